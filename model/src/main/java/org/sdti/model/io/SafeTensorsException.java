@@ -1,0 +1,14 @@
+package org.sdti.model.io;
+
+import java.io.IOException;
+
+/** A safetensors file that cannot be read as the format defines; the message names the file and the problem. */
+public class SafeTensorsException extends IOException {
+    public SafeTensorsException(String source, String problem) {
+        super(source + ": " + problem);
+    }
+
+    public SafeTensorsException(String source, String problem, Throwable cause) {
+        super(source + ": " + problem, cause);
+    }
+}
