@@ -1,0 +1,115 @@
+package org.sdti.model.models;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.io.TensorInfo;
+
+/**
+ * A weight file checked against the layout its config implies: every parameter is present with the right shape,
+ * or opening fails with one message that names the file and every missing or mis-shaped tensor, before any
+ * compute. Tensors are then read lazily, by their diffusers names.
+ *
+ * <p>Accepted spellings beyond the diffusers names: the legacy VAE attention names of the published SD 2.1 file
+ * ({@code query/key/value/proj_attn}) and 1×1-conv shapes {@code [o, i, 1, 1]} where a Linear {@code [o, i]}
+ * is expected (older VAE files).
+ */
+public final class CheckedWeights implements Closeable {
+    private static final Map<String, String> LEGACY_ATTENTION = Map.of(
+            ".to_q.", ".query.", ".to_k.", ".key.", ".to_v.", ".value.", ".to_out.0.", ".proj_attn.");
+
+    private final SafeTensorsFile file;
+    private final WeightLayout layout;
+    private final Map<String, String> storedName;
+
+    private CheckedWeights(SafeTensorsFile file, WeightLayout layout, Map<String, String> storedName) {
+        this.file = file;
+        this.layout = layout;
+        this.storedName = storedName;
+    }
+
+    /** Checks {@code file} against {@code layout}; on failure the file is closed and the error lists every problem. */
+    public static CheckedWeights check(SafeTensorsFile file, WeightLayout layout) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> stored = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : layout.shapes().entrySet()) {
+            String name = e.getKey();
+            String found = find(file, name);
+            if (found == null) {
+                problems.add("missing tensor '" + name + "' " + Arrays.toString(e.getValue()));
+                continue;
+            }
+            TensorInfo t = file.info(found);
+            if (!shapeFits(t.shape(), e.getValue())) {
+                problems.add("tensor '" + found + "' has shape " + t.shapeString() + " but the config implies "
+                        + Arrays.toString(e.getValue()));
+                continue;
+            }
+            stored.put(name, found);
+        }
+        if (!problems.isEmpty()) {
+            file.close();
+            int shown = Math.min(problems.size(), 20);
+            String more = problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "";
+            throw new WeightsException(file.source() + ": " + problems.size() + " tensor(s) do not fit the config: "
+                    + String.join("; ", problems.subList(0, shown)) + more);
+        }
+        return new CheckedWeights(file, layout, stored);
+    }
+
+    private static String find(SafeTensorsFile file, String name) {
+        if (file.contains(name)) {
+            return name;
+        }
+        for (Map.Entry<String, String> e : LEGACY_ATTENTION.entrySet()) {
+            if (name.contains(".attentions.") && name.contains(e.getKey())) {
+                String legacy = name.replace(e.getKey(), e.getValue());
+                if (file.contains(legacy)) {
+                    return legacy;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean shapeFits(long[] actual, long[] expected) {
+        if (Arrays.equals(actual, expected)) {
+            return true;
+        }
+        // a 1x1 conv stored where a Linear is expected
+        return expected.length == 2 && actual.length == 4 && actual[0] == expected[0] && actual[1] == expected[1]
+                && actual[2] == 1 && actual[3] == 1;
+    }
+
+    public String source() {
+        return file.source();
+    }
+
+    public WeightLayout layout() {
+        return layout;
+    }
+
+    /** The layout shape of a parameter. */
+    public long[] shape(String name) {
+        return layout.shape(name);
+    }
+
+    /** A parameter as float32, row-major, in its layout shape. */
+    public float[] floats(String name) throws IOException {
+        String stored = storedName.get(name);
+        if (stored == null) {
+            throw new WeightsException(file.source() + ": the layout has no parameter '" + name + "'");
+        }
+        return file.floats(stored);
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}
