@@ -1,0 +1,146 @@
+package org.sdti.model.io;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sdti.model.config.ConfigException;
+import org.sdti.model.config.JsonConfig;
+import org.sdti.model.config.ModelIndex;
+import org.sdti.model.config.SchedulerConfig;
+import org.sdti.model.config.TextEncoderConfig;
+import org.sdti.model.config.UNetConfig;
+import org.sdti.model.config.VaeConfig;
+
+/**
+ * A Stable Diffusion model folder in the diffusers layout ({@code model_index.json}, {@code unet/}, {@code vae/},
+ * {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/}) on any Hadoop file system: plain paths,
+ * {@code file:}, {@code hdfs:}, {@code s3a:}. Nothing is read until asked for, so a folder holding only the
+ * tokenizer or only configs serves the commands that need no more.
+ */
+public final class ModelFolder {
+    public static final String UNET = "unet";
+    public static final String VAE = "vae";
+    public static final String TEXT_ENCODER = "text_encoder";
+    public static final String TOKENIZER = "tokenizer";
+    public static final String SCHEDULER = "scheduler";
+
+    /** Weight file names diffusers/transformers write, in the order they are preferred. */
+    private static final List<String> WEIGHT_FILES = List.of("diffusion_pytorch_model.safetensors", "model.safetensors");
+    private static final List<String> PICKLE_FILES = List.of("diffusion_pytorch_model.bin", "pytorch_model.bin");
+
+    private final FileSystem fs;
+    private final Path root;
+
+    private ModelFolder(FileSystem fs, Path root) {
+        this.fs = fs;
+        this.root = root;
+    }
+
+    /** Opens a folder by path or URI; fails when it does not exist or is not a directory. */
+    public static ModelFolder open(String location, Configuration conf) throws IOException {
+        Path p = new Path(location);
+        FileSystem fs = p.getFileSystem(conf);
+        Path root = fs.makeQualified(p);
+        try {
+            if (!fs.getFileStatus(root).isDirectory()) {
+                throw new FileNotFoundException("model folder " + location + " is a file, not a folder");
+            }
+        } catch (FileNotFoundException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("model folder")) {
+                throw e;
+            }
+            throw new FileNotFoundException("model folder " + location + " does not exist");
+        }
+        return new ModelFolder(fs, root);
+    }
+
+    public static ModelFolder open(String location) throws IOException {
+        return open(location, new Configuration());
+    }
+
+    /** The folder's qualified URI, e.g. {@code file:/models/sd21} or {@code s3a://bucket/sd21}. */
+    public String location() {
+        return root.toString();
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public Path resolve(String relative) {
+        return new Path(root, relative);
+    }
+
+    public boolean exists(String relative) throws IOException {
+        return fs.exists(resolve(relative));
+    }
+
+    /** A UTF-8 text file of the folder; a missing file is an error naming it. */
+    public String readText(String relative) throws IOException {
+        Path p = resolve(relative);
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException(p + " does not exist (expected in the diffusers model folder "
+                    + location() + ")");
+        }
+    }
+
+    /** A text file of the folder, or null when it does not exist. */
+    public String readTextIfExists(String relative) throws IOException {
+        return exists(relative) ? readText(relative) : null;
+    }
+
+    public JsonConfig json(String relative) throws IOException {
+        return JsonConfig.parse(resolve(relative).toString(), readText(relative));
+    }
+
+    public ModelIndex modelIndex() throws IOException {
+        return ModelIndex.from(json("model_index.json"));
+    }
+
+    public TextEncoderConfig textEncoderConfig() throws IOException {
+        return TextEncoderConfig.from(json(TEXT_ENCODER + "/config.json"));
+    }
+
+    public UNetConfig unetConfig() throws IOException {
+        return UNetConfig.from(json(UNET + "/config.json"));
+    }
+
+    public VaeConfig vaeConfig() throws IOException {
+        return VaeConfig.from(json(VAE + "/config.json"));
+    }
+
+    public SchedulerConfig schedulerConfig() throws IOException {
+        return SchedulerConfig.from(json(SCHEDULER + "/scheduler_config.json"));
+    }
+
+    /** Opens a component's safetensors weights (lazily; memory-mapped when local). */
+    public SafeTensorsFile openWeights(String component) throws IOException {
+        for (String name : WEIGHT_FILES) {
+            Path p = resolve(component + "/" + name);
+            if (fs.exists(p)) {
+                return SafeTensorsFile.open(fs, p);
+            }
+        }
+        for (String name : PICKLE_FILES) {
+            if (fs.exists(resolve(component + "/" + name))) {
+                throw new ConfigException(resolve(component + "/" + name) + ": torch pickle weights are not read "
+                        + "(they can run code when loaded); convert the folder to safetensors, e.g. by saving the "
+                        + "pipeline with safe_serialization=True");
+            }
+        }
+        throw new FileNotFoundException("no weights for '" + component + "' in model folder " + location()
+                + ": expected " + component + "/" + String.join(" or " + component + "/", WEIGHT_FILES));
+    }
+
+    @Override
+    public String toString() {
+        return location();
+    }
+}
