@@ -1,0 +1,84 @@
+package org.sdti.jobs.cli;
+
+import java.io.FileNotFoundException;
+import java.io.PrintWriter;
+import org.sdti.model.Version;
+import org.sdti.model.config.ConfigException;
+import org.sdti.model.io.SafeTensorsException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The single entry point: {@code bin/sdti <command>} locally and
+ * {@code spark-submit --class org.sdti.jobs.cli.Main sdti.jar <command>} on a cluster.
+ */
+@Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
+        subcommands = {TokenizeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler(Main::handleUsage);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("sdti: " + e.getMessage() + " (see 'sdti " + e.getCommandLine().getCommandName()
+                + " --help')");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+    }
+
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        int code = exitCodeOf(e);
+        if (code == ExitCodes.BAD_INPUT) {
+            err.println("sdti " + cl.getCommandName() + ": " + oneLine(e.getMessage()));
+        } else {
+            err.println("sdti " + cl.getCommandName() + " failed: " + e);
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Bad input exits 2; everything else is a failure (1). */
+    static int exitCodeOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BadInputException || t instanceof ConfigException || t instanceof FileNotFoundException
+                    || t instanceof SafeTensorsException || t instanceof IllegalArgumentException
+                    || t instanceof com.typesafe.config.ConfigException) {
+                return ExitCodes.BAD_INPUT;
+            }
+        }
+        return ExitCodes.FAILURE;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sdti " + Version.SDTI};
+        }
+    }
+}
