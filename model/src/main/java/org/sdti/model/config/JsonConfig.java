@@ -11,7 +11,10 @@ import java.util.List;
  * (see {@link #raw()}) so that later code can read fields this class does not model.
  */
 public final class JsonConfig {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Python's json writes -Infinity/NaN (e.g. DPMSolverMultistepScheduler's lambda_min_clipped)
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
     private final String source;
     private final JsonNode root;
