@@ -16,6 +16,12 @@ import org.apache.hadoop.fs.LocalFileSystem;
  * A safetensors file opened for lazy, per-tensor access. The header is parsed and validated when the file is
  * opened; tensor bytes are read only when asked for (memory-mapped for local files, ranged reads elsewhere).
  * Thread-safe for reading.
+ *
+ * <p>Opening checks what the reference implementation checks, with an error naming the file and the problem:
+ * header length within the file and at most {@link #MAX_HEADER_BYTES}; strict UTF-8 JSON object without
+ * duplicate keys; known dtypes; byte ranges matching dtype and shape; and tensors tiling the data section with no
+ * overlap, hole or trailing bytes. Header alignment and the order of tensors in the data section are not assumed.
+ * Files may exceed 2 GiB; a single tensor read through {@link #bytes} may not.
  */
 public final class SafeTensorsFile implements Closeable {
     /** Largest header accepted, as in the reference implementation. */
