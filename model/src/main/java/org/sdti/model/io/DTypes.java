@@ -62,6 +62,58 @@ public final class DTypes {
         return out;
     }
 
+    /**
+     * Encodes {@code src[from, from + count)} as {@code dtype} (F32, F64, F16 or BF16) into {@code dst} at its
+     * position, advancing it; {@code dst} must be little-endian.
+     */
+    static void putFloats(DType dtype, float[] src, int from, int count, ByteBuffer dst) {
+        switch (dtype) {
+            case F32 -> {
+                dst.asFloatBuffer().put(src, from, count);
+                dst.position(dst.position() + 4 * count);
+            }
+            case F64 -> {
+                for (int i = from; i < from + count; i++) dst.putDouble(src[i]);
+            }
+            case F16 -> {
+                for (int i = from; i < from + count; i++) dst.putShort(floatToHalf(src[i]));
+            }
+            case BF16 -> {
+                for (int i = from; i < from + count; i++) dst.putShort(floatToBf16(src[i]));
+            }
+            default -> throw new IllegalArgumentException(dtype + " is not a floating dtype");
+        }
+    }
+
+    /**
+     * Encodes {@code src[from, from + count)} as the integer or boolean {@code dtype} into {@code dst} at its
+     * position, advancing it; {@code dst} must be little-endian and every value must {@link #fits fit}.
+     */
+    static void putLongs(DType dtype, long[] src, int from, int count, ByteBuffer dst) {
+        for (int i = from; i < from + count; i++) {
+            switch (dtype) {
+                case I64 -> dst.putLong(src[i]);
+                case I32 -> dst.putInt((int) src[i]);
+                case I16 -> dst.putShort((short) src[i]);
+                case I8, U8, BOOL -> dst.put((byte) src[i]);
+                default -> throw new IllegalArgumentException(dtype + " is not an integer dtype");
+            }
+        }
+    }
+
+    /** Whether {@code v} is representable in the integer or boolean {@code dtype} (BOOL takes 0 and 1). */
+    public static boolean fits(DType dtype, long v) {
+        return switch (dtype) {
+            case I64 -> true;
+            case I32 -> v == (int) v;
+            case I16 -> v == (short) v;
+            case I8 -> v == (byte) v;
+            case U8 -> v >= 0 && v <= 0xff;
+            case BOOL -> v == 0 || v == 1;
+            default -> throw new IllegalArgumentException(dtype + " is not an integer dtype");
+        };
+    }
+
     /** IEEE 754 binary16 to float32 (exact: every half is a float). */
     public static float halfToFloat(short h) {
         int bits = h & 0xffff;

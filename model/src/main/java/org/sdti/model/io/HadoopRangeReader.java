@@ -14,7 +14,7 @@ final class HadoopRangeReader implements RangeReader {
     private final long size;
 
     HadoopRangeReader(FileSystem fs, Path path) throws IOException {
-        this.path = path;
+        this.path = fs.makeQualified(path);
         this.size = fs.getFileStatus(path).getLen();
         this.in = fs.open(path);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -15,6 +16,9 @@ final class MappedRangeReader implements RangeReader {
 
     MappedRangeReader(Path path) throws IOException {
         this.path = path;
+        if (Files.isDirectory(path)) {
+            throw new SafeTensorsException(path.toString(), "is a directory, not a safetensors file");
+        }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         this.size = channel.size();
     }
