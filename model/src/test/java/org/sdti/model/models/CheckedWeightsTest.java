@@ -1,0 +1,80 @@
+package org.sdti.model.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdti.model.config.UNetConfig;
+import org.sdti.model.config.VaeConfig;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.io.SafeTensorsWriter;
+import org.sdti.model.io.TensorInfo;
+import org.sdti.model.testing.Shared;
+
+class CheckedWeightsTest {
+    private static final Path UNET = Shared.tinyModel().resolve("unet/diffusion_pytorch_model.safetensors");
+    private static final Path VAE = Shared.tinyModel().resolve("vae/diffusion_pytorch_model.safetensors");
+
+    static UNetConfig unetConfig() throws IOException {
+        return UNetConfig.from(LayoutsTest.config(Shared.tinyModel().resolve("unet/config.json")));
+    }
+
+    @Test
+    void missingAndMisShapedTensorsAreAllNamedBeforeAnyCompute(@TempDir Path tmp) throws IOException {
+        Path broken = tmp.resolve("unet.safetensors");
+        try (SafeTensorsFile src = SafeTensorsFile.open(UNET)) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            for (String name : src.names()) {
+                if (name.equals("conv_in.bias")) {
+                    continue; // missing
+                }
+                if (name.equals("mid_block.resnets.0.conv1.weight")) {
+                    w.addFloats(name, new long[] {7}, new float[7]); // wrong shape
+                    continue;
+                }
+                w.copy(src, name);
+            }
+            w.write(broken);
+        }
+        WeightsException e = assertThrows(WeightsException.class,
+                () -> CheckedWeights.check(SafeTensorsFile.open(broken), Layouts.unet(unetConfig())));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(broken.toString()), m);
+        assertTrue(m.contains("2 tensor(s)"), m);
+        assertTrue(m.contains("missing tensor 'conv_in.bias' [32]"), m);
+        assertTrue(m.contains("'mid_block.resnets.0.conv1.weight' has shape [7] but the config implies [48, 48, 3, 3]"), m);
+    }
+
+    /** The published SD 2.1 VAE file stores mid-block attention as query/key/value/proj_attn (some as 1×1 convs). */
+    @Test
+    void legacyVaeAttentionNamesAndConvShapesLoadLikeTheNewOnes(@TempDir Path tmp) throws IOException {
+        Path legacy = tmp.resolve("vae.safetensors");
+        try (SafeTensorsFile src = SafeTensorsFile.open(VAE)) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            for (String name : src.names()) {
+                TensorInfo t = src.info(name);
+                String renamed = name.replace(".to_q.", ".query.").replace(".to_k.", ".key.")
+                        .replace(".to_v.", ".value.").replace(".to_out.0.", ".proj_attn.");
+                if (renamed.contains(".query.weight")) {
+                    long[] s = t.shape();
+                    w.addFloats(renamed, new long[] {s[0], s[1], 1, 1}, src.floats(name));
+                } else {
+                    w.copy(src, name, renamed);
+                }
+            }
+            w.write(legacy);
+        }
+        VaeConfig cfg = VaeConfig.from(LayoutsTest.config(Shared.tinyModel().resolve("vae/config.json")));
+        try (CheckedWeights modern = CheckedWeights.check(SafeTensorsFile.open(VAE), Layouts.vae(cfg));
+                CheckedWeights old = CheckedWeights.check(SafeTensorsFile.open(legacy), Layouts.vae(cfg))) {
+            for (String name : new String[] {"encoder.mid_block.attentions.0.to_q.weight",
+                    "decoder.mid_block.attentions.0.to_out.0.bias", "decoder.mid_block.attentions.0.to_v.weight"}) {
+                assertArrayEquals(modern.floats(name), old.floats(name), name);
+            }
+        }
+    }
+}
