@@ -17,9 +17,9 @@ import org.apache.hadoop.fs.FileSystem;
  * Replaces a file with new content written under a temporary name in the same directory, then renamed over the
  * target. A failure while writing removes the temporary file and leaves an existing target as it was.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Writes the new content; must not close the stream. */
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -29,7 +29,7 @@ final class AtomicFiles {
      * Local file: readers see the old file or the complete new one, never a part ({@code rename(2)}). The data
      * is forced to disk before the rename so a crash cannot leave a renamed but empty file.
      */
-    static void write(Path target, Content content) throws IOException {
+    public static void write(Path target, Content content) throws IOException {
         Path file = target.toAbsolutePath().normalize();
         if (Files.isDirectory(file)) {
             throw new SafeTensorsException(file.toString(), "is a directory");
@@ -60,7 +60,7 @@ final class AtomicFiles {
      * rename is a server-side copy plus delete, taking time in proportion to the size). If the rename fails
      * after the old file was deleted, the temporary file is kept, being the only copy, and the error names it.
      */
-    static void write(FileSystem fs, org.apache.hadoop.fs.Path target, Content content) throws IOException {
+    public static void write(FileSystem fs, org.apache.hadoop.fs.Path target, Content content) throws IOException {
         org.apache.hadoop.fs.Path file = fs.makeQualified(target);
         String name = file.toString();
         FileStatus existing = status(fs, file);
@@ -92,6 +92,17 @@ final class AtomicFiles {
                 }
             }
             throw t;
+        }
+    }
+
+    /** A UTF-8 text file, atomically, on any Hadoop file system (local ones through {@link #write(Path, Content)}). */
+    public static void writeText(FileSystem fs, org.apache.hadoop.fs.Path target, String text) throws IOException {
+        Content c = out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.apache.hadoop.fs.Path q = fs.makeQualified(target);
+        if ("file".equals(q.toUri().getScheme())) {
+            write(Path.of(q.toUri()), c);
+        } else {
+            write(fs, q, c);
         }
     }
 
