@@ -64,11 +64,13 @@ final class TorchFloat {
         return (float) Math.sqrt(x);
     }
 
+    /** {@code torch.exp} of a float32 tensor (SLEEF's vector expf, not libm). */
     static float exp(float x) {
-        return (float) Math.exp(x);
+        return SleefFloat.exp(x);
     }
 
+    /** {@code torch.log} of a float32 tensor (SLEEF's vector logf, not libm). */
     static float log(float x) {
-        return (float) Math.log(x);
+        return SleefFloat.log(x);
     }
 }

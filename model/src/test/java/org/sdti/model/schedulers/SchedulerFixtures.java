@@ -53,6 +53,14 @@ final class SchedulerFixtures {
         }
     }
 
+    static boolean isInt64(String key) {
+        try {
+            return goldens().info(key).dtype() == org.sdti.model.io.DType.I64;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static boolean has(String key) {
         return goldens().contains(key);
     }
