@@ -36,7 +36,10 @@ public interface Sampler {
     /** Factor for the initial Gaussian noise (1 for variance-preserving samplers, max sigma-ish for Euler). */
     float initNoiseSigma();
 
-    /** The U-Net input for step {@code i}: {@code x} itself except for Euler, which divides by sqrt(sigma^2+1). */
+    /**
+     * The U-Net input for step {@code i}: {@code x} itself (the same array) except for Euler, which returns a new
+     * array divided by sqrt(sigma^2+1).
+     */
     float[] scaleModelInput(float[] x, int stepIndex);
 
     /** True when {@link #step} draws from its {@link NoiseSource} (DDPM, DDIM with eta > 0). */

@@ -26,8 +26,11 @@ public final class Samplers {
 
     private Samplers() {}
 
-    /** A fresh sampler (one loop's state) for {@code steps} U-Net evaluations. */
+    /** A fresh sampler (one loop's state) for {@code steps} U-Net evaluations; null options mean defaults. */
     public static Sampler create(String name, SchedulerConfig cfg, int steps, SamplerOptions options) {
+        if (options == null) {
+            options = SamplerOptions.DEFAULTS;
+        }
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         return switch (key) {
             case DDIM -> DdimSampler.create(cfg, steps, options.eta());

@@ -8,7 +8,7 @@ import org.sdti.model.config.SchedulerConfig;
  * between diffusers' scheduler classes (DPM-Solver divides into N+1 intervals and drops the last), so each grid has
  * its own method; all return timesteps in descending order.
  */
-public enum TimestepSpacing {
+enum TimestepSpacing {
     LEADING("leading"),
     TRAILING("trailing"),
     LINSPACE("linspace");
@@ -17,10 +17,6 @@ public enum TimestepSpacing {
 
     TimestepSpacing(String key) {
         this.key = key;
-    }
-
-    public String configValue() {
-        return key;
     }
 
     /**
