@@ -63,6 +63,16 @@ public record SchedulerConfig(
         return trainedBetas == null ? null : trainedBetas.clone();
     }
 
+    /** Whether the file sets {@code key} (to a non-null value); samplers use their own defaults for unset keys. */
+    public boolean isSet(String key) {
+        return json != null && json.has(key);
+    }
+
+    /** The file this config came from, for error messages. */
+    public String source() {
+        return json == null ? "scheduler config" : json.source();
+    }
+
     public boolean isVPrediction() {
         return "v_prediction".equals(predictionType);
     }
