@@ -64,13 +64,16 @@ final class TorchFloat {
         return (float) Math.sqrt(x);
     }
 
-    /** {@code torch.exp} of a float32 tensor (SLEEF's vector expf, not libm). */
+    /**
+     * {@code torch.exp} of a float32 tensor, correctly rounded. torch's CPU kernel (a vectorised 1-ulp expf)
+     * can differ in the last bit; DPM-Solver's log-SNR steps then drift by a few ulps of the sample's scale.
+     */
     static float exp(float x) {
-        return SleefFloat.exp(x);
+        return (float) Math.exp(x);
     }
 
-    /** {@code torch.log} of a float32 tensor (SLEEF's vector logf, not libm). */
+    /** {@code torch.log} of a float32 tensor, correctly rounded (see {@link #exp}). */
     static float log(float x) {
-        return SleefFloat.log(x);
+        return (float) Math.log(x);
     }
 }
