@@ -14,29 +14,29 @@ import java.util.function.IntPredicate;
  * cleaning non-ASCII text.
  */
 final class Badness {
-    private static final IntPredicate C1 = chars("\u0080-\u009F");
-    private static final IntPredicate COMMON = chars("\u00A0\u00AD\u00B4\u00B7\u2013-\u2015\u2019\u2026");
-    private static final IntPredicate BAD = chars("\u00A4\u00A6-\u00A8\u00AA\u00AC\u00AF\u00B6\u00B8\u00BA\u0192"
+    private static final Chars C1 = chars("\u0080-\u009F");
+    private static final Chars COMMON = chars("\u00A0\u00AD\u00B4\u00B7\u2013-\u2015\u2019\u2026");
+    private static final Chars BAD = chars("\u00A4\u00A6-\u00A8\u00AA\u00AC\u00AF\u00B6\u00B8\u00BA\u0192"
             + "\u02C6\u02C7\u02D8\u02DB\u02DC\u2020\u2021\u2030\u2310\u25CA\uFFFD");
-    private static final IntPredicate CURRENCY = chars("\u00A2\u00A3\u00A5\u20A7\u20AC");
-    private static final IntPredicate START_PUNCT = chars("\u00A1\u00A9\u00AB\u00BF\u0384\u0385\u2018\u201A\u201C"
+    private static final Chars CURRENCY = chars("\u00A2\u00A3\u00A5\u20A7\u20AC");
+    private static final Chars START_PUNCT = chars("\u00A1\u00A9\u00AB\u00BF\u0384\u0385\u2018\u201A\u201C"
             + "\u201E\u2022\u2039\uF8FF");
-    private static final IntPredicate END_PUNCT = chars("\u00AE\u00BB\u02DD\u201D\u203A\u2122");
-    private static final IntPredicate NUMERIC = chars("\u00B1-\u00B3\u00B5\u00B9\u00BC-\u00BE\u00D7\u00F7\u2044"
+    private static final Chars END_PUNCT = chars("\u00AE\u00BB\u02DD\u201D\u203A\u2122");
+    private static final Chars NUMERIC = chars("\u00B1-\u00B3\u00B5\u00B9\u00BC-\u00BE\u00D7\u00F7\u2044"
             + "\u2116\u2202\u2206\u220F\u2211\u221A\u221E\u2229\u222B\u2248\u2260\u2261\u2264\u2265");
     /** Letters that emoticons (kaomoji) use, so they need more evidence. */
-    private static final IntPredicate KAOMOJI = chars("\u00B0\u00D2-\u00D6\u00D9-\u00DC\u00F2-\u00F6\u00F8-\u00FC"
+    private static final Chars KAOMOJI = chars("\u00B0\u00D2-\u00D6\u00D9-\u00DC\u00F2-\u00F6\u00F8-\u00FC"
             + "\u0150");
-    private static final IntPredicate UPPER_ACCENTED = chars("\u00C0-\u00D1\u00D8\u00DC\u00DD\u0102\u0104\u0106"
+    private static final Chars UPPER_ACCENTED = chars("\u00C0-\u00D1\u00D8\u00DC\u00DD\u0102\u0104\u0106"
             + "\u010C\u010E\u0110\u0118\u011A\u011E\u0130\u0139\u013D\u0141\u0143\u0147\u0152\u0158\u015A\u015E"
             + "\u0160\u0162\u0164\u016E\u0170\u0178\u0179\u017B\u017D\u0490");
-    private static final IntPredicate LOWER_ACCENTED = chars("\u00DF-\u00F1\u00FC\u0103\u0105\u0107\u010D\u010F"
+    private static final Chars LOWER_ACCENTED = chars("\u00DF-\u00F1\u00FC\u0103\u0105\u0107\u010D\u010F"
             + "\u0111\u0119\u011B\u011F\u013A\u013E\u0142\u0153\u0155\u015B\u015F\u0161\u0165\u017A\u017C\u017E"
             + "\u0491\uFB01\uFB02");
-    private static final IntPredicate UPPER_COMMON = chars("\u00DE\u0386\u0388-\u038A\u038C\u038E\u038F"
+    private static final Chars UPPER_COMMON = chars("\u00DE\u0386\u0388-\u038A\u038C\u038E\u038F"
             + "\u0391-\u03AB\u0401-\u042F");
-    private static final IntPredicate LOWER_COMMON = chars("\u03AC-\u03C9\u0430-\u045F");
-    private static final IntPredicate BOX = chars("\u2502\u250C\u2510\u2518\u251C\u2524\u252C\u253C\u2550-\u256C"
+    private static final Chars LOWER_COMMON = chars("\u03AC-\u03C9\u0430-\u045F");
+    private static final Chars BOX = chars("\u2502\u250C\u2510\u2518\u251C\u2524\u252C\u253C\u2550-\u256C"
             + "\u2580\u2584\u2588\u258C\u2590-\u2593");
 
     /** Python re's {@code \s} (str.isspace), {@code \w} (str.isalnum or '_') and '.' (anything but '\n'). */
@@ -44,16 +44,16 @@ final class Badness {
     private static final IntPredicate WORD = cp -> Character.isLetterOrDigit(cp) || cp == '_'
             || Character.getType(cp) == Character.LETTER_NUMBER || Character.getType(cp) == Character.OTHER_NUMBER;
     private static final IntPredicate ANY = cp -> cp != '\n';
-    private static final IntPredicate ASCII_LETTER = chars("a-zA-Z");
-    private static final IntPredicate ASCII_LOWER = chars("a-z");
+    private static final Chars ASCII_LETTER = chars("a-zA-Z");
+    private static final Chars ASCII_LOWER = chars("a-z");
     private static final IntPredicate NOT_ASCII_LETTER = ASCII_LETTER.negate();
 
-    private static final IntPredicate ACCENTED = any(LOWER_ACCENTED, UPPER_ACCENTED);
-    private static final IntPredicate ARABIC_LEAD = chars("\u00D8\u00D9");
-    private static final IntPredicate ARABIC_NEXT = any(COMMON, CURRENCY, BAD, NUMERIC, START_PUNCT,
+    private static final Chars ACCENTED = any(LOWER_ACCENTED, UPPER_ACCENTED);
+    private static final Chars ARABIC_LEAD = chars("\u00D8\u00D9");
+    private static final Chars ARABIC_NEXT = any(COMMON, CURRENCY, BAD, NUMERIC, START_PUNCT,
             chars("\u0178\u0160\u00AE\u00B0\u00B5\u00BB"));
-    private static final IntPredicate CYRILLIC_VGRS = chars("\u0412\u0413\u0420\u0421");
-    private static final IntPredicate GREEK_BGXO = chars("\u0392\u0393\u039E\u039F");
+    private static final Chars CYRILLIC_VGRS = chars("\u0412\u0413\u0420\u0421");
+    private static final Chars GREEK_BGXO = chars("\u0392\u0393\u039E\u039F");
 
     /** ftfy's alternatives, each a sequence of classes that may occur anywhere. */
     private static final IntPredicate[][] RULES = {
@@ -149,11 +149,14 @@ final class Badness {
 
     private static BitSet firstCharacters() {
         BitSet first = new BitSet(0x10000);
-        for (int c = 0; c < 0x10000; c++) {
-            for (IntPredicate[] rule : RULES) {
-                if (rule[0].test(c)) {
-                    first.set(c);
-                    break;
+        for (IntPredicate[] rule : RULES) {
+            if (rule[0] instanceof Chars chars) {
+                first.or(chars.bits());
+            } else {
+                for (int c = 0; c < 0x10000; c++) {
+                    if (rule[0].test(c)) {
+                        first.set(c);
+                    }
                 }
             }
         }
@@ -161,7 +164,7 @@ final class Badness {
     }
 
     /** A set of BMP characters written as in a regex class body: single characters and ranges "a-z". */
-    private static IntPredicate chars(String spec) {
+    private static Chars chars(String spec) {
         BitSet bits = new BitSet();
         for (int i = 0; i < spec.length(); i++) {
             char c = spec.charAt(i);
@@ -172,19 +175,22 @@ final class Badness {
                 bits.set(c);
             }
         }
-        return cp -> cp < 0x10000 && bits.get(cp);
+        return new Chars(bits);
     }
 
-    private static IntPredicate any(IntPredicate... sets) {
+    private static Chars any(Chars... sets) {
         BitSet bits = new BitSet(0x10000);
-        for (int c = 0; c < 0x10000; c++) {
-            for (IntPredicate set : sets) {
-                if (set.test(c)) {
-                    bits.set(c);
-                    break;
-                }
-            }
+        for (Chars set : sets) {
+            bits.or(set.bits);
         }
-        return cp -> cp < 0x10000 && bits.get(cp);
+        return new Chars(bits);
+    }
+
+    /** A set of BMP characters. */
+    private record Chars(BitSet bits) implements IntPredicate {
+        @Override
+        public boolean test(int cp) {
+            return cp < 0x10000 && bits.get(cp);
+        }
     }
 }

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The single-byte encodings ftfy tries when it suspects mojibake, in the order it tries them. The "sloppy"
@@ -25,8 +27,8 @@ enum LegacyCharset {
 
     private final boolean sloppy;
     private final char[] decode = new char[256];
-    /** char to byte for every char this encoding can produce; NO_BYTE elsewhere. */
-    private final int[] encode = new int[0x10000];
+    /** char to byte for every char this encoding can produce. */
+    private final Map<Character, Integer> encode = new HashMap<>(512);
 
     LegacyCharset(String javaName, boolean sloppy) {
         this.sloppy = sloppy;
@@ -43,7 +45,6 @@ enum LegacyCharset {
         } catch (CharacterCodingException e) {
             throw new IllegalStateException(e);
         }
-        java.util.Arrays.fill(encode, NO_BYTE);
         for (int b = 0; b < 256; b++) {
             char c = chars.charAt(b);
             if (c == '\uFFFD') {
@@ -55,11 +56,13 @@ enum LegacyCharset {
             if (sloppy && b == 0x1A) {
                 c = '\uFFFD';
             }
+            if (b < 0x80 && c != b && b != 0x1A) {
+                throw new IllegalStateException(javaName + " is not ASCII-compatible at byte " + b);
+            }
             decode[b] = c;
-            if (encode[c] != NO_BYTE) {
+            if (encode.put(c, b) != null) {
                 throw new IllegalStateException(javaName + " maps two bytes to U+" + Integer.toHexString(c));
             }
-            encode[c] = b;
         }
     }
 
@@ -71,10 +74,17 @@ enum LegacyCharset {
         return decode[b & 0xFF];
     }
 
+    private int byteOf(char c) {
+        if (c < 0x80 && c != 0x1A) {
+            return c; // every one of these encodings is ASCII-compatible
+        }
+        return encode.getOrDefault(c, NO_BYTE);
+    }
+
     /** ftfy's {@code possible_encoding}: could every character of the text have come from this encoding? */
     boolean canEncode(String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (encode[text.charAt(i)] == NO_BYTE) {
+            if (byteOf(text.charAt(i)) == NO_BYTE) {
                 return false;
             }
         }
@@ -85,7 +95,7 @@ enum LegacyCharset {
     byte[] encode(String text) {
         byte[] out = new byte[text.length()];
         for (int i = 0; i < text.length(); i++) {
-            int b = encode[text.charAt(i)];
+            int b = byteOf(text.charAt(i));
             if (b == NO_BYTE) {
                 throw new IllegalArgumentException("U+" + Integer.toHexString(text.charAt(i)) + " is not in " + this);
             }

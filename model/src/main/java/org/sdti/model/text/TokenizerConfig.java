@@ -117,7 +117,7 @@ final class TokenizerConfig {
         if (!value.isNumber() || !value.canConvertToExactIntegral()) {
             throw new TokenizerFileException(source, "model_max_length must be an integer, found " + value);
         }
-        if (value.isBigInteger() || value.isBigDecimal() || value.isDouble() || value.longValue() > UNSET_MAX_LENGTH) {
+        if (value.doubleValue() > UNSET_MAX_LENGTH) {
             return DEFAULT_MAX_LENGTH;
         }
         if (value.longValue() < 3) {
