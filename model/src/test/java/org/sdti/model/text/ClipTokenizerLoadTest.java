@@ -83,6 +83,8 @@ class ClipTokenizerLoadTest {
                 "{\"pad_token\": \"!\"}", null));
         assertEquals(16, short16.maxLength());
         assertEquals(16, short16.encode("a photo of a cat").length);
+        assertEquals(77, ClipTokenizer.load(ClipFixtures.sd21With("float", "{\"model_max_length\": 77.0}", null,
+                null)).maxLength());
         ClipTokenizer unset = ClipTokenizer.load(ClipFixtures.sd21With("unset",
                 "{\"model_max_length\": 1000000000000000019884624838656}", null, null));
         assertEquals(77, unset.maxLength());

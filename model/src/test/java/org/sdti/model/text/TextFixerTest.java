@@ -99,6 +99,21 @@ class TextFixerTest {
         }
 
         @Test
+        void legacyCharsetsMatchPythonsCodecsWithFtfysSloppyHoles() {
+            assertEquals('\u0081', LegacyCharset.SLOPPY_WINDOWS_1252.decode(0x81)); // undefined: Latin-1's
+            assertEquals('€', LegacyCharset.SLOPPY_WINDOWS_1252.decode(0x80));
+            assertEquals('\uFFFD', LegacyCharset.SLOPPY_WINDOWS_1252.decode(0x1A)); // lossy marker
+            assertEquals('\u00AA', LegacyCharset.SLOPPY_WINDOWS_1253.decode(0xAA));
+            assertEquals('А', LegacyCharset.SLOPPY_WINDOWS_1251.decode(0xC0));
+            assertEquals('€', LegacyCharset.MAC_ROMAN.decode(0xDB));
+            assertEquals('Ç', LegacyCharset.CP437.decode(0x80));
+            assertEquals('Ą', LegacyCharset.ISO_8859_2.decode(0xA1));
+            assertTrue(LegacyCharset.LATIN_1.canEncode("\u001A\u00FF"));
+            assertFalse(LegacyCharset.SLOPPY_WINDOWS_1252.canEncode("\u001A"));
+            assertFalse(LegacyCharset.LATIN_1.canEncode("€"));
+        }
+
+        @Test
         void c1ControlsAreReadAsWindows1252() {
             assertEquals("…“”€", MojibakeFixer.fixC1Controls("\u0085\u0093\u0094\u0080"));
             assertEquals("\u0081", MojibakeFixer.fixC1Controls("\u0081")); // undefined in Windows-1252: kept
