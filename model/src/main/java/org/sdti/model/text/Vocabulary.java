@@ -39,6 +39,8 @@ final class Vocabulary {
             if (p.nextToken() != null) {
                 throw new TokenizerFileException(source, "unexpected content after the JSON object");
             }
+        } catch (TokenizerFileException e) {
+            throw e;
         } catch (JsonProcessingException e) {
             throw new TokenizerFileException(source, "not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

@@ -154,7 +154,11 @@ class ClipTokenizerLoadTest {
                 badToken.getMessage());
         TokenizerFileException badVocab = assertThrows(TokenizerFileException.class, () -> ClipTokenizer.load(
                 new TokenizerFiles("folder", "[1, 2]", "#version: 0.2\n", null, null, null)));
-        assertTrue(badVocab.getMessage().startsWith("folder/vocab.json: "), badVocab.getMessage());
+        assertEquals("folder/vocab.json: expected a JSON object of token to id", badVocab.getMessage());
+        TokenizerFileException duplicate = assertThrows(TokenizerFileException.class, () -> ClipTokenizer.load(
+                new TokenizerFiles("folder", "{\"a\": 0, \"a\": 1}", "#version: 0.2\n", null, null, null)));
+        assertTrue(duplicate.getMessage().startsWith("folder/vocab.json: not valid JSON: Duplicate field 'a'"),
+                duplicate.getMessage());
     }
 
     @Test
