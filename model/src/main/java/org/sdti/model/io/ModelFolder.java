@@ -15,6 +15,7 @@ import org.sdti.model.config.SchedulerConfig;
 import org.sdti.model.config.TextEncoderConfig;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
+import org.sdti.model.text.TokenizerFiles;
 
 /**
  * A Stable Diffusion model folder in the diffusers layout ({@code model_index.json}, {@code unet/}, {@code vae/},
@@ -118,6 +119,17 @@ public final class ModelFolder {
 
     public SchedulerConfig schedulerConfig() throws IOException {
         return SchedulerConfig.from(json(SCHEDULER + "/scheduler_config.json"));
+    }
+
+    /** The {@code tokenizer/} files; vocab.json and merges.txt are required, the config files optional. */
+    public TokenizerFiles tokenizerFiles() throws IOException {
+        String dir = TOKENIZER + "/";
+        return new TokenizerFiles(resolve(TOKENIZER).toString(),
+                readText(dir + TokenizerFiles.VOCAB),
+                readText(dir + TokenizerFiles.MERGES),
+                readTextIfExists(dir + TokenizerFiles.TOKENIZER_CONFIG),
+                readTextIfExists(dir + TokenizerFiles.SPECIAL_TOKENS_MAP),
+                readTextIfExists(dir + TokenizerFiles.ADDED_TOKENS));
     }
 
     /** Opens a component's safetensors weights (lazily; memory-mapped when local). */

@@ -26,6 +26,14 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
+    /** Runs a command line with its output and errors sent to the given writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
@@ -40,8 +48,8 @@ public final class Main implements Runnable {
 
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("sdti: " + e.getMessage() + " (see 'sdti " + e.getCommandLine().getCommandName()
-                + " --help')");
+        err.println("sdti: " + e.getMessage() + " (see '"
+                + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return ExitCodes.BAD_INPUT;
     }
@@ -50,9 +58,9 @@ public final class Main implements Runnable {
         PrintWriter err = cl.getErr();
         int code = exitCodeOf(e);
         if (code == ExitCodes.BAD_INPUT) {
-            err.println("sdti " + cl.getCommandName() + ": " + oneLine(e.getMessage()));
+            err.println(cl.getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
         } else {
-            err.println("sdti " + cl.getCommandName() + " failed: " + e);
+            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + e);
             e.printStackTrace(err);
         }
         err.flush();
