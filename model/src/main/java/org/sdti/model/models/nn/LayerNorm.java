@@ -1,0 +1,25 @@
+package org.sdti.model.models.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * PyTorch {@code nn.LayerNorm} over the last axis: {@code (x - mean) / sqrt(var + eps) · γ + β}, biased variance.
+ *
+ * <p>Composed from primitives because ND4J's {@code layer_norm} standardises with its own fixed tiny epsilon
+ * instead of {@code eps}: on rows with variance near {@code eps} it is off by O(1).
+ */
+public record LayerNorm(SameDiff sd, SDVariable weight, SDVariable bias, double eps) {
+
+    public static LayerNorm of(SameDiff sd, ParamStore params, String prefix, double eps) {
+        return new LayerNorm(sd, params.constant(sd, prefix + ".weight"), params.constant(sd, prefix + ".bias"), eps);
+    }
+
+    /** Normalises every vector along the last axis of {@code x} (any rank); γ and β broadcast over the rest. */
+    public SDVariable apply(SDVariable x) {
+        SDVariable centred = x.sub(x.mean(true, -1));
+        SDVariable variance = sd.math().square(centred).mean(true, -1);
+        SDVariable normalised = centred.mul(sd.math().rsqrt(variance.add(eps)));
+        return normalised.mul(weight).add(bias);
+    }
+}
