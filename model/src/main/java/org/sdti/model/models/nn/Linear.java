@@ -5,19 +5,26 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * PyTorch {@code nn.Linear} ({@code prefix.weight} {@code [out, in]}, optional {@code prefix.bias}) as
- * {@code x·W + b}, with W held as a frozen {@code [in, out]} constant.
+ * PyTorch {@code nn.Linear} as {@code x·W + b}, with W a frozen {@code [in, out]} constant and b optional.
+ *
+ * @param weight {@code [in, out]}
+ * @param bias {@code [out]} or null
  */
 public record Linear(SameDiff sd, SDVariable weight, SDVariable bias, long in, long out) {
 
+    /** The PyTorch Linear {@code prefix.weight} {@code [out, in]} and, if the layout has it, {@code prefix.bias}. */
     public static Linear of(SameDiff sd, ParamStore params, String prefix) {
-        long[] s = params.layout().shape(prefix + ".weight");
+        long[] s = params.shape(prefix + ".weight");
         SDVariable w = params.linearWeightConstant(sd, prefix + ".weight");
         SDVariable b = params.has(prefix + ".bias") ? params.constant(sd, prefix + ".bias") : null;
         return new Linear(sd, w, b, s[1], s[0]);
     }
 
-    /** {@code [n, in] -> [n, out]}: the fast path for token matrices. */
+    /**
+     * {@code [n, in] -> [n, out]}: the fast path for token matrices. Not ND4J's fused {@code xw_plus_b}
+     * ({@code sd.nn().linear}): inside larger graphs it is handed recycled output arrays flagged 'f' with 'c'
+     * strides and writes them in the wrong order (M2.1).
+     */
     public SDVariable apply(SDVariable x) {
         SDVariable y = x.mmul(weight);
         return bias == null ? y : y.add(bias);

@@ -1,5 +1,6 @@
 package org.sdti.model.models.nn;
 
+import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,8 +13,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Inputs and output are token matrices {@code [batch·tokens, channels]}, the layout every per-token block
  * (Linear, LayerNorm, activations) works on without reshaping; only attention needs the sequence lengths, to split
- * rows back into sequences. Scores are {@code softmax(q·kᵀ/√headDim [+ causal mask])}, computed batched over
+ * rows back into sequences. Scores are {@code softmax(q·kᵀ/√headDim [+ causal mask])}, batched over
  * {@code [batch, heads, tokens, headDim]} with rank-4 matmuls.
+ *
+ * <p>Projections that read the same input run as one matmul over weights concatenated once per store (q|k|v for
+ * self-attention, k|v for cross-attention): fewer graph ops and larger GEMMs. The softmax scale is folded into the
+ * query weights (as CLIPAttention scales q, not the scores); for power-of-two head dims (64 in SD 2, 4 in the tiny
+ * fixture) this is bit-identical to scaling after the projection.
  */
 public final class MultiHeadAttention {
     /** Masked scores; finite (not -inf) so that no 0·∞ can reach a gradient, and exp underflows to exactly 0. */
@@ -34,43 +40,42 @@ public final class MultiHeadAttention {
 
     private final SameDiff sd;
     private final ParamStore params;
-    private final Linear query;
-    private final Linear key;
-    private final Linear value;
-    private final Linear out;
+    private final Names names;
     private final int heads;
+    private final long inner;
+    private final long headDim;
     private final boolean causal;
 
-    private MultiHeadAttention(SameDiff sd, ParamStore params, Linear query, Linear key, Linear value, Linear out,
-            int heads, boolean causal) {
-        if (query.out() % heads != 0 || key.out() != query.out() || value.out() != query.out()) {
-            throw new IllegalArgumentException("projections of width q " + query.out() + ", k " + key.out() + ", v "
-                    + value.out() + " cannot be split into " + heads + " heads");
-        }
+    private MultiHeadAttention(SameDiff sd, ParamStore params, Names names, int heads, boolean causal) {
         this.sd = sd;
         this.params = params;
-        this.query = query;
-        this.key = key;
-        this.value = value;
-        this.out = out;
+        this.names = names;
         this.heads = heads;
         this.causal = causal;
+        this.inner = params.shape(names.query() + ".weight")[0];
+        long k = params.shape(names.key() + ".weight")[0];
+        long v = params.shape(names.value() + ".weight")[0];
+        if (inner % heads != 0 || k != inner || v != inner) {
+            throw new IllegalArgumentException(names.query() + ": projections of width q " + inner + ", k " + k
+                    + ", v " + v + " cannot be split into " + heads + " heads");
+        }
+        this.headDim = inner / heads;
     }
 
     /**
-     * Attention over the given projections (biases optional, as in SD 2's U-Net).
+     * Attention over the given projections (biases optional, as in SD 2's U-Net). Constants are added to
+     * {@code sd} only when {@code apply} needs them.
      *
      * @param causal each query position attends only to key positions at or before it (CLIP's text encoder)
-     * @param upcast diffusers' {@code upcast_attention}: compute scores in float32; always so for a float32 store,
-     *     so it is accepted for config fidelity and rejected only where it would change results (half precision)
+     * @param upcast diffusers' {@code upcast_attention}: compute scores in float32, which a float32 or float64
+     *     store always does; accepted for config fidelity, refused for half precision where it would matter
      */
     public static MultiHeadAttention of(SameDiff sd, ParamStore params, Names names, int heads, boolean causal,
             boolean upcast) {
         if (upcast && params.dataType().width() < 4) {
             throw new UnsupportedOperationException("upcast attention is not implemented for " + params.dataType());
         }
-        return new MultiHeadAttention(sd, params, Linear.of(sd, params, names.query()), Linear.of(sd, params,
-                names.key()), Linear.of(sd, params, names.value()), Linear.of(sd, params, names.out()), heads, causal);
+        return new MultiHeadAttention(sd, params, names, heads, causal);
     }
 
     public int heads() {
@@ -78,12 +83,13 @@ public final class MultiHeadAttention {
     }
 
     public long headDim() {
-        return query.out() / heads;
+        return headDim;
     }
 
     /** Self-attention: {@code x [batch·len, channels] -> [batch·len, channels]}. */
     public SDVariable apply(SDVariable x, int len) {
-        return apply(x, len, x, len);
+        SDVariable[] qkv = splitHeads(project(x, names.query(), names.key(), names.value()), len, 3);
+        return attend(qkv[0], qkv[1], qkv[2], len, len);
     }
 
     /**
@@ -91,25 +97,72 @@ public final class MultiHeadAttention {
      * {@code context [batch·contextLen, contextChannels]}; returns {@code [batch·queryLen, channels]}.
      */
     public SDVariable apply(SDVariable x, int queryLen, SDVariable context, int contextLen) {
-        long d = headDim();
-        // scale q (as CLIPAttention does) rather than the scores: tokens·headDim multiplies, not tokens²
-        SDVariable q = splitHeads(query.apply(x).mul(1.0 / Math.sqrt(d)), queryLen);
-        SDVariable k = splitHeads(key.apply(context), contextLen);
-        SDVariable v = splitHeads(value.apply(context), contextLen);
-        SDVariable scores = sd.mmul(q, k, false, true, false); // [batch, heads, queryLen, contextLen]
-        if (causal) {
-            scores = scores.add(causalMask(queryLen, contextLen)); // [queryLen, contextLen] broadcasts
-        }
-        SDVariable mixed = sd.mmul(sd.nn().softmax(scores, -1), v); // [batch, heads, queryLen, headDim]
-        // back to token rows: [batch, queryLen, heads, headDim] (a copy, as permuted data is not contiguous),
-        // then merge the heads into channels
-        SDVariable rows = mixed.permute(0, 2, 1, 3).reshape(-1, heads * d);
-        return out.apply(rows);
+        SDVariable q = splitHeads(project(x, names.query()), queryLen, 1)[0];
+        SDVariable[] kv = splitHeads(project(context, names.key(), names.value()), contextLen, 2);
+        return attend(q, kv[0], kv[1], queryLen, contextLen);
     }
 
-    /** {@code [batch·len, heads·headDim] -> [batch, heads, len, headDim]}, one matmul batch per (sequence, head). */
-    private SDVariable splitHeads(SDVariable rows, int len) {
-        return rows.reshape(-1, len, heads, headDim()).permute(0, 2, 1, 3);
+    private SDVariable attend(SDVariable q, SDVariable k, SDVariable v, int queryLen, int keyLen) {
+        SDVariable scores = sd.mmul(q, k, false, true, false); // [batch, heads, queryLen, keyLen], already scaled
+        if (causal) {
+            scores = scores.add(causalMask(queryLen, keyLen)); // [queryLen, keyLen] broadcasts
+        }
+        SDVariable mixed = sd.mmul(sd.nn().softmax(scores, -1), v); // [batch, heads, queryLen, headDim]
+        // back to token rows: [batch, queryLen, heads, headDim] (a copy: permuted data is not contiguous), then
+        // the heads merge into channels
+        SDVariable rows = mixed.permute(0, 2, 1, 3).reshape(-1, inner);
+        return Linear.of(sd, params, names.out()).apply(rows);
+    }
+
+    /**
+     * {@code [batch·len, parts·heads·headDim]} (projections side by side) to {@code parts} arrays
+     * {@code [batch, heads, len, headDim]}, one matmul batch per (sequence, head).
+     */
+    private SDVariable[] splitHeads(SDVariable rows, int len, int parts) {
+        if (parts == 1) {
+            return new SDVariable[] {rows.reshape(-1, len, heads, headDim).permute(0, 2, 1, 3)};
+        }
+        // [batch, len, parts, heads, headDim] -> [parts, batch, heads, len, headDim], then one array per part
+        SDVariable split = rows.reshape(-1, len, parts, heads, headDim).permute(2, 0, 3, 1, 4);
+        return sd.unstack(split, 0, parts);
+    }
+
+    /** One matmul for the given projections of the same input; the query's, if among them, carries the scale. */
+    private SDVariable project(SDVariable x, String... prefixes) {
+        String key = String.join("+", prefixes) + (prefixes[0].equals(names.query()) ? "*scale" : "");
+        SDVariable w = params.derivedConstant(sd, key + ".weight", () -> fusedWeight(prefixes));
+        boolean anyBias = List.of(prefixes).stream().anyMatch(p -> params.has(p + ".bias"));
+        if (!anyBias) {
+            return x.mmul(w);
+        }
+        SDVariable b = params.derivedConstant(sd, key + ".bias", () -> fusedBias(prefixes));
+        return x.mmul(w).add(b); // not xw_plus_b: see Linear#apply
+    }
+
+    /** {@code [in, Σ out]}: the transposed PyTorch weights side by side. */
+    private INDArray fusedWeight(String... prefixes) {
+        INDArray[] parts = new INDArray[prefixes.length];
+        for (int i = 0; i < prefixes.length; i++) {
+            INDArray t = params.uncached(prefixes[i] + ".weight").transpose();
+            parts[i] = prefixes[i].equals(names.query()) ? t.mul(scale()) : t;
+        }
+        return Nd4j.hstack(parts).dup('c');
+    }
+
+    /** {@code [Σ out]}; a projection without a bias contributes zeros. */
+    private INDArray fusedBias(String... prefixes) {
+        INDArray[] parts = new INDArray[prefixes.length];
+        for (int i = 0; i < prefixes.length; i++) {
+            String name = prefixes[i] + ".bias";
+            INDArray b = params.has(name) ? params.uncached(name).reshape(1, -1)
+                    : Nd4j.zeros(params.dataType(), 1, inner);
+            parts[i] = prefixes[i].equals(names.query()) ? b.mul(scale()) : b;
+        }
+        return Nd4j.hstack(parts).reshape(-1).dup('c');
+    }
+
+    private double scale() {
+        return 1.0 / Math.sqrt(headDim);
     }
 
     /** 0 where key position ≤ query position, {@link #MASKED} above the diagonal; one array per shape and store. */

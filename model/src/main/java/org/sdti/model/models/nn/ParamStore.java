@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -30,17 +32,17 @@ public final class ParamStore implements Closeable {
         float[] floats(String name) throws IOException;
     }
 
-    private final WeightLayout layout;
+    private final Map<String, long[]> shapes;
     private final TensorReader reader;
     private final DataType dataType;
     private final Closeable onClose;
     private final ConcurrentMap<String, INDArray> cache = new ConcurrentHashMap<>();
 
-    private ParamStore(WeightLayout layout, TensorReader reader, DataType dataType, Closeable onClose) {
+    private ParamStore(Map<String, long[]> shapes, TensorReader reader, DataType dataType, Closeable onClose) {
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("parameters need a floating-point type, not " + dataType);
         }
-        this.layout = layout;
+        this.shapes = shapes;
         this.reader = reader;
         this.dataType = dataType;
         this.onClose = onClose;
@@ -48,29 +50,54 @@ public final class ParamStore implements Closeable {
 
     /** Serves a checked weight file; {@link #close()} closes it. */
     public static ParamStore of(CheckedWeights weights, DataType dataType) {
-        return new ParamStore(weights.layout(), weights::floats, dataType, weights);
+        return new ParamStore(weights.layout().shapes(), weights::floats, dataType, weights);
     }
 
-    /** Serves any tensors that fit {@code layout} (e.g. seeded random weights for benchmarks). */
+    /** Serves any float32 tensors that fit {@code layout} (e.g. seeded random weights for benchmarks). */
     public static ParamStore of(WeightLayout layout, TensorReader reader, DataType dataType) {
-        return new ParamStore(layout, reader, dataType, () -> { });
+        return new ParamStore(layout.shapes(), reader, dataType, () -> { });
+    }
+
+    /** Serves in-memory arrays (tests), held by reference when already of {@code dataType}. */
+    public static ParamStore of(Map<String, INDArray> arrays, DataType dataType) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        arrays.forEach((name, a) -> shapes.put(name, a.shape()));
+        ParamStore store = new ParamStore(shapes, name -> {
+            throw new IOException("no array named " + name);
+        }, dataType, () -> { });
+        arrays.forEach((name, a) -> store.cache.put(name, a.castTo(dataType)));
+        return store;
     }
 
     public DataType dataType() {
         return dataType;
     }
 
-    public WeightLayout layout() {
-        return layout;
-    }
-
     public boolean has(String name) {
-        return layout.contains(name);
+        return shapes.containsKey(name);
     }
 
-    /** A parameter in its PyTorch layout (Linear {@code [out, in]}, Conv2d {@code [out, in, kH, kW]}). */
+    /** A parameter's PyTorch shape. */
+    public long[] shape(String name) {
+        long[] s = shapes.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "'");
+        }
+        return s.clone();
+    }
+
+    /** A parameter in its PyTorch layout (Linear {@code [out, in]}, Conv2d {@code [out, in, kH, kW]}), cached. */
     public INDArray array(String name) {
-        return cached(name, () -> read(name, layout.shape(name)));
+        return cached(name, () -> read(name));
+    }
+
+    /**
+     * The cached array if there is one, else a fresh read that is not cached: the source for {@link #derived}
+     * arrays, so a weight only ever used in a derived form is not kept twice. Do not modify the result.
+     */
+    public INDArray uncached(String name) {
+        INDArray a = cache.get(name);
+        return a != null ? a : read(name);
     }
 
     /**
@@ -79,15 +106,15 @@ public final class ParamStore implements Closeable {
      */
     public INDArray linearWeight(String name) {
         return cached(name + ".T", () -> {
-            long[] s = layout.shape(name);
-            if (s.length != 2) {
-                throw new IllegalArgumentException(name + " is not a Linear weight: shape " + Arrays.toString(s));
+            INDArray w = uncached(name);
+            if (w.rank() != 2) {
+                throw new IllegalArgumentException(name + " is not a Linear weight: " + Arrays.toString(w.shape()));
             }
-            return read(name, s).transpose().dup('c');
+            return w.transpose().dup('c');
         });
     }
 
-    /** Any array derived once from the weights or the shapes (e.g. a sliced table, a causal mask), cached by key. */
+    /** Any array derived once from the weights or shapes (a fused projection, a causal mask), cached by key. */
     public INDArray derived(String key, Supplier<INDArray> make) {
         return cached("derived:" + key, make);
     }
@@ -102,7 +129,7 @@ public final class ParamStore implements Closeable {
         return shared(sd, name + ".T", linearWeight(name));
     }
 
-    /** {@link #derived} as a constant of {@code sd}. */
+    /** {@link #derived} as a constant of {@code sd}, named {@code key}. */
     public SDVariable derivedConstant(SameDiff sd, String key, Supplier<INDArray> make) {
         return shared(sd, key, derived(key, make));
     }
@@ -121,7 +148,7 @@ public final class ParamStore implements Closeable {
 
     /**
      * Not computeIfAbsent: a derived array may itself ask for a parameter, and ConcurrentHashMap forbids nested
-     * updates. Two threads racing on one key may both read it; the first stored copy wins.
+     * updates. Two threads racing on one key may both compute it; the first stored copy wins.
      */
     private INDArray cached(String key, Supplier<INDArray> make) {
         INDArray a = cache.get(key);
@@ -133,7 +160,8 @@ public final class ParamStore implements Closeable {
         return prev != null ? prev : made;
     }
 
-    private INDArray read(String name, long[] shape) {
+    private INDArray read(String name) {
+        long[] shape = shape(name);
         float[] data;
         try {
             data = reader.floats(name);
