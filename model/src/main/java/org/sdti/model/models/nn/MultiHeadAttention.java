@@ -107,7 +107,7 @@ public final class MultiHeadAttention {
         if (causal) {
             scores = scores.add(causalMask(queryLen, keyLen)); // [queryLen, keyLen] broadcasts
         }
-        SDVariable mixed = sd.mmul(sd.nn().softmax(scores, -1), v); // [batch, heads, queryLen, headDim]
+        SDVariable mixed = sd.mmul(sd.nn().softmax(scores, 3), v); // [batch, heads, queryLen, headDim]
         // back to token rows: [batch, queryLen, heads, headDim] (a copy: permuted data is not contiguous), then
         // the heads merge into channels
         SDVariable rows = mixed.permute(0, 2, 1, 3).reshape(-1, inner);
