@@ -94,6 +94,42 @@ class NnBlocksTest {
         check(true, 2, 5, 5, 8, 8);
     }
 
+    /** Textual inversion's path: the loss reaches the text encoder through cross-attention's fused k|v. */
+    @Test
+    void crossAttentionGradientReachesTheContext() {
+        Nd4j.getRandom().setSeed(4);
+        int c = 8;
+        int cc = 6;
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        w.put("a.to_q.weight", randn(c, c));
+        w.put("a.to_k.weight", randn(c, cc));
+        w.put("a.to_v.weight", randn(c, cc));
+        w.put("a.to_out.0.weight", randn(c, c));
+        w.put("a.to_out.0.bias", randn(c));
+        SameDiff sd = SameDiff.create();
+        MultiHeadAttention a = MultiHeadAttention.of(sd, ParamStore.of(w, D), MultiHeadAttention.Names.diffusers("a"),
+                2, false, true);
+        SDVariable ctx = sd.var("ctx", randn(2 * 3, cc));
+        SDVariable loss = a.apply(sd.constant(randn(2 * 4, c)), 4, ctx, 3).mul(sd.constant(randn(2 * 4, c))).sum();
+        sd.setLossVariables(loss);
+        INDArray grad = sd.calculateGradients(Map.of(), "ctx").get("ctx");
+        INDArray live = sd.getArrForVarName("ctx");
+        double eps = 1e-6;
+        double worst = 0;
+        for (int i = 0; i < live.rows(); i++) {
+            for (int j = 0; j < cc; j++) {
+                double v = live.getDouble(i, j);
+                live.putScalar(i, j, v + eps);
+                double up = loss.eval().getDouble(0);
+                live.putScalar(i, j, v - eps);
+                double down = loss.eval().getDouble(0);
+                live.putScalar(i, j, v);
+                worst = Math.max(worst, Math.abs((up - down) / (2 * eps) - grad.getDouble(i, j)));
+            }
+        }
+        assertTrue(worst < 1e-6, "d loss / d context off by " + worst);
+    }
+
     /** diffusers naming, q/k/v without biases (as SD 2's U-Net), out with a bias; batch 2. */
     private static void check(boolean self, int heads, int tq, int tk, int c, int cc) {
         Nd4j.getRandom().setSeed(3);
