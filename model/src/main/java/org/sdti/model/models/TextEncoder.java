@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,7 +97,7 @@ public final class TextEncoder implements Closeable {
         int n = addedRows == null ? 0 : (int) addedRows.rows();
         if (addedRows != null && (addedRows.rank() != 2 || addedRows.columns() != config.hiddenSize())) {
             throw new IllegalArgumentException("added rows must be [n, " + config.hiddenSize() + "], not "
-                    + java.util.Arrays.toString(addedRows.shape()));
+                    + Arrays.toString(addedRows.shape()));
         }
         TokenEmbedding.Inputs in = embedding.lookup(ids, n);
         TextEncoderGraph g = inferenceGraph(ids.length, ids[0].length, n);
@@ -120,7 +121,7 @@ public final class TextEncoder implements Closeable {
                 || initialRows.dataType() != params.dataType()) {
             throw new IllegalArgumentException("trainable rows must be " + params.dataType() + " [n >= 1, "
                     + config.hiddenSize() + "], not " + initialRows.dataType() + " "
-                    + java.util.Arrays.toString(initialRows.shape()));
+                    + Arrays.toString(initialRows.shape()));
         }
         return build(sd, batch, config.maxPositionEmbeddings(), (int) initialRows.rows(), initialRows);
     }
@@ -161,7 +162,7 @@ public final class TextEncoder implements Closeable {
             hidden.add(x.rename(HIDDEN_STATES + (i + 1)).name());
         }
         SDVariable last = LayerNorm.of(sd, params, PREFIX + "final_layer_norm", config.layerNormEps()).apply(x);
-        last.reshape(batch, length, h).rename(OUTPUT);
+        last.reshape(batch, length, h).rename(OUTPUT); // CLIPTextModel's [batch, length, hidden]
         return new TextEncoderGraph(sd, batch, length, numVectors, BASE, mask, rows, OUTPUT, List.copyOf(hidden),
                 trainableRows != null);
     }

@@ -28,6 +28,14 @@ public record TextEncoderGraph(SameDiff sd, int batch, int length, int numVector
         return sd.getVariable(output);
     }
 
+    /** The array a trainable graph holds for {@code rows}: read it, or assign into it to set new rows. */
+    public INDArray rowsValue() {
+        if (!trainable) {
+            throw new IllegalStateException("rows is a placeholder in this graph; pass it with the inputs");
+        }
+        return sd.getArrForVarName(rows);
+    }
+
     /** The {@code base} and {@code mask} placeholders for a lookup (training: rows live in the graph). */
     public Map<String, INDArray> placeholders(TokenEmbedding.Inputs in) {
         Map<String, INDArray> ph = new HashMap<>();

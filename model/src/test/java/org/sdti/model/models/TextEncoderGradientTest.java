@@ -1,6 +1,7 @@
 package org.sdti.model.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -46,10 +47,11 @@ class TextEncoderGradientTest {
                     .filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).toList();
             assertEquals(List.of(TextEncoder.ROWS), trainable);
 
+            assertSame(rows, g.rowsValue());
             Map<String, INDArray> ph = g.placeholders(encoder.embedding().lookup(ids, 2));
             INDArray grad = sd.calculateGradients(ph, TextEncoder.ROWS).get(TextEncoder.ROWS);
 
-            INDArray live = sd.getArrForVarName(TextEncoder.ROWS); // the graph holds the rows by reference
+            INDArray live = g.rowsValue(); // the graph holds the rows by reference
             double eps = 1e-6;
             // every other dimension of both rows: 32 forward passes instead of 64, on shared CPUs
             INDArray numeric = Nd4j.zeros(DataType.DOUBLE, 2, 8);
