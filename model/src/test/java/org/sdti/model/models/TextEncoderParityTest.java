@@ -15,6 +15,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.testing.Shared;
 
@@ -105,6 +106,17 @@ class TextEncoderParityTest {
             System.out.printf("text encoder with placeholder row: max abs error %.3g%n", err);
             assertTrue(err <= TOLERANCE, "max abs error " + err);
         }
+    }
+
+    /** Attention is causal and everything else per token, so a prefix encodes as the full row's first positions. */
+    @Test
+    void shorterRowsEncodeAsPrefixes() throws IOException {
+        long[][] full = {idRows(goldens, "input_ids")[1]};
+        long[][] prefix = {java.util.Arrays.copyOf(full[0], 10)};
+        INDArray expected = golden(goldens, "last_hidden_state").get(NDArrayIndex.interval(1, 2),
+                NDArrayIndex.interval(0, 10), NDArrayIndex.all());
+        double err = maxAbsDiff(encoder.encode(prefix), expected);
+        assertTrue(err <= TOLERANCE, "max abs error " + err);
     }
 
     @Test
