@@ -176,6 +176,13 @@ def make_format_cases():
     im.save(os.path.join(FORMATS, "rgba.png"))
     save_expected("rgba", on_white(im))
 
+    # PNG RGBA with every (value, alpha) pair: x is the colour value, y the alpha
+    x, y = np.meshgrid(np.arange(256), np.arange(256))
+    every = np.stack([x, 255 - x, (x * 7) % 256, y], axis=-1).astype(np.uint8)
+    im = Image.fromarray(every, "RGBA")
+    im.save(os.path.join(FORMATS, "alpha_all.png"))
+    save_expected("alpha_all", on_white(im))
+
     # PNG gray + alpha
     la = Image.fromarray(rng.randint(0, 256, size=(9, 11, 2)).astype(np.uint8), "LA")
     la.save(os.path.join(FORMATS, "la.png"))
@@ -232,7 +239,10 @@ def make_format_cases():
     wl = Image.fromarray(rgba, "RGBA")
     wl.save(os.path.join(FORMATS, "lossless.webp"), lossless=True)
     save_expected("lossless", on_white(Image.open(os.path.join(FORMATS, "lossless.webp"))))
-    test_pattern(40, 24, 13).save(os.path.join(FORMATS, "lossy.webp"), quality=90)
+    # a photo-like gradient: on hard colour edges lossy decoders differ far more (chroma upsampling)
+    yy, xx = np.mgrid[0:32, 0:48]
+    smooth = np.stack([xx * 5.0, yy * 7.0, 128 + 60 * np.sin(xx / 7.0)], -1).clip(0, 255).astype(np.uint8)
+    Image.fromarray(smooth, "RGB").save(os.path.join(FORMATS, "lossy.webp"), quality=90)
     save_expected("lossy", Image.open(os.path.join(FORMATS, "lossy.webp")).convert("RGB"))
 
     # JPEG: all eight EXIF orientations of one picture; expected = Pillow's decode + ImageOps.exif_transpose
