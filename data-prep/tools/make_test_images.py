@@ -277,7 +277,31 @@ def make_format_cases():
     test_pattern(12, 30, 15).save(os.path.join(FORMATS, "small12x30.png"))
 
 
+def make_end_to_end_cases():
+    """Whole preparation as the reference does it (plus alpha over white and EXIF): file -> training square."""
+    e2e = os.path.join(ROOT, "e2e")
+    os.makedirs(e2e, exist_ok=True)
+    rng = np.random.RandomState(7)
+    a = np.array(test_pattern(61, 40, 21).convert("RGBA"))
+    a[..., 3] = rng.randint(0, 256, size=(40, 61))
+    a[:, :10, 3] = 0
+    Image.fromarray(a, "RGBA").save(os.path.join(e2e, "alpha61x40.png"))
+    picture = on_white(Image.open(os.path.join(e2e, "alpha61x40.png")))
+    square = reference_center_crop(picture).resize((32, 32), resample=Image.BICUBIC)
+    square.save(os.path.join(e2e, "alpha61x40.center32.png"))
+    square.transpose(Image.FLIP_LEFT_RIGHT).save(os.path.join(e2e, "alpha61x40.center32.flipped.png"))
+    r = picture.resize(short_side_size(picture.width, picture.height, 32), resample=Image.BICUBIC)
+    r.crop(center_crop_box(r.width, r.height, 32)).save(os.path.join(e2e, "alpha61x40.short32.png"))
+    picture.resize((32, 32), resample=Image.BICUBIC).save(os.path.join(e2e, "alpha61x40.squash32.png"))
+
+    test_pattern(45, 30, 22).save(os.path.join(e2e, "rot6.jpg"), quality=95, exif=exif_with_orientation(6))
+    upright = ImageOps.exif_transpose(Image.open(os.path.join(e2e, "rot6.jpg"))).convert("RGB")
+    reference_center_crop(upright).resize((24, 24), resample=Image.BICUBIC).save(
+        os.path.join(e2e, "rot6.center24.png"))
+
+
 if __name__ == "__main__":
     make_resize_cases()
     make_format_cases()
+    make_end_to_end_cases()
     print("Pillow", PIL.__version__, "->", os.path.normpath(ROOT))
