@@ -1,0 +1,32 @@
+package org.sdti.dataprep;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The entries of a local folder as {@link ImageInput}s, read lazily, sorted by name; sub-folders are not entered. */
+public final class LocalFolder {
+    private LocalFolder() {
+    }
+
+    public static List<ImageInput> list(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IOException("concept folder " + folder + " does not exist or is not a folder");
+        }
+        List<ImageInput> out = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(folder)) {
+            entries.sorted(Comparator.comparing(p -> p.getFileName().toString())).forEach(p -> {
+                String name = p.getFileName().toString();
+                // a sub-folder is listed, so that it is reported rather than silently passed over
+                out.add(new ImageInput(name, Files.isDirectory(p)
+                        ? () -> { throw new IOException("a folder, not a file (sub-folders are not read)"); }
+                        : () -> Files.readAllBytes(p)));
+            });
+        }
+        return out;
+    }
+}
