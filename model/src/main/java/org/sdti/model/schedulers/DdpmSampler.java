@@ -46,21 +46,7 @@ final class DdpmSampler implements Sampler {
 
     @Override
     public double[] timesteps() {
-        double[] t = new double[timesteps.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = timesteps[i];
-        }
-        return t;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] x, int stepIndex) {
-        return x;
+        return Sampler.asDoubles(timesteps);
     }
 
     @Override

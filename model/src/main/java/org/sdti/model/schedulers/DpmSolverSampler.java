@@ -97,26 +97,12 @@ final class DpmSolverSampler implements Sampler {
 
     @Override
     public double[] timesteps() {
-        double[] out = new double[timesteps.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = timesteps[i];
-        }
-        return out;
+        return Sampler.asDoubles(timesteps);
     }
 
     /** The N+1 noise levels; the last one is where the loop ends. */
     float[] sigmas() {
         return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] x, int stepIndex) {
-        return x;
     }
 
     @Override

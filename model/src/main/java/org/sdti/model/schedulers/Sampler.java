@@ -34,13 +34,26 @@ public interface Sampler {
     }
 
     /** Factor for the initial Gaussian noise (1 for variance-preserving samplers, max sigma-ish for Euler). */
-    float initNoiseSigma();
+    default float initNoiseSigma() {
+        return 1f;
+    }
 
     /**
      * The U-Net input for step {@code i}: {@code x} itself (the same array) except for Euler, which returns a new
      * array divided by sqrt(sigma^2+1).
      */
-    float[] scaleModelInput(float[] x, int stepIndex);
+    default float[] scaleModelInput(float[] x, int stepIndex) {
+        return x;
+    }
+
+    /** Integral timesteps as the {@link #timesteps()} doubles. */
+    static double[] asDoubles(long[] timesteps) {
+        double[] t = new double[timesteps.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = timesteps[i];
+        }
+        return t;
+    }
 
     /** True when {@link #step} draws from its {@link NoiseSource} (DDPM, DDIM with eta > 0). */
     boolean isStochastic();
