@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.models.CheckedWeights;
+import org.sdti.model.models.WeightLayout;
 
 /**
  * The few generic pieces the U-Net and VAE need beyond their own blocks: a frozen parameter store and
@@ -44,12 +45,24 @@ public final class UNetOps {
             this.arrays = Collections.unmodifiableMap(arrays);
         }
 
+        /** Where PyTorch-layout float32 data comes from, by parameter name ({@code CheckedWeights::floats}). */
+        @FunctionalInterface
+        public interface Source {
+            float[] floats(String name) throws IOException;
+        }
+
         /** Converts every tensor of {@code weights}' layout; the weight file may be closed afterwards. */
         public static Params load(CheckedWeights weights, String namespace, DataType dtype) throws IOException {
+            return load(weights.layout(), weights::floats, namespace, dtype);
+        }
+
+        /** Converts every tensor of {@code layout}, read from {@code source} in PyTorch layout. */
+        public static Params load(WeightLayout layout, Source source, String namespace, DataType dtype)
+                throws IOException {
             Map<String, INDArray> out = new LinkedHashMap<>();
-            for (Map.Entry<String, long[]> e : weights.layout().shapes().entrySet()) {
+            for (Map.Entry<String, long[]> e : layout.shapes().entrySet()) {
                 long[] shape = e.getValue();
-                float[] data = weights.floats(e.getKey());
+                float[] data = source.floats(e.getKey());
                 INDArray a = switch (shape.length) {
                     case 4 -> Nd4j.create(toYxio(data, shape), shape[2], shape[3], shape[1], shape[0]);
                     case 2 -> Nd4j.create(transpose(data, (int) shape[0], (int) shape[1]), shape[1], shape[0]);
@@ -140,7 +153,7 @@ public final class UNetOps {
     }
 
     /** diffusers' GEGLU feed-forward: {@code proj} to 2·inner, {@code a · gelu(gate)}, then {@code net.2} back. */
-    public static SDVariable gegluFeedForward(SameDiff sd, Params p, String prefix, SDVariable x, int inner) {
+    public static SDVariable gegluFeedForward(SameDiff sd, Params p, String prefix, SDVariable x) {
         SDVariable h = linear(sd, p, prefix + ".net.0.proj", x);
         SDVariable[] parts = sd.split(h, 2, 1);
         return linear(sd, p, prefix + ".net.2", parts[0].mul(geluExact(sd, parts[1])));
