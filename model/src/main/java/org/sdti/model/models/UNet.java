@@ -69,7 +69,7 @@ public final class UNet {
     }
 
     /** A U-Net on already converted parameters (e.g. seeded random weights for benchmarks). */
-    public static UNet of(UNetConfig cfg, Params params) {
+    public static UNet load(UNetConfig cfg, Params params) {
         return new UNet(cfg, params);
     }
 

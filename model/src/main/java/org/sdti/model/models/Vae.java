@@ -55,6 +55,11 @@ public final class Vae {
         return new Vae(cfg, Params.load(weights, "vae", dtype));
     }
 
+    /** A VAE on already converted parameters (e.g. seeded random weights for benchmarks). */
+    public static Vae load(VaeConfig cfg, Params params) {
+        return new Vae(cfg, params);
+    }
+
     public VaeConfig config() {
         return cfg;
     }
