@@ -1,0 +1,32 @@
+package org.sdti.model.models.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/**
+ * PyTorch's {@code Conv2d} (square kernel, symmetric zero padding, with bias) on NCHW tensors. Weights come from
+ * {@link UNetOps.Params} in YXIO layout: SameDiff's conv2d backprop is wrong for OIYX weights.
+ */
+public record Conv2d(String name, int kernel, int stride, int padding) {
+
+    /** The usual "same size" conv: stride 1, padding k/2. */
+    public static Conv2d same(String name, int kernel) {
+        return new Conv2d(name, kernel, 1, kernel / 2);
+    }
+
+    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x) {
+        Conv2DConfig cfg = Conv2DConfig.builder()
+                .kH(kernel).kW(kernel)
+                .sH(stride).sW(stride)
+                .pH(padding).pW(padding)
+                .dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat("NCHW")
+                .weightsFormat(WeightsFormat.YXIO)
+                .build();
+        return sd.cnn().conv2d(x, p.get(sd, name + ".weight"), p.get(sd, name + ".bias"), cfg);
+    }
+}
