@@ -30,6 +30,7 @@ class InversionGraphTest {
     private static UNet unet;
     private static NoiseSchedule schedule;
     private static SafeTensorsFile golden;
+    private static InversionGraph graph;
 
     @BeforeAll
     static void load() throws IOException {
@@ -40,6 +41,7 @@ class InversionGraphTest {
                 CheckedWeights.check(folder.openWeights("unet"), Layouts.unet(folder.unetConfig())));
         schedule = NoiseSchedule.from(folder.schedulerConfig());
         golden = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"));
+        graph = InversionGraph.build(encoder, unet, 2, array("initial_embedding").reshape(1, -1).dup(), 4, 8, 8);
     }
 
     @AfterAll
@@ -81,9 +83,11 @@ class InversionGraphTest {
         return new Batch(ids(p + "input_ids"), noisy, ts, Nd4j.create(target, shape, 'c'));
     }
 
+    /** The shared batch-2 graph, reset to the initial embedding. */
     private static InversionGraph graph(int batch) throws IOException {
-        INDArray rows = array("initial_embedding").reshape(1, -1).dup();
-        return InversionGraph.build(encoder, unet, batch, rows, 4, 8, 8);
+        assertEquals(graph.batch(), batch);
+        graph.setRows(array("initial_embedding").reshape(1, -1));
+        return graph;
     }
 
     private static INDArray meanWeights(int b) {
@@ -122,7 +126,7 @@ class InversionGraphTest {
         for (int step = 0; step < 5; step++) {
             Batch b = batch(step, false);
             g.setRows(Nd4j.create(state.params(), new long[] {1, h}, 'c'));
-            InversionGraph.LossAndGradient r = g.step(encoder.embedding().lookup(b.ids(), 1), b.noisy(),
+                InversionGraph.LossAndGradient r = g.step(encoder.embedding().lookup(b.ids(), 1), b.noisy(),
                     b.timesteps(), b.target(), meanWeights(2));
             maxLossErr = Math.max(maxLossErr, Math.abs(r.loss() - losses[step]));
             state = opt.step(state, r.gradient().reshape(-1).toFloatVector(), 5e-4);
