@@ -73,6 +73,17 @@ public final class InversionGraph {
         return batch;
     }
 
+    /** The underlying graph, e.g. to attach a profiling listener. */
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    /** Forward pass only: the loss of one batch (what a validation or a benchmark's forward timing needs). */
+    public double loss(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
+            INDArray weights) {
+        return sd.output(feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
+    }
+
     /** Replaces the rows' values (e.g. after an optimizer step); shape and data type must match. */
     public void setRows(INDArray rows) {
         text.rowsValue().assign(rows);
@@ -94,16 +105,22 @@ public final class InversionGraph {
      */
     public LossAndGradient step(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
+        Map<String, INDArray> ph = feed(inputs, noisy, timesteps, target, weights);
+        // one pass: the forward values come out of the same execution as the gradient
+        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS, PREDICTION), List.of(text.rows()));
+        Map<String, INDArray> out = r.getOutputs();
+        INDArray grad = r.getGradients().get(text.rows());
+        return new LossAndGradient(out.get(LOSS).getDouble(0), grad.dup(), out.get(PREDICTION).dup());
+    }
+
+    private Map<String, INDArray> feed(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps,
+            INDArray target, INDArray weights) {
         Map<String, INDArray> ph = new HashMap<>(text.placeholders(inputs));
         DataType dt = text.rowsValue().dataType();
         ph.put(NOISY, noisy.castTo(dt).reshape(latentShape));
         ph.put(TIMESTEPS, timesteps.castTo(dt).reshape(batch));
         ph.put(TARGET, target.castTo(dt).reshape(latentShape));
         ph.put(WEIGHTS, weights.castTo(dt).reshape(batch));
-        // one pass: the forward values come out of the same execution as the gradient
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS, PREDICTION), List.of(text.rows()));
-        Map<String, INDArray> out = r.getOutputs();
-        INDArray grad = r.getGradients().get(text.rows());
-        return new LossAndGradient(out.get(LOSS).getDouble(0), grad.dup(), out.get(PREDICTION).dup());
+        return ph;
     }
 }

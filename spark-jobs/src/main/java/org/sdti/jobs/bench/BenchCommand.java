@@ -1,0 +1,278 @@
+package org.sdti.jobs.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.config.UNetConfig;
+import org.sdti.model.inversion.AdamW;
+import org.sdti.model.inversion.InversionGraph;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.models.CheckedWeights;
+import org.sdti.model.models.Layouts;
+import org.sdti.model.models.RandomModelFolder;
+import org.sdti.model.models.TextEncoder;
+import org.sdti.model.models.UNet;
+import org.sdti.model.models.nn.ParamStore;
+import org.sdti.model.text.ClipTokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sdti bench}: medians over repeated runs after a warm-up, for the cases the reference was measured on
+ * ({@code ../shared/bench/README.md}). Prints a readable table, optionally where the time goes per block type, and
+ * as its last line one JSON object of median seconds per case.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time a textual-inversion training step (batch 1) and a U-Net call (batch 2).",
+                "The last line printed is a JSON object of median seconds per case."})
+public final class BenchCommand implements Callable<Integer> {
+    static final String TRAIN_STEP = "train_step";
+    static final String UNET_CALL = "unet_call";
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (diffusers layout).")
+    String model;
+
+    @Option(names = "--random-weights", paramLabel = "PRESET",
+            description = "Fill DIR with seeded random weights of this architecture (tiny, midsize, sd21-base, sd21) "
+                    + "when it holds no weights yet.")
+    String randomWeights;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for random weights and inputs (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs per case (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs per case (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--cases", split = ",", defaultValue = "train_step,unet_call",
+            description = "Cases to run (default ${DEFAULT-VALUE}).")
+    List<String> cases;
+
+    @Option(names = "--profile", description = "Also print where the time goes, per block type and per op.")
+    boolean profile;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws IOException {
+        out = spec.commandLine().getOut();
+        for (String c : cases) {
+            if (!List.of(TRAIN_STEP, UNET_CALL).contains(c)) {
+                throw new BadInputException("unknown bench case '" + c + "' (expected train_step, unet_call)");
+            }
+        }
+        if (warmup < 0 || repeats < 1) {
+            throw new BadInputException("--warmup must be >= 0 and --repeats >= 1");
+        }
+        Configuration conf = new Configuration();
+        ModelFolder folder = ensureModel(conf);
+        UNetConfig ucfg = folder.unetConfig();
+        long t0 = System.nanoTime();
+        TextEncoder encoder = new TextEncoder(folder.textEncoderConfig(), ParamStore.of(CheckedWeights.check(
+                folder.openWeights(ModelFolder.TEXT_ENCODER), Layouts.textEncoder(folder.textEncoderConfig())),
+                DataType.FLOAT));
+        UNet unet = UNet.load(ucfg, CheckedWeights.check(folder.openWeights(ModelFolder.UNET), Layouts.unet(ucfg)));
+        ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles()).withAddedToken("<bench-token>", 1);
+        out.printf("model %s loaded in %.1f s (U-Net %dx%d latents, text encoder %d x %d)%n", folder.location(),
+                (System.nanoTime() - t0) / 1e9, ucfg.sampleSize(), ucfg.sampleSize(),
+                folder.textEncoderConfig().numHiddenLayers(), folder.textEncoderConfig().hiddenSize());
+        out.flush();
+
+        Map<String, double[]> results = new LinkedHashMap<>();
+        Map<String, OpProfiler> profiles = new LinkedHashMap<>();
+        if (cases.contains(TRAIN_STEP)) {
+            results.putAll(trainStep(encoder, unet, tokenizer, ucfg, profiles));
+        }
+        if (cases.contains(UNET_CALL)) {
+            results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
+        }
+        printTable(results);
+        if (profile) {
+            profiles.forEach(this::printProfile);
+        }
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        for (String c : cases) {
+            json.put(c, median(results.get(c)));
+        }
+        out.println(json);
+        out.flush();
+        return 0;
+    }
+
+    private ModelFolder ensureModel(Configuration conf) throws IOException {
+        ModelFolder folder;
+        try {
+            folder = ModelFolder.open(model, conf);
+            if (folder.exists(ModelFolder.UNET + "/diffusion_pytorch_model.safetensors")) {
+                return folder;
+            }
+        } catch (java.io.FileNotFoundException e) {
+            if (randomWeights == null) {
+                throw e;
+            }
+        }
+        if (randomWeights == null) {
+            throw new BadInputException("model folder " + model + " holds no U-Net weights; pass --random-weights "
+                    + String.join("|", RandomModelFolder.PRESETS) + " to fill it with seeded random weights");
+        }
+        out.printf("writing %s with seeded random weights (preset %s, seed %d)...%n", model, randomWeights, seed);
+        out.flush();
+        RandomModelFolder.write(randomWeights, model, seed, conf);
+        return ModelFolder.open(model, conf);
+    }
+
+    /** Text encoder + U-Net forward, backward to the new row, AdamW: as the reference's training step. */
+    private Map<String, double[]> trainStep(TextEncoder encoder, UNet unet, ClipTokenizer tokenizer, UNetConfig u,
+            Map<String, OpProfiler> profiles) {
+        int s = u.sampleSize();
+        INDArray rows = encoder.embedding().rows(tokenizer.idsOf("bear")[0]);
+        InversionGraph graph = InversionGraph.build(encoder, unet, 1, rows, u.inChannels(), s, s);
+        long[][] ids = {Arrays.stream(tokenizer.encode("a photo of a <bench-token>")).asLongStream().toArray()};
+        var inputs = encoder.embedding().lookup(ids, 1);
+        SplittableRandom rng = new SplittableRandom(seed);
+        AdamW opt = AdamW.defaults();
+        AdamW.State[] state = {AdamW.State.initial(rows.reshape(-1).toFloatVector())};
+        double[] forward = new double[repeats];
+        double[] step = new double[repeats];
+        double[] optimizer = new double[repeats];
+        OpProfiler profiler = new OpProfiler();
+        for (int i = -warmup; i < repeats; i++) {
+            INDArray noisy = gaussian(rng, 1, u.inChannels(), s, s);
+            INDArray target = gaussian(rng, 1, u.inChannels(), s, s);
+            INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000)});
+            INDArray w = Nd4j.createFromArray(new float[] {1f});
+            long a = System.nanoTime();
+            graph.loss(inputs, noisy, t, target, w);
+            long b = System.nanoTime();
+            if (profile && i == repeats - 1) {
+                graph.sameDiff().addListeners(profiler);
+            }
+            InversionGraph.LossAndGradient r = graph.step(inputs, noisy, t, target, w);
+            long c = System.nanoTime();
+            state[0] = opt.step(state[0], r.gradient().reshape(-1).toFloatVector(), 5e-4);
+            graph.setRows(Nd4j.create(state[0].params(), new long[] {1, rows.columns()}, 'c'));
+            long d = System.nanoTime();
+            if (i >= 0) {
+                forward[i] = (b - a) / 1e9;
+                step[i] = (c - b + d - c) / 1e9;
+                optimizer[i] = (d - c) / 1e9;
+            }
+            progress(TRAIN_STEP, i, (d - a) / 1e9);
+        }
+        if (profile) {
+            graph.sameDiff().setListeners();
+            profiles.put(TRAIN_STEP + " (one forward+backward)", profiler);
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        out.put(TRAIN_STEP, step);
+        out.put(TRAIN_STEP + ": forward only", forward);
+        out.put(TRAIN_STEP + ": optimizer", optimizer);
+        return out;
+    }
+
+    private double[] unetCall(UNet unet, UNetConfig u, long hidden, Map<String, OpProfiler> profiles) {
+        int s = u.sampleSize();
+        SplittableRandom rng = new SplittableRandom(seed + 1);
+        INDArray sample = gaussian(rng, 2, u.inChannels(), s, s);
+        INDArray context = gaussian(rng, 2, 77, u.crossAttentionDim());
+        INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000), rng.nextInt(1000)});
+        double[] times = new double[repeats];
+        for (int i = -warmup; i < repeats; i++) {
+            long a = System.nanoTime();
+            unet.predict(sample, t, context);
+            long b = System.nanoTime();
+            if (i >= 0) {
+                times[i] = (b - a) / 1e9;
+            }
+            progress(UNET_CALL, i, (b - a) / 1e9);
+        }
+        if (profile) {
+            // the same graph predict() compiles, built here so that a listener can be attached
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("sample", DataType.FLOAT, 2, u.inChannels(), s, s);
+            SDVariable ts = sd.placeHolder("timesteps", DataType.FLOAT, 2);
+            SDVariable ctx = sd.placeHolder("context", DataType.FLOAT, 2, 77, u.crossAttentionDim());
+            String outName = unet.build(sd, x, ts, ctx, s, s, 77).output().name();
+            Map<String, INDArray> feed = Map.of("sample", sample, "timesteps", t, "context", context);
+            sd.output(feed, outName);
+            OpProfiler profiler = new OpProfiler();
+            sd.addListeners(profiler);
+            sd.output(feed, outName);
+            profiles.put(UNET_CALL + " (one call)", profiler);
+        }
+        return times;
+    }
+
+    private void progress(String c, int i, double seconds) {
+        System.err.printf("%s %s %d/%d: %.3f s%n", c, i < 0 ? "warm-up" : "run", i < 0 ? i + warmup + 1 : i + 1,
+                i < 0 ? warmup : repeats, seconds);
+    }
+
+    private static INDArray gaussian(SplittableRandom rng, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            double u1 = 1.0 - rng.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextDouble()));
+        }
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private void printTable(Map<String, double[]> results) {
+        out.printf("%n%-28s %10s %10s %10s %4s%n", "case", "median s", "min s", "max s", "n");
+        for (Map.Entry<String, double[]> e : results.entrySet()) {
+            double[] v = e.getValue();
+            out.printf("%-28s %10.3f %10.3f %10.3f %4d%n", e.getKey(), median(v), Arrays.stream(v).min().orElse(0),
+                    Arrays.stream(v).max().orElse(0), v.length);
+        }
+        out.println();
+    }
+
+    private void printProfile(String title, OpProfiler p) {
+        double total = p.secondsByBlock().values().stream().mapToDouble(Double::doubleValue).sum();
+        out.printf("where the time goes: %s (%.3f s in ops)%n", title, total);
+        List<Map.Entry<String, Double>> blocks = new ArrayList<>(p.secondsByBlock().entrySet());
+        blocks.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        for (Map.Entry<String, Double> e : blocks) {
+            out.printf("  %-48s %8.3f s %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / total);
+        }
+        List<Map.Entry<String, Double>> ops = new ArrayList<>(p.secondsByOp().entrySet());
+        ops.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        out.println("  top ops:");
+        for (Map.Entry<String, Double> e : ops.subList(0, Math.min(12, ops.size()))) {
+            out.printf("    %-46s %8.3f s %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / total);
+        }
+        out.println();
+    }
+}
