@@ -66,7 +66,22 @@ public final class InversionGraph {
         SDVariable perSample = diff.mul(diff).reshape(batch, (long) latentChannels * height * width).mean(1);
         SDVariable loss = sd.identity(LOSS, perSample.mul(weights).sum());
         sd.setLossVariables(loss);
+        createGradientQuietly(sd);
         return new InversionGraph(sd, text, batch, new long[] {batch, latentChannels, height, width});
+    }
+
+    /**
+     * Builds the backward graph now rather than on the first step. SameDiff M2.1 prints one stdout line per
+     * differentiated op while doing so (thousands at full size), so stdout is muted for that moment.
+     */
+    private static synchronized void createGradientQuietly(SameDiff sd) {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            sd.createGradFunction();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     public int batch() {
