@@ -1,0 +1,23 @@
+package org.sdti.model.embeddings;
+
+import java.io.IOException;
+
+/** An embedding file that cannot be read or used; the message starts with the file and names the problem. */
+public class EmbeddingFileException extends IOException {
+    public EmbeddingFileException(String source, String problem) {
+        super(source + ": " + problem);
+    }
+
+    public EmbeddingFileException(String source, String problem, Throwable cause) {
+        super(source + ": " + problem, cause);
+    }
+
+    /** Passes on another reader's error, whose message already names the file. */
+    static EmbeddingFileException wrapping(IOException e) {
+        return e instanceof EmbeddingFileException already ? already : new EmbeddingFileException(e);
+    }
+
+    private EmbeddingFileException(IOException cause) {
+        super(cause.getMessage(), cause);
+    }
+}
