@@ -173,7 +173,8 @@ final class TorchGlobals implements PickleEnvironment {
                     t.size() == 1 ? ",)" : ")"));
         }
         if (v instanceof String s) return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
-        if (v instanceof Long || v instanceof Boolean || v instanceof Double) return String.valueOf(v);
+        if (v instanceof Boolean b) return b ? "True" : "False";
+        if (v instanceof Long || v instanceof Double) return String.valueOf(v);
         return Py.typeName(v);
     }
 }

@@ -18,6 +18,11 @@ final class PickleBytes {
         return this;
     }
 
+    PickleBytes op(byte[] raw) {
+        out.writeBytes(raw);
+        return this;
+    }
+
     /** BINUNICODE. */
     PickleBytes str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
