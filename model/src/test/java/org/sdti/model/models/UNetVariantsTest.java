@@ -47,10 +47,10 @@ class UNetVariantsTest {
     void deeperUNetOnNonSquareLatents() throws IOException {
         UNetConfig lin = unetConfig(true);
         WeightLayout layout = Layouts.unet(lin);
-        UNet a = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 7), "unet", DataType.FLOAT));
+        UNet a = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 7)::tensor, "unet", DataType.FLOAT));
         UNetConfig conv = unetConfig(false);
         WeightLayout convLayout = Layouts.unet(conv);
-        UNet b = UNet.load(conv, Params.load(convLayout, new RandomWeights(convLayout, 7), "unet", DataType.FLOAT));
+        UNet b = UNet.load(conv, Params.load(convLayout, new RandomWeights(convLayout, 7)::tensor, "unet", DataType.FLOAT));
 
         INDArray sample = randn(1, 2, 4, 8, 12);
         INDArray ctx = randn(2, 2, 77, lin.crossAttentionDim());
@@ -59,7 +59,7 @@ class UNetVariantsTest {
         assertArrayEquals(new long[] {2, 4, 8, 12}, out.shape());
         assertTrue(Double.isFinite(out.sumNumber().doubleValue()) && out.amaxNumber().doubleValue() > 0);
         NetTesting.assertClose("variant conv vs linear projection", b.predict(sample, t, ctx), out, 1e-5);
-        UNet other = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 8), "unet", DataType.FLOAT));
+        UNet other = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 8)::tensor, "unet", DataType.FLOAT));
         assertTrue(NetTesting.maxAbsDiff(other.predict(sample, t, ctx), out) > 1e-2, "weights must matter");
 
         INDArray one = a.predict(sample.get(NDArrayIndex.interval(1, 2)).dup(), Nd4j.createFromArray(700f),
@@ -79,7 +79,7 @@ class UNetVariantsTest {
         n.put("layers_per_block", 2);
         VaeConfig cfg = VaeConfig.from(JsonConfig.parse("variant vae", n.toString()));
         WeightLayout layout = Layouts.vae(cfg);
-        Vae vae = Vae.load(cfg, Params.load(layout, new RandomWeights(layout, 3), "vae", DataType.FLOAT));
+        Vae vae = Vae.load(cfg, Params.load(layout, new RandomWeights(layout, 3)::tensor, "vae", DataType.FLOAT));
 
         Vae.LatentDist d = vae.encode(randn(4, 2, 3, 16, 24));
         assertArrayEquals(new long[] {2, 4, 4, 6}, d.mean().shape());
