@@ -18,6 +18,7 @@ import org.sdti.model.models.nn.GroupNorm;
 import org.sdti.model.models.nn.ResnetBlock2D;
 import org.sdti.model.models.nn.TimestepEmbedding;
 import org.sdti.model.models.nn.Transformer2D;
+import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.UNetOps.Params;
 import org.sdti.model.models.nn.Upsample2D;
 
@@ -107,6 +108,7 @@ public final class UNet {
                 c.timesteps, ts.castTo(dt),
                 c.context, encoderHiddenStates.castTo(dt));
         synchronized (c) {
+            UNetOps.releaseEagerly(c.sd);
             return c.sd.output(feed, c.output).get(c.output);
         }
     }

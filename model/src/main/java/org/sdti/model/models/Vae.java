@@ -90,6 +90,7 @@ public final class Vae {
         INDArray x = input.dataType() == g.sd.getVariable(g.input).dataType() ? input
                 : input.castTo(g.sd.getVariable(g.input).dataType());
         synchronized (g) {
+            UNetOps.releaseEagerly(g.sd);
             return g.sd.output(Map.of(g.input, x), g.outputs);
         }
     }

@@ -9,8 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.autodiff.samediff.ArrayHolder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
+import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.WeightLayout;
@@ -205,13 +209,14 @@ public final class UNetOps {
 
     /**
      * Gradients of the graph's loss variables with respect to {@code variables}, like
-     * {@link SameDiff#calculateGradients(Map, String...)} but with SameDiff's array release switched on.
+     * {@link SameDiff#calculateGradients(Map, String...)} but freeing every intermediate array as soon as the pass
+     * no longer needs it.
      *
      * <p>Why: ND4J 1.0.0-M2.1's {@code calculateGradients} calls {@code setEnableCache(false)} on the gradient
-     * function, which stops the session from releasing any intermediate array until the pass ends. Every forward
-     * and backward array then stays alive at once: the SD 2.1 U-Net step at 64×64 did not fit in 18 GB that way;
-     * with release it peaks at 14.9 GB (3.5 GB of it weights). Results are identical (checked in the U-Net gradient
-     * tests). The gradient function is created on first use, so set the loss variables before the first call.
+     * function, which stops the session from releasing any intermediate array until the pass ends, so every forward
+     * and backward array is alive at once (the SD 2.1 U-Net step at 64×64 went past 18 GB). Here release is on and
+     * goes through {@link #releaseEagerly}. Results are identical (checked in the U-Net gradient tests). The
+     * gradient function is created on first use, so set the loss variables before the first call.
      *
      * @return one gradient per variable, keyed by the variable's name
      */
@@ -222,6 +227,7 @@ public final class UNetOps {
         }
         SameDiff grad = sd.getFunction("grad");
         grad.setEnableCache(true);
+        releaseEagerly(grad);
         String[] names = new String[variables.length];
         for (int i = 0; i < variables.length; i++) {
             SDVariable g = sd.getVariable(variables[i]).getGradient();
@@ -237,6 +243,54 @@ public final class UNetOps {
             byVariable.put(variables[i], out.get(names[i]));
         }
         return byVariable;
+    }
+
+    /**
+     * Makes {@code sd}'s session on the calling thread free each intermediate array (close, back to the allocator)
+     * once it is no longer needed. SameDiff's default session memory manager instead keeps released arrays in a
+     * reuse cache that, in practice, held ~9 GB between SD 2.1 U-Net training steps (and so pushed the second
+     * step's peak to 22 GB). Call before each {@code output()} on a thread (sessions are per thread); cheap when
+     * already done.
+     */
+    public static void releaseEagerly(SameDiff sd) {
+        long thread = Thread.currentThread().getId();
+        InferenceSession session = sd.getSessions().computeIfAbsent(thread,
+                t -> SameDiff.getInferenceFactory().create(sd));
+        SessionMemMgr current = session.getMmgr();
+        if (!(current instanceof ClosingMemory)) {
+            if (current != null) {
+                current.close();
+            }
+            session.setMmgr(new ClosingMemory());
+        }
+    }
+
+    /** A session memory manager without a cache: allocate fresh, close on release. */
+    static final class ClosingMemory extends AbstractMemoryMgr {
+        @Override
+        public INDArray allocate(boolean detached, DataType dataType, long... shape) {
+            return Nd4j.createUninitializedDetached(dataType, shape);
+        }
+
+        @Override
+        public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+            if (descriptor.isEmpty()) {
+                return Nd4j.create(descriptor).detach();
+            }
+            return Nd4j.createUninitializedDetached(descriptor.dataType(), descriptor.getShape());
+        }
+
+        @Override
+        public void release(INDArray array) {
+            if (array.closeable()) {
+                array.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            // nothing cached
+        }
     }
 
     /** {@code x [M, in] · W + b}; the bias is optional in the weights. */
@@ -270,22 +324,24 @@ public final class UNetOps {
 
     /**
      * diffusers' {@code Attention} without normalisation: {@code to_q} from {@code x [B·N, C]}, {@code to_k/to_v}
-     * from {@code context [B·T, D]}, softmax(q·kᵀ/√d)·v per head, then {@code to_out.0}. All arithmetic stays in
-     * the graph's dtype, which is what {@code upcast_attention}/{@code upcast_softmax} ask for under float32.
+     * from {@code context [B·T, D]}, softmax(q·kᵀ/√d)·v per head as batched rank-4 matmuls, then {@code to_out.0}.
+     * The scale is applied to q (N·d elements) instead of the scores (N·T). All arithmetic stays in the graph's
+     * dtype, which is what {@code upcast_attention}/{@code upcast_softmax} ask for under float32.
      *
-     * <p>The core is libnd4j's fused {@code dot_product_attention} on rank-4 {@code [B, heads, d, N]} tensors (batched
-     * matmuls inside). Equal to matmul → softmax → matmul, but its backprop recomputes the attention weights
-     * instead of keeping the {@code [B, heads, N, T]} scores and probabilities alive between forward and backward:
-     * at SD 2 full size (4096 tokens, 5 heads) that is 2 × 335 MB per self-attention and batch item.
+     * <p>Not libnd4j's fused {@code dot_product_attention}: it gives the same numbers and keeps no N×T arrays for
+     * backprop, but at SD 2 full size its forward is 2× and its backprop ~10× slower than these matmuls (70 of 121 s
+     * of a training step). The price here is memory: a training pass keeps scores and probabilities, 2 × 335 MB per
+     * 4096-token self-attention and batch item.
      */
     public static SDVariable attention(SameDiff sd, Params p, String prefix, SDVariable x, long n,
                                        SDVariable context, long t, int heads, int channels) {
         int d = channels / heads;
-        SDVariable q = featuresFirst(sd, linear(sd, p, prefix + ".to_q", x), n, heads, d);
-        SDVariable k = featuresFirst(sd, linear(sd, p, prefix + ".to_k", context), t, heads, d);
-        SDVariable v = featuresFirst(sd, linear(sd, p, prefix + ".to_v", context), t, heads, d);
-        SDVariable o = sd.nn().dotProductAttention(q, k, v, null, true); // [B, heads, d, N]
-        return linear(sd, p, prefix + ".to_out.0", sd.reshape(sd.permute(o, 0, 3, 1, 2), -1, channels));
+        SDVariable q = splitHeads(sd, linear(sd, p, prefix + ".to_q", x).mul(1.0 / Math.sqrt(d)), n, heads, d);
+        SDVariable k = splitHeads(sd, linear(sd, p, prefix + ".to_k", context), t, heads, d);
+        SDVariable v = splitHeads(sd, linear(sd, p, prefix + ".to_v", context), t, heads, d);
+        SDVariable probs = sd.nn().softmax(sd.mmul(q, k, false, true, false), 3);
+        SDVariable o = sd.permute(sd.mmul(probs, v), 0, 2, 1, 3);
+        return linear(sd, p, prefix + ".to_out.0", sd.reshape(o, -1, channels));
     }
 
     /** {@code [B, C, H, W]} → tokens {@code [B·H·W, C]} (row-major over H, W, as diffusers flattens). */
@@ -298,8 +354,8 @@ public final class UNetOps {
         return sd.reshape(sd.permute(sd.reshape(t, -1, h * w, c), 0, 2, 1), -1, c, h, w);
     }
 
-    /** {@code [B·N, h·d]} → {@code [B, h, d, N]}. */
-    private static SDVariable featuresFirst(SameDiff sd, SDVariable x, long n, int heads, int d) {
-        return sd.permute(sd.reshape(x, -1, n, heads, d), 0, 2, 3, 1);
+    /** {@code [B·N, h·d]} → {@code [B, h, N, d]}. */
+    private static SDVariable splitHeads(SameDiff sd, SDVariable x, long n, int heads, int d) {
+        return sd.permute(sd.reshape(x, -1, n, heads, d), 0, 2, 1, 3);
     }
 }
