@@ -76,7 +76,7 @@ class UNetBenchmarkTest {
         int s = cfg.sampleSize();
         WeightLayout layout = Layouts.unet(cfg);
         long t0 = System.nanoTime();
-        UNet unet = UNet.load(cfg, Params.load(layout, new RandomWeights(layout, 1), "unet", DataType.FLOAT));
+        UNet unet = UNet.load(cfg, Params.load(layout, new RandomWeights(layout, 1)::tensor, "unet", DataType.FLOAT));
         System.out.printf("U-Net %s: %,d parameters, converted in %.1f s, rss peak %.2f GiB%n", model,
                 layout.parameterCount(), (System.nanoTime() - t0) / 1e9, peakRssGiB());
         Nd4j.getRandom().setSeed(5);
@@ -107,7 +107,7 @@ class UNetBenchmarkTest {
         if (parts.contains("vae")) {
             VaeConfig vcfg = VaeConfig.from(config(model.resolve("vae")));
             WeightLayout vl = Layouts.vae(vcfg);
-            Vae vae = Vae.load(vcfg, Params.load(vl, new RandomWeights(vl, 2), "vae", DataType.FLOAT));
+            Vae vae = Vae.load(vcfg, Params.load(vl, new RandomWeights(vl, 2)::tensor, "vae", DataType.FLOAT));
             INDArray z = Nd4j.randn(DataType.FLOAT, 1, vcfg.latentChannels(), s, s);
             INDArray[] img = new INDArray[1];
             median("VAE decode, 1 x " + s + "x" + s + " latents", reps, () -> img[0] = vae.decode(z));
