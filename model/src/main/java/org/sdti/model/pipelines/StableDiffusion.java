@@ -131,11 +131,6 @@ public final class StableDiffusion implements Closeable {
         return unet.config().sampleSize() * vaeScaleFactor();
     }
 
-    /** Image sides must be multiples of this: the VAE factor × the U-Net's own downscale (64 for SD). */
-    public int sizeMultiple() {
-        return vaeScaleFactor() * unet.config().downscale();
-    }
-
     @Override
     public void close() throws IOException {
         textEncoder.close();

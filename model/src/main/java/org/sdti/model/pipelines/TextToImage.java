@@ -46,14 +46,11 @@ public final class TextToImage {
 
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         int n = request.images();
-        int c = model.latentChannels();
-        int[] size = imageSize(request);
-        int width = size[0];
-        int height = size[1];
-        int f = model.vaeScaleFactor();
-        int h = height / f;
-        int w = width / f;
-        int per = c * h * w;
+        ImageGeometry geometry = ImageGeometry.resolve(request, model.unet().config(), model.vae().config());
+        int c = geometry.channels();
+        int h = geometry.latentHeight();
+        int w = geometry.latentWidth();
+        int per = geometry.latentSize();
 
         SamplerChoice choice = request.sampler() == null ? defaultSampler() : null;
         String samplerName = choice != null ? choice.name() : request.sampler();
@@ -95,7 +92,7 @@ public final class TextToImage {
             listener.onStep(new StepListener.Step(i, sampler.steps(), timesteps[i], raw, x));
         }
 
-        return decode(x, n, c, h, w, width, height, samplerName, choice == null ? "" : choice.note(), timesteps);
+        return decode(x, n, geometry, samplerName, choice == null ? "" : choice.note(), timesteps);
     }
 
     /** {@code uncond + g·(cond − uncond)} in float32, as torch computes it. */
@@ -126,9 +123,14 @@ public final class TextToImage {
         return encoder.encodeEach(texts);
     }
 
-    private GenerationResult decode(float[] x, int n, int c, int h, int w, int width, int height, String sampler,
-                                    String note, double[] timesteps) {
-        int per = c * h * w;
+    private GenerationResult decode(float[] x, int n, ImageGeometry g, String sampler, String note,
+                                    double[] timesteps) {
+        int c = g.channels();
+        int h = g.latentHeight();
+        int w = g.latentWidth();
+        int width = g.width();
+        int height = g.height();
+        int per = g.latentSize();
         float scale = (float) model.vae().scalingFactor();
         float[] pixels = new float[n * height * width * 3];
         List<RgbImage> images = new ArrayList<>();
@@ -144,50 +146,5 @@ public final class TextToImage {
         }
         return new GenerationResult(images, Nd4j.create(pixels, new long[] {n, height, width, 3}, 'c'),
                 Nd4j.create(x, new long[] {n, c, h, w}, 'c'), sampler, note, width, height, timesteps);
-    }
-
-    /** Width and height in pixels: given, taken from the latents, or the model's default; checked. */
-    private int[] imageSize(GenerationRequest r) {
-        int f = model.vaeScaleFactor();
-        int width = r.width();
-        int height = r.height();
-        long[] s = r.initialLatentsShape();
-        if (s != null) {
-            if (s[0] != r.images()) {
-                throw new IllegalArgumentException("the initial latents hold " + s[0] + " image(s) but the request "
-                        + "makes " + r.images() + " (" + r.prompts().size() + " prompt(s) × " + r.imagesPerPrompt()
-                        + " image(s) each)");
-            }
-            if (s[1] != model.latentChannels()) {
-                throw new IllegalArgumentException("the initial latents have " + s[1] + " channels but the U-Net takes "
-                        + model.latentChannels());
-            }
-            int lw = Math.toIntExact(s[3] * f);
-            int lh = Math.toIntExact(s[2] * f);
-            if ((width != 0 && width != lw) || (height != 0 && height != lh)) {
-                throw new IllegalArgumentException("the initial latents [" + s[2] + ", " + s[3] + "] make " + lw + "x"
-                        + lh + " images, not the " + (width == 0 ? lw : width) + "x" + (height == 0 ? lh : height)
-                        + " asked for");
-            }
-            width = lw;
-            height = lh;
-        }
-        width = width == 0 ? model.defaultImageSize() : width;
-        height = height == 0 ? model.defaultImageSize() : height;
-        checkSize(width, height);
-        return new int[] {width, height};
-    }
-
-    /** diffusers' rule (multiples of 8) and this U-Net's (no odd latent sizes: multiples of {@code sizeMultiple}). */
-    public void checkSize(int width, int height) {
-        if (width % 8 != 0 || height % 8 != 0) {
-            throw new IllegalArgumentException("width and height must be multiples of 8, not " + width + "x" + height);
-        }
-        int m = model.sizeMultiple();
-        if (width % m != 0 || height % m != 0) {
-            throw new IllegalArgumentException("this model needs width and height in multiples of " + m + " (VAE factor "
-                    + model.vaeScaleFactor() + " × U-Net downscale " + model.unet().config().downscale() + "), not "
-                    + width + "x" + height);
-        }
     }
 }

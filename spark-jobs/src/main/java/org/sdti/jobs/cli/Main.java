@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
-        subcommands = {TokenizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TokenizeCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
