@@ -125,6 +125,26 @@ class GenerateCommandTest {
     }
 
     @Test
+    void everyFileCanBeOnAnyHadoopFileSystem(@TempDir Path tmp) throws Exception {
+        // nonlocal: is the local disk behind Hadoop's remote-file-system paths (ranged reads, temp name + rename)
+        Path job = tmp.resolve("job.conf");
+        Files.writeString(job, "sdti.hadoop { \"fs.nonlocal.impl\" = \"org.sdti.model.io.NonLocalFileSystem\" }\n");
+        Path out = tmp.resolve("remote-out");
+        Result r = run("generate", "--config", job.toString(), "--model", "nonlocal://" + MODEL,
+                "--prompt", "a photo of a <joe-bruin>", "--embedding",
+                "nonlocal://" + Shared.goldens("learned_embeds.safetensors"), "--latents",
+                "nonlocal://" + initLatents(tmp), "--steps", "4", "--save-latents", "--output", "nonlocal://" + out);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("nonlocal:" + out.resolve("00000.png"), "nonlocal:" + out.resolve("00000.latents.safetensors")),
+                r.out().lines().toList());
+        assertTrue(maxLevelError(out.resolve("00000.png"), golden("ti_ddim4.image")) <= 1);
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("00000.latents.safetensors", "00000.png"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary or .crc files");
+        }
+    }
+
+    @Test
     void learnedTokenGivesTheReferenceImage(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("ti");
         String embedding = Shared.goldens("learned_embeds.safetensors").toString();
