@@ -21,8 +21,8 @@ import org.sdti.model.schedulers.StepResult;
  * images per prompt) in one batch; its graph is compiled on the first call per latent size and reused. Latents live
  * as plain float arrays between U-Net calls (the samplers are pure Java), so a step costs one U-Net call plus
  * O(latent size) Java work. The VAE decodes one image at a time, which bounds the decoder's activation memory
- * (hundreds of MB per image at 512 px) without costing time. Thread-safe; calls on one model are serialised per
- * graph by the networks.
+ * (hundreds of MB per image at 512 px) without costing time. Holds no per-call state: every call builds its own
+ * sampler, noise streams and prompt encoder.
  */
 public final class TextToImage {
     private final StableDiffusion model;

@@ -53,13 +53,4 @@ public record TokenEmbeddings(String token, float[][] rows, String source) {
     public int width() {
         return rows[0].length;
     }
-
-    /** The vectors flattened row-major, {@code numVectors × width}. */
-    float[] flat() {
-        float[] out = new float[rows.length * width()];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, out, i * width(), width());
-        }
-        return out;
-    }
 }
