@@ -31,6 +31,7 @@ import org.sdti.model.io.ModelFolder;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
 import org.sdti.model.pipelines.ImageGeometry;
+import org.sdti.model.pipelines.PromptEncoder;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.pipelines.TokenEmbeddings;
@@ -145,6 +146,7 @@ final class GenerateCommand implements Callable<Integer> {
         err.flush();
         try (StableDiffusion sd = StableDiffusion.load(folder)) {
             TextToImage pipeline = new TextToImage(sd);
+            warnTruncated(PromptEncoder.of(sd, request.embeddings()), request, err);
             SamplerChoice choice = s.scheduler() == null ? pipeline.defaultSampler() : null;
             if (choice != null && choice.fallback()) {
                 err.println("generate: " + choice.note());
@@ -229,6 +231,20 @@ final class GenerateCommand implements Callable<Integer> {
                         (int) shape[2], (int) shape[3], meta)));
             }
             out.flush();
+        }
+    }
+
+    /** As diffusers warns: text beyond the encoder's 77 positions is cut off. */
+    private static void warnTruncated(PromptEncoder encoder, GenerationRequest r, PrintWriter err) {
+        int room = encoder.tokenizer().maxLength() - 2;
+        List<String> texts = new ArrayList<>(r.prompts());
+        texts.addAll(r.negativePrompts());
+        for (String t : texts) {
+            int n = encoder.tokenizer().encodeContent(t).length;
+            if (n > room) {
+                err.println("generate: warning: only the first " + room + " of " + n + " tokens of \"" + t
+                        + "\" are used (the text encoder takes " + encoder.tokenizer().maxLength() + " positions)");
+            }
         }
     }
 

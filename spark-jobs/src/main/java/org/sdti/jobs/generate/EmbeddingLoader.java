@@ -7,6 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.io.SafeTensorsException;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.pipelines.DiffusersEmbeddingFile;
 import org.sdti.model.pipelines.TokenEmbeddings;
@@ -32,6 +33,9 @@ public final class EmbeddingLoader {
         TokenEmbeddings e;
         try (SafeTensorsFile file = SafeTensorsFile.open(location, conf)) {
             e = DiffusersEmbeddingFile.read(file);
+        } catch (SafeTensorsException x) {
+            throw new BadInputException("embedding " + location + " is not a diffusers learned_embeds.safetensors "
+                    + "file (" + x.getMessage() + ")", x);
         }
         return new Loaded(e, location, FileHashes.sha256(bytes));
     }

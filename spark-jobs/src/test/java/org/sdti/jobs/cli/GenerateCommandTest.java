@@ -164,7 +164,8 @@ class GenerateCommandTest {
     @Test
     void twoPromptsTimesTwoImagesArePromptThenImage(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("grid");
-        Result r = run("generate", "--model", MODEL, "--prompt", "a photo of a cat", "--prompt", "a dog",
+        String dogs = "a dog ".repeat(40).trim(); // 80 tokens: cut to 75, with a warning
+        Result r = run("generate", "--model", MODEL, "--prompt", "a photo of a cat", "--prompt", dogs,
                 "--negative-prompt", "blurry", "--images-per-prompt", "2", "--steps", "2", "--seed", "40",
                 "--scheduler", "euler", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -172,7 +173,8 @@ class GenerateCommandTest {
             assertEquals(List.of("00000.png", "00001.png", "00002.png", "00003.png"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        String[] prompts = {"a photo of a cat", "a photo of a cat", "a dog", "a dog"};
+        assertTrue(r.err().contains("warning: only the first 75 of 80 tokens"), r.err());
+        String[] prompts = {"a photo of a cat", "a photo of a cat", dogs, dogs};
         for (int i = 0; i < 4; i++) {
             GenerationInfo info = GenerationInfo.fromJson(text(out.resolve(String.format("%05d.png", i))).get("sdti"));
             assertEquals(prompts[i], info.prompt());
@@ -183,7 +185,7 @@ class GenerateCommandTest {
         }
         // image 3 alone, with its own seed, is the same picture
         Path alone = tmp.resolve("alone");
-        assertEquals(0, run("generate", "--model", MODEL, "--prompt", "a dog", "--negative-prompt", "blurry",
+        assertEquals(0, run("generate", "--model", MODEL, "--prompt", dogs, "--negative-prompt", "blurry",
                 "--steps", "2", "--seed", "43", "--scheduler", "euler", "--output", alone.toString()).code());
         assertTrue(pixelDistance(out.resolve("00003.png"), alone.resolve("00000.png")) <= 1);
     }
@@ -231,6 +233,10 @@ class GenerateCommandTest {
         assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat"), "--output");
         assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat", "--embedding",
                 tmp.resolve("none.safetensors").toString(), "--output", out), "none.safetensors", "does not exist");
+        Path junk = tmp.resolve("old.pt");
+        Files.write(junk, new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat", "--embedding", junk.toString(),
+                "--output", out), "old.pt", "not a diffusers learned_embeds.safetensors");
         assertFalse(Files.exists(tmp.resolve("out")), "nothing written for bad input");
     }
 
