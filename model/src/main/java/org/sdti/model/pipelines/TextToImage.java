@@ -92,7 +92,7 @@ public final class TextToImage {
             listener.onStep(new StepListener.Step(i, sampler.steps(), timesteps[i], raw, x));
         }
 
-        return decode(x, n, geometry, samplerName, choice == null ? "" : choice.note(), timesteps);
+        return decode(x, n, geometry, sampler.name(), choice == null ? "" : choice.note(), timesteps);
     }
 
     /** {@code uncond + g·(cond − uncond)} in float32, as torch computes it. */
