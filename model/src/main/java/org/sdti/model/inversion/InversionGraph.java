@@ -1,17 +1,16 @@
 package org.sdti.model.inversion;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.TextEncoderGraph;
 import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.UNet;
+import org.sdti.model.models.nn.UNetOps;
 
 /**
  * One SameDiff graph for a textual-inversion step at a fixed batch and latent size:
@@ -52,6 +51,7 @@ public final class InversionGraph {
     public static InversionGraph build(TextEncoder encoder, UNet unet, int batch, INDArray initialRows,
             int latentChannels, int height, int width) {
         SameDiff sd = SameDiff.create();
+        UNetOps.SharedConstants.install(sd); // weights by reference, no per-graph copy
         DataType dt = encoder.params().dataType();
         TextEncoderGraph text = encoder.addTrainable(sd, batch, initialRows);
         int tokens = text.length();
@@ -96,6 +96,7 @@ public final class InversionGraph {
     /** Forward pass only: the loss of one batch (what a validation or a benchmark's forward timing needs). */
     public double loss(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
+        UNetOps.releaseEagerly(sd);
         return sd.output(feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
     }
 
@@ -121,11 +122,14 @@ public final class InversionGraph {
     public LossAndGradient step(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
         Map<String, INDArray> ph = feed(inputs, noisy, timesteps, target, weights);
-        // one pass: the forward values come out of the same execution as the gradient
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS, PREDICTION), List.of(text.rows()));
-        Map<String, INDArray> out = r.getOutputs();
-        INDArray grad = r.getGradients().get(text.rows());
-        return new LossAndGradient(out.get(LOSS).getDouble(0), grad.dup(), out.get(PREDICTION).dup());
+        // one pass through SameDiff's gradient function: the loss and prediction come from the same execution as
+        // the gradient, and intermediates are freed as soon as they are consumed (calculateGradients keeps them
+        // all, ~9 GB more at full size)
+        SameDiff grad = sd.getFunction("grad");
+        UNetOps.releaseEagerly(grad);
+        String gradName = sd.getVariable(text.rows()).getGradient().name();
+        Map<String, INDArray> out = grad.output(ph, gradName, LOSS, PREDICTION);
+        return new LossAndGradient(out.get(LOSS).getDouble(0), out.get(gradName).dup(), out.get(PREDICTION).dup());
     }
 
     private Map<String, INDArray> feed(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps,

@@ -108,7 +108,14 @@ public final class TextEncoder implements Closeable {
     /** The cached inference graph for a shape (rows a placeholder). */
     public TextEncoderGraph inferenceGraph(int batch, int length, int numVectors) {
         return graphs.computeIfAbsent(new Shape(batch, length, numVectors),
-                s -> build(SameDiff.create(), s.batch(), s.length(), s.numVectors(), null));
+                s -> build(newGraph(), s.batch(), s.length(), s.numVectors(), null));
+    }
+
+    /** A graph whose constants are the shared weight arrays themselves (SameDiff's default holder copies them). */
+    private static SameDiff newGraph() {
+        SameDiff sd = SameDiff.create();
+        org.sdti.model.models.nn.UNetOps.SharedConstants.install(sd);
+        return sd;
     }
 
     /**

@@ -17,12 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.testing.Shared;
 
 /**
  * The U-Net inside a caller's graph is differentiable down to {@code encoder_hidden_states} (the path a
  * textual-inversion step needs): the gradient of an MSE loss matches central finite differences in double
- * precision, the float32 graph agrees with it, and the weights stay constants (no weight gradients).
+ * precision, the float32 graph agrees with it, and the weights stay constants shared by every graph. The gradient
+ * goes through {@link UNetOps#gradients} (SameDiff with array release on) and equals SameDiff's own.
  */
 class UNetGradientTest {
     static UNetConfig cfg;
@@ -62,7 +64,15 @@ class UNetGradientTest {
             return sd.output(feed, loss.name()).get(loss.name()).getDouble(0);
         }
 
+        /** Through {@link UNetOps#gradients} (array release on), the path training uses. */
         INDArray gradient() {
+            Map<String, INDArray> g = UNetOps.gradients(sd, feed, ehs.name());
+            assertEquals(List.of(ehs.name()), List.copyOf(g.keySet()));
+            return g.get(ehs.name());
+        }
+
+        /** Through SameDiff's own {@code calculateGradients} (no array release). */
+        INDArray sameDiffGradient() {
             Map<String, INDArray> g = sd.calculateGradients(feed, ehs.name());
             assertEquals(List.of(ehs.name()), List.copyOf(g.keySet()));
             return g.get(ehs.name());
@@ -77,12 +87,10 @@ class UNetGradientTest {
                 .collect(Collectors.toList());
         assertEquals(List.of("ehs"), trainable, "U-Net weights must be constants");
 
-        long t0 = System.nanoTime();
-        INDArray grad = g.gradient();
-        long t1 = System.nanoTime();
-        g.lossValue();
-        long t2 = System.nanoTime();
-        System.out.printf("double: first gradient %.2f s, forward %.3f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        INDArray grad = g.gradient().dup();
+        assertEquals(0.0, g.sameDiffGradient().sub(grad).amaxNumber().doubleValue(), 0.0,
+                "array release must not change the gradient");
+        assertEquals(0.0, g.gradient().sub(grad).amaxNumber().doubleValue(), 0.0, "repeatable");
         INDArray ehs = g.ehs.getArr();
         double eps = 1e-4;
         double maxGrad = grad.amaxNumber().doubleValue();
@@ -99,6 +107,17 @@ class UNetGradientTest {
                     java.util.Arrays.toString(i), an, fd);
             assertTrue(Math.abs(an - fd) <= 1e-6 * Math.abs(an) + 1e-9 * maxGrad,
                     "probe " + java.util.Arrays.toString(i) + ": " + an + " vs " + fd);
+        }
+    }
+
+    @Test
+    void graphsShareTheWeightArrays() throws IOException {
+        UNet unet = unet(DataType.FLOAT);
+        SameDiff a = LossGraph.of(unet, DataType.FLOAT).sd;
+        SameDiff b = LossGraph.of(unet, DataType.FLOAT).sd;
+        for (String name : List.of("unet/conv_in.weight", "unet/mid_block.attentions.0.proj_in.weight")) {
+            assertTrue(a.getArrForVarName(name) == b.getArrForVarName(name), name + " is copied per graph");
+            assertEquals(VariableType.CONSTANT, a.getVariable(name).getVariableType());
         }
     }
 

@@ -28,6 +28,10 @@ import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.nn.ParamStore;
+import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pipelines.StableDiffusion;
+import org.sdti.model.pipelines.TextToImage;
+import org.sdti.model.models.Vae;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,11 +43,14 @@ import picocli.CommandLine.Spec;
  * as its last line one JSON object of median seconds per case.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a textual-inversion training step (batch 1) and a U-Net call (batch 2).",
+        description = {"Time a textual-inversion training step (batch 1), a U-Net call (batch 2) and one image with 20",
+                "DDIM steps and classifier-free guidance (prompt encoding, 20 U-Net calls at batch 2, VAE decode).",
                 "The last line printed is a JSON object of median seconds per case."})
 public final class BenchCommand implements Callable<Integer> {
     static final String TRAIN_STEP = "train_step";
     static final String UNET_CALL = "unet_call";
+    static final String IMAGE_20_DDIM = "image_20_ddim";
+    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -65,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs per case (default ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--cases", split = ",", defaultValue = "train_step,unet_call",
+    @Option(names = "--cases", split = ",", defaultValue = "train_step,unet_call,image_20_ddim",
             description = "Cases to run (default ${DEFAULT-VALUE}).")
     List<String> cases;
 
@@ -78,8 +85,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         out = spec.commandLine().getOut();
         for (String c : cases) {
-            if (!List.of(TRAIN_STEP, UNET_CALL).contains(c)) {
-                throw new BadInputException("unknown bench case '" + c + "' (expected train_step, unet_call)");
+            if (!CASES.contains(c)) {
+                throw new BadInputException("unknown bench case '" + c + "' (expected one of " + CASES + ")");
             }
         }
         if (warmup < 0 || repeats < 1) {
@@ -93,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
                 folder.openWeights(ModelFolder.TEXT_ENCODER), Layouts.textEncoder(folder.textEncoderConfig())),
                 DataType.FLOAT));
         UNet unet = UNet.load(ucfg, CheckedWeights.check(folder.openWeights(ModelFolder.UNET), Layouts.unet(ucfg)));
-        ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles()).withAddedToken("<bench-token>", 1);
+        ClipTokenizer baseTokenizer = ClipTokenizer.load(folder.tokenizerFiles());
+        ClipTokenizer tokenizer = baseTokenizer.withAddedToken("<bench-token>", 1);
         out.printf("model %s loaded in %.1f s (U-Net %dx%d latents, text encoder %d x %d)%n", folder.location(),
                 (System.nanoTime() - t0) / 1e9, ucfg.sampleSize(), ucfg.sampleSize(),
                 folder.textEncoderConfig().numHiddenLayers(), folder.textEncoderConfig().hiddenSize());
@@ -106,6 +114,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (cases.contains(UNET_CALL)) {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
+        }
+        if (cases.contains(IMAGE_20_DDIM)) {
+            results.put(IMAGE_20_DDIM, image(new StableDiffusion(folder.location(), baseTokenizer, encoder, unet,
+                    Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
+                            Layouts.vae(folder.vaeConfig()))), folder.schedulerConfig())));
         }
         printTable(results);
         if (profile) {
@@ -220,6 +233,24 @@ public final class BenchCommand implements Callable<Integer> {
             sd.addListeners(profiler);
             sd.output(feed, outName);
             profiles.put(UNET_CALL + " (one call)", profiler);
+        }
+        return times;
+    }
+
+    /** The reference's image case: 20 DDIM steps, guidance 7.5, the model's default size, one image. */
+    private double[] image(StableDiffusion sd) {
+        TextToImage pipeline = new TextToImage(sd);
+        GenerationRequest request = GenerationRequest.of("a photo of an astronaut riding a horse")
+                .withSampler("ddim", 20).withGuidance(7.5).withSeed(seed);
+        double[] times = new double[repeats];
+        for (int i = -warmup; i < repeats; i++) {
+            long a = System.nanoTime();
+            pipeline.generate(request);
+            long b = System.nanoTime();
+            if (i >= 0) {
+                times[i] = (b - a) / 1e9;
+            }
+            progress(IMAGE_20_DDIM, i, (b - a) / 1e9);
         }
         return times;
     }

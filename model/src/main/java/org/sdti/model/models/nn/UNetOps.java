@@ -1,13 +1,20 @@
 package org.sdti.model.models.nn;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.autodiff.samediff.ArrayHolder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
+import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.WeightLayout;
@@ -93,7 +100,11 @@ public final class UNetOps {
         /** The parameter as a constant of {@code sd}, named {@code namespace/name}; created once per graph. */
         public SDVariable get(SameDiff sd, String name) {
             String id = namespace + "/" + name;
-            return sd.hasVariable(id) ? sd.getVariable(id) : sd.constant(id, array(name));
+            if (sd.hasVariable(id)) {
+                return sd.getVariable(id);
+            }
+            SharedConstants.install(sd);
+            return sd.constant(id, array(name));
         }
 
         /** Bytes held off-heap by the converted weights. */
@@ -127,6 +138,158 @@ public final class UNetOps {
                 }
             }
             return t;
+        }
+    }
+
+    /**
+     * A constant store that keeps the arrays it is given, without copies. SameDiff's default constant holder (a
+     * lazily replicated {@code ThreadSafeArrayHolder}) keeps a second full copy of every constant, for replication
+     * to devices a CPU backend never has: with the SD 2 U-Net that is 3.5 GB more per graph. SameDiff's gradient
+     * function takes the arrays from here by reference, so it adds no copy either. Thread-safe for reading.
+     */
+    public static final class SharedConstants implements ArrayHolder {
+        private final Map<String, INDArray> arrays = new ConcurrentHashMap<>();
+
+        /** Makes {@code sd} store constants in a {@link SharedConstants}, moving any it already has. */
+        public static void install(SameDiff sd) {
+            ArrayHolder current = sd.getConstantArrays();
+            if (!(current instanceof SharedConstants)) {
+                SharedConstants shared = new SharedConstants();
+                shared.initFrom(current);
+                sd.setConstantArrays(shared);
+            }
+        }
+
+        @Override
+        public boolean hasArray(String name) {
+            return arrays.containsKey(name);
+        }
+
+        @Override
+        public INDArray getArray(String name) {
+            return arrays.get(name);
+        }
+
+        @Override
+        public void setArray(String name, INDArray array) {
+            arrays.put(name, array.isView() ? array.dup() : array);
+        }
+
+        @Override
+        public INDArray removeArray(String name) {
+            return arrays.remove(name);
+        }
+
+        @Override
+        public int size() {
+            return arrays.size();
+        }
+
+        @Override
+        public void initFrom(ArrayHolder other) {
+            arrays.clear();
+            for (String name : other.arrayNames()) {
+                arrays.put(name, other.getArray(name));
+            }
+        }
+
+        @Override
+        public Collection<String> arrayNames() {
+            return Collections.unmodifiableSet(arrays.keySet());
+        }
+
+        @Override
+        public void rename(String from, String to) {
+            INDArray a = arrays.remove(from);
+            if (a != null) {
+                arrays.put(to, a);
+            }
+        }
+    }
+
+    /**
+     * Gradients of the graph's loss variables with respect to {@code variables}, like
+     * {@link SameDiff#calculateGradients(Map, String...)} but freeing every intermediate array as soon as the pass
+     * no longer needs it.
+     *
+     * <p>Why: ND4J 1.0.0-M2.1's {@code calculateGradients} calls {@code setEnableCache(false)} on the gradient
+     * function, which stops the session from releasing any intermediate array until the pass ends, so every forward
+     * and backward array is alive at once (the SD 2.1 U-Net step at 64×64 went past 18 GB). Here release is on and
+     * goes through {@link #releaseEagerly}. Results are identical (checked in the U-Net gradient tests). The
+     * gradient function is created on first use, so set the loss variables before the first call.
+     *
+     * @return one gradient per variable, keyed by the variable's name
+     */
+    public static Map<String, INDArray> gradients(SameDiff sd, Map<String, INDArray> placeholders,
+                                                  String... variables) {
+        if (sd.getFunction("grad") == null) {
+            sd.createGradFunction();
+        }
+        SameDiff grad = sd.getFunction("grad");
+        grad.setEnableCache(true);
+        releaseEagerly(grad);
+        String[] names = new String[variables.length];
+        for (int i = 0; i < variables.length; i++) {
+            SDVariable g = sd.getVariable(variables[i]).getGradient();
+            if (g == null) {
+                throw new IllegalArgumentException("no gradient for '" + variables[i]
+                        + "': not a VARIABLE on a path to the loss");
+            }
+            names[i] = g.name();
+        }
+        Map<String, INDArray> out = grad.output(placeholders, names);
+        Map<String, INDArray> byVariable = new LinkedHashMap<>();
+        for (int i = 0; i < variables.length; i++) {
+            byVariable.put(variables[i], out.get(names[i]));
+        }
+        return byVariable;
+    }
+
+    /**
+     * Makes {@code sd}'s session on the calling thread free each intermediate array (close, back to the allocator)
+     * once it is no longer needed. SameDiff's default session memory manager instead keeps released arrays in a
+     * reuse cache that, in practice, held ~9 GB between SD 2.1 U-Net training steps (and so pushed the second
+     * step's peak to 22 GB). Call before each {@code output()} on a thread (sessions are per thread); cheap when
+     * already done.
+     */
+    public static void releaseEagerly(SameDiff sd) {
+        long thread = Thread.currentThread().getId();
+        InferenceSession session = sd.getSessions().computeIfAbsent(thread,
+                t -> SameDiff.getInferenceFactory().create(sd));
+        SessionMemMgr current = session.getMmgr();
+        if (!(current instanceof ClosingMemory)) {
+            if (current != null) {
+                current.close();
+            }
+            session.setMmgr(new ClosingMemory());
+        }
+    }
+
+    /** A session memory manager without a cache: allocate fresh, close on release. */
+    static final class ClosingMemory extends AbstractMemoryMgr {
+        @Override
+        public INDArray allocate(boolean detached, DataType dataType, long... shape) {
+            return Nd4j.createUninitializedDetached(dataType, shape);
+        }
+
+        @Override
+        public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+            if (descriptor.isEmpty()) {
+                return Nd4j.create(descriptor).detach();
+            }
+            return Nd4j.createUninitializedDetached(descriptor.dataType(), descriptor.getShape());
+        }
+
+        @Override
+        public void release(INDArray array) {
+            if (array.closeable()) {
+                array.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            // nothing cached
         }
     }
 
@@ -164,6 +327,11 @@ public final class UNetOps {
      * from {@code context [B·T, D]}, softmax(q·kᵀ/√d)·v per head as batched rank-4 matmuls, then {@code to_out.0}.
      * The scale is applied to q (N·d elements) instead of the scores (N·T). All arithmetic stays in the graph's
      * dtype, which is what {@code upcast_attention}/{@code upcast_softmax} ask for under float32.
+     *
+     * <p>Not libnd4j's fused {@code dot_product_attention}: it gives the same numbers and keeps no N×T arrays for
+     * backprop, but at SD 2 full size its forward is 2× and its backprop ~10× slower than these matmuls (70 of 121 s
+     * of a training step). The price here is memory: a training pass keeps scores and probabilities, 2 × 335 MB per
+     * 4096-token self-attention and batch item.
      */
     public static SDVariable attention(SameDiff sd, Params p, String prefix, SDVariable x, long n,
                                        SDVariable context, long t, int heads, int channels) {

@@ -1,0 +1,138 @@
+package org.sdti.model.pipelines;
+
+import java.io.Closeable;
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sdti.model.config.ConfigException;
+import org.sdti.model.config.SchedulerConfig;
+import org.sdti.model.config.TextEncoderConfig;
+import org.sdti.model.config.UNetConfig;
+import org.sdti.model.config.VaeConfig;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.models.CheckedWeights;
+import org.sdti.model.models.Layouts;
+import org.sdti.model.models.TextEncoder;
+import org.sdti.model.models.UNet;
+import org.sdti.model.models.Vae;
+import org.sdti.model.models.nn.ParamStore;
+import org.sdti.model.text.ClipTokenizer;
+
+/**
+ * The parts of a Stable Diffusion model folder, loaded once (float32) and shared by every generation: tokenizer,
+ * text encoder, U-Net, VAE and the scheduler config. All three weight files are checked against their configs
+ * before any is converted, so a broken folder fails in seconds with every problem named.
+ */
+public final class StableDiffusion implements Closeable {
+    private final String location;
+    private final ClipTokenizer tokenizer;
+    private final TextEncoder textEncoder;
+    private final UNet unet;
+    private final Vae vae;
+    private final SchedulerConfig schedulerConfig;
+
+    public StableDiffusion(String location, ClipTokenizer tokenizer, TextEncoder textEncoder, UNet unet, Vae vae,
+                           SchedulerConfig schedulerConfig) {
+        TextEncoderConfig tc = textEncoder.config();
+        UNetConfig uc = unet.config();
+        VaeConfig vc = vae.config();
+        if (uc.crossAttentionDim() != tc.hiddenSize()) {
+            throw new ConfigException(location + ": the U-Net's cross_attention_dim (" + uc.crossAttentionDim()
+                    + ") differs from the text encoder's hidden_size (" + tc.hiddenSize() + ")");
+        }
+        if (uc.inChannels() != vc.latentChannels() || uc.outChannels() != vc.latentChannels()) {
+            throw new ConfigException(location + ": the U-Net's in/out channels (" + uc.inChannels() + "/"
+                    + uc.outChannels() + ") differ from the VAE's latent_channels (" + vc.latentChannels() + ")");
+        }
+        if (tokenizer.vocabSize() != textEncoder.embedding().vocabSize()) {
+            // added ids must land on the rows given to TextEncoder.encode, right after the table
+            throw new ConfigException(location + ": the tokenizer knows " + tokenizer.vocabSize()
+                    + " tokens but the text encoder's table has " + textEncoder.embedding().vocabSize() + " rows");
+        }
+        this.location = location;
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedulerConfig = schedulerConfig;
+    }
+
+    /** Loads a folder in the diffusers layout (any Hadoop file system). */
+    public static StableDiffusion load(ModelFolder folder) throws IOException {
+        TextEncoderConfig tc = folder.textEncoderConfig();
+        UNetConfig uc = folder.unetConfig();
+        VaeConfig vc = folder.vaeConfig();
+        SchedulerConfig sc = folder.schedulerConfig();
+        ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
+        CheckedWeights te = CheckedWeights.check(folder.openWeights(ModelFolder.TEXT_ENCODER), Layouts.textEncoder(tc));
+        CheckedWeights uw = null;
+        CheckedWeights vw = null;
+        try {
+            uw = CheckedWeights.check(folder.openWeights(ModelFolder.UNET), Layouts.unet(uc));
+            vw = CheckedWeights.check(folder.openWeights(ModelFolder.VAE), Layouts.vae(vc));
+            UNet unet = UNet.load(uc, uw, DataType.FLOAT);
+            Vae vae = Vae.load(vc, vw, DataType.FLOAT);
+            // the text encoder reads its (small) tensors lazily and keeps its file until close()
+            TextEncoder encoder = new TextEncoder(tc, ParamStore.of(te, DataType.FLOAT));
+            return new StableDiffusion(folder.location(), tokenizer, encoder, unet, vae, sc);
+        } catch (IOException | RuntimeException e) {
+            te.close();
+            throw e;
+        } finally {
+            if (uw != null) {
+                uw.close();
+            }
+            if (vw != null) {
+                vw.close();
+            }
+        }
+    }
+
+    public static StableDiffusion load(String location, Configuration conf) throws IOException {
+        return load(ModelFolder.open(location, conf));
+    }
+
+    /** The folder's qualified URI. */
+    public String location() {
+        return location;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public TextEncoder textEncoder() {
+        return textEncoder;
+    }
+
+    public UNet unet() {
+        return unet;
+    }
+
+    public Vae vae() {
+        return vae;
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    /** Pixels per latent along each side: 2 per VAE block but the last (8 for SD). */
+    public int vaeScaleFactor() {
+        return vae.config().downscale();
+    }
+
+    public int latentChannels() {
+        return unet.config().inChannels();
+    }
+
+    /** diffusers' default image side: the U-Net's sample_size × the VAE factor (512 for SD 2.1-base). */
+    public int defaultImageSize() {
+        return unet.config().sampleSize() * vaeScaleFactor();
+    }
+
+    @Override
+    public void close() throws IOException {
+        textEncoder.close();
+    }
+}

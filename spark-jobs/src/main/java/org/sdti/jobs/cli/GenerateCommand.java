@@ -1,0 +1,269 @@
+package org.sdti.jobs.cli;
+
+import com.typesafe.config.Config;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.generate.EmbeddingLoader;
+import org.sdti.jobs.generate.GenerateSettings;
+import org.sdti.jobs.generate.GenerationInfo;
+import org.sdti.jobs.generate.LatentsFile;
+import org.sdti.jobs.generate.ModelHashes;
+import org.sdti.jobs.generate.OutputFolder;
+import org.sdti.jobs.generate.PngText;
+import org.sdti.jobs.generate.Progress;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pipelines.GenerationResult;
+import org.sdti.model.pipelines.ImageGeometry;
+import org.sdti.model.pipelines.PromptEncoder;
+import org.sdti.model.pipelines.StableDiffusion;
+import org.sdti.model.pipelines.TextToImage;
+import org.sdti.model.pipelines.TokenEmbeddings;
+import org.sdti.model.schedulers.SamplerChoice;
+import org.sdti.model.schedulers.SamplerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sdti generate}: prompts to PNGs with diffusers' StableDiffusionPipeline semantics. Everything the user can
+ * get wrong (flags, sizes, files, embedding widths) is checked from configs and small files before the weights
+ * load. Images go to {@code DIR/00000.png, ...} prompt-major; the file paths are printed on stdout, progress on
+ * stderr.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Render prompts to PNG images (prompt-then-image order: DIR/00000.png, DIR/00001.png, ...).",
+                "Each PNG carries its prompt, negative prompt, seed, steps, sampler, guidance, size, model and "
+                        + "embedding hashes in text chunks ('parameters' in the AUTOMATIC1111 style, 'sdti' as JSON).",
+                "Defaults are in conf/reference.conf under sdti.generate; a --config job file overrides them and "
+                        + "flags override both."})
+final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder in the diffusers layout (path, file:, hdfs: or s3a:); default: sdti.model.")
+    String model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt; repeat for several.")
+    List<String> prompts;
+
+    @Option(names = "--negative-prompt", paramLabel = "TEXT",
+            description = "What the images should not show (every prompt); default: \"\" (none).")
+    String negativePrompt;
+
+    @Option(names = "--embedding", paramLabel = "FILE",
+            description = "Learned-embedding file (diffusers learned_embeds.safetensors) whose token the prompts may "
+                    + "use; repeatable.")
+    List<String> embeddings;
+
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "Sampler: ddim, euler, dpmpp-2m, dpmpp-2m-karras or ddpm; default: the model folder's "
+                    + "scheduler class (dpmpp-2m when sdti does not implement it).")
+    String scheduler;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps; default: 50.")
+    Integer steps;
+
+    @Option(names = "--guidance", paramLabel = "G",
+            description = "Classifier-free guidance scale (at most 1: off); default: 7.5.")
+    Double guidance;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the initial noise; image i uses S+i; default: random (printed, and stored in "
+                    + "the PNGs).")
+    Long seed;
+
+    @Option(names = "--latents", paramLabel = "FILE",
+            description = "Safetensors file with the initial noise [N, C, h, w] (its only tensor, or 'latents'), "
+                    + "N = prompts x images per prompt; default: drawn from the seed.")
+    String latents;
+
+    @Option(names = "--width", paramLabel = "W",
+            description = "Image width, a multiple of 8; default: the U-Net's sample_size x the VAE factor.")
+    Integer width;
+
+    @Option(names = "--height", paramLabel = "H",
+            description = "Image height, a multiple of 8; default: the U-Net's sample_size x the VAE factor.")
+    Integer height;
+
+    @Option(names = "--images-per-prompt", paramLabel = "K", description = "Images per prompt; default: 1.")
+    Integer imagesPerPrompt;
+
+    @Option(names = "--save-latents",
+            description = "Also write DIR/NNNNN.latents.safetensors (tensor 'latents' [1, C, h, w]: the final "
+                    + "latents before the VAE scaling).")
+    Boolean saveLatents;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Output folder (path, file:, hdfs: or s3a:); default: sdti.output.")
+    String output;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it).")
+    File config;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Config cfg = SdtiConfig.load(config, flags());
+        GenerateSettings s = GenerateSettings.from(cfg);
+        Configuration conf = SdtiConfig.hadoop(cfg);
+
+        // everything that can be checked without the weights, first
+        ModelFolder folder = ModelFolder.open(s.model(), conf);
+        int textWidth = folder.textEncoderConfig().hiddenSize();
+        List<EmbeddingLoader.Loaded> loaded = new ArrayList<>();
+        for (String file : s.embeddings()) {
+            EmbeddingLoader.Loaded e = EmbeddingLoader.load(file, conf);
+            EmbeddingLoader.checkWidth(e, textWidth);
+            loaded.add(e);
+        }
+        INDArray initial = s.latents() == null ? null : LatentsFile.read(s.latents(), conf);
+        long seed = s.seed() != null ? s.seed() : new SecureRandom().nextInt() & 0x7fffffffL;
+        GenerationRequest request = request(s, loaded, initial, seed);
+        ImageGeometry geometry = ImageGeometry.resolve(request, folder.unetConfig(), folder.vaeConfig());
+        OutputFolder dir = OutputFolder.create(s.output(), conf);
+
+        long t0 = System.nanoTime();
+        err.println("generate: loading " + folder.location());
+        err.flush();
+        try (StableDiffusion sd = StableDiffusion.load(folder)) {
+            TextToImage pipeline = new TextToImage(sd);
+            warnTruncated(PromptEncoder.of(sd, request.embeddings()), request, err);
+            SamplerChoice choice = s.scheduler() == null ? pipeline.defaultSampler() : null;
+            if (choice != null && choice.fallback()) {
+                err.println("generate: " + choice.note());
+            }
+            err.printf(Locale.ROOT, "generate: loaded in %.1f s; %d image(s) of %dx%d, %s, %d steps, guidance %s, "
+                            + "seed %d%n", (System.nanoTime() - t0) / 1e9, request.images(), geometry.width(),
+                    geometry.height(), choice != null ? choice.name() : s.scheduler(), s.steps(), s.guidance(), seed);
+            err.flush();
+            // the weight hashes for the metadata are read while the images are made
+            CompletableFuture<Map<String, String>> hashes = CompletableFuture.supplyAsync(() -> hashes(folder));
+            Progress progress = new Progress(err, "generate", System.console() != null);
+            long t1 = System.nanoTime();
+            progress.start();
+            GenerationResult r = pipeline.generate(request, progress);
+            double seconds = (System.nanoTime() - t1) / 1e9;
+            write(s, request, r, loaded, join(hashes), folder, dir, out);
+            err.printf(Locale.ROOT, "generate: %d image(s) in %.1f s (%.2f s per image) -> %s%n", r.images().size(),
+                    seconds, seconds / r.images().size(), dir);
+            err.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    private Map<String, Object> flags() {
+        Map<String, Object> f = new HashMap<>();
+        f.put("sdti.model", model);
+        f.put("sdti.output", output);
+        String p = "sdti.generate.";
+        f.put(p + "prompts", prompts);
+        f.put(p + "negative-prompt", negativePrompt);
+        f.put(p + "embeddings", embeddings);
+        f.put(p + "scheduler", scheduler);
+        f.put(p + "steps", steps);
+        f.put(p + "guidance", guidance);
+        f.put(p + "seed", seed);
+        f.put(p + "latents", latents);
+        f.put(p + "width", width);
+        f.put(p + "height", height);
+        f.put(p + "images-per-prompt", imagesPerPrompt);
+        f.put(p + "save-latents", saveLatents);
+        return f;
+    }
+
+    private static GenerationRequest request(GenerateSettings s, List<EmbeddingLoader.Loaded> loaded,
+                                             INDArray initial, long seed) {
+        List<TokenEmbeddings> vectors = loaded.stream().map(EmbeddingLoader.Loaded::embeddings).toList();
+        return GenerationRequest.of(s.prompts().toArray(String[]::new))
+                .withNegativePrompt(s.negativePrompt())
+                .withImagesPerPrompt(s.imagesPerPrompt())
+                .withEmbeddings(vectors)
+                .withSampler(s.scheduler(), s.steps())
+                .withGuidance(s.guidance())
+                .withSamplerOptions(new SamplerOptions(s.eta()))
+                .withSeed(seed)
+                .withInitialLatents(initial)
+                .withSize(s.width() == null ? 0 : s.width(), s.height() == null ? 0 : s.height());
+    }
+
+    private static void write(GenerateSettings s, GenerationRequest request, GenerationResult r,
+                              List<EmbeddingLoader.Loaded> loaded, Map<String, String> hashes, ModelFolder folder,
+                              OutputFolder dir, PrintWriter out) throws IOException {
+        List<GenerationInfo.Embedding> used = loaded.stream().map(e -> new GenerationInfo.Embedding(
+                e.embeddings().token(), e.file(), e.embeddings().numVectors(), e.sha256())).toList();
+        String modelName = new org.apache.hadoop.fs.Path(folder.location()).getName();
+        INDArray latents = r.finalLatents();
+        for (int i = 0; i < r.images().size(); i++) {
+            int p = i / request.imagesPerPrompt();
+            GenerationInfo info = new GenerationInfo(request.prompts().get(p), request.negativePrompt(p),
+                    request.imageSeed(i), request.steps(), r.sampler(), request.guidance(),
+                    request.samplerOptions().eta(), r.width(), r.height(), modelName, hashes, used, s.latents(), i,
+                    GenerationInfo.currentVersion());
+            String name = String.format(Locale.ROOT, "%05d", i);
+            out.println(dir.write(name + ".png", PngText.encode(r.images().get(i).toBufferedImage(),
+                    info.pngText())));
+            if (s.saveLatents()) {
+                long[] shape = latents.shape();
+                float[] one = latents.get(NDArrayIndex.point(i)).dup('c').data().asFloat();
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("format", "pt");
+                meta.put(GenerationInfo.SDTI, info.toJson());
+                out.println(dir.write(name + ".latents.safetensors", LatentsFile.of(one, (int) shape[1],
+                        (int) shape[2], (int) shape[3], meta)));
+            }
+            out.flush();
+        }
+    }
+
+    /** As diffusers warns: text beyond the encoder's 77 positions is cut off. */
+    private static void warnTruncated(PromptEncoder encoder, GenerationRequest r, PrintWriter err) {
+        int room = encoder.tokenizer().maxLength() - 2;
+        List<String> texts = new ArrayList<>(r.prompts());
+        texts.addAll(r.negativePrompts());
+        for (String t : texts) {
+            int n = encoder.tokenizer().encodeContent(t).length;
+            if (n > room) {
+                err.println("generate: warning: only the first " + room + " of " + n + " tokens of \"" + t
+                        + "\" are used (the text encoder takes " + encoder.tokenizer().maxLength() + " positions)");
+            }
+        }
+    }
+
+    private static Map<String, String> hashes(ModelFolder folder) {
+        try {
+            return ModelHashes.of(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> join(CompletableFuture<Map<String, String>> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.sdti.jobs.generate;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.io.SafeTensorsException;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.pipelines.DiffusersEmbeddingFile;
+import org.sdti.model.pipelines.TokenEmbeddings;
+
+/** {@code --embedding FILE}: a learned-embedding file (any Hadoop file system) and its SHA-256. */
+public final class EmbeddingLoader {
+    /** The vectors and where they came from. */
+    public record Loaded(TokenEmbeddings embeddings, String file, String sha256) {}
+
+    private EmbeddingLoader() {}
+
+    public static Loaded load(String location, Configuration conf) throws IOException {
+        Path p = new Path(location);
+        FileSystem fs = p.getFileSystem(conf);
+        byte[] bytes;
+        try (InputStream in = fs.open(p)) {
+            bytes = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            throw new BadInputException("embedding file " + location + " does not exist");
+        }
+        // TODO(embeddings): read every format with org.sdti.model.embeddings.EmbeddingFiles.read(...) and adapt its
+        //  LearnedEmbedding as new TokenEmbeddings(e.token(), e.vectors(), location); until then diffusers only.
+        TokenEmbeddings e;
+        try (SafeTensorsFile file = SafeTensorsFile.open(location, conf)) {
+            e = DiffusersEmbeddingFile.read(file);
+        } catch (SafeTensorsException x) {
+            throw new BadInputException("embedding " + location + " is not a diffusers learned_embeds.safetensors "
+                    + "file (" + x.getMessage() + ")", x);
+        }
+        return new Loaded(e, location, FileHashes.sha256(bytes));
+    }
+
+    /** Rejects vectors whose width is not the text encoder's, naming both (before any weights are loaded). */
+    public static void checkWidth(Loaded e, int textEncoderWidth) {
+        if (e.embeddings().width() != textEncoderWidth) {
+            throw new BadInputException("embedding " + e.file() + " ('" + e.embeddings().token() + "') has vectors of "
+                    + "width " + e.embeddings().width() + " but the model's text encoder takes width "
+                    + textEncoderWidth + " (an embedding for another model)");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.sdti.jobs.generate;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.io.SafeTensorsWriter;
+import org.sdti.model.io.TensorInfo;
+
+/** Latents as safetensors files: {@code --latents} (initial noise) in, {@code --save-latents} (final latents) out. */
+public final class LatentsFile {
+    /** The tensor name written, and read when a file holds several. */
+    public static final String KEY = "latents";
+
+    private LatentsFile() {}
+
+    /** The file's only tensor, or its tensor {@code latents}: floating point {@code [N, C, h, w]}. */
+    public static INDArray read(String location, Configuration conf) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(location, conf)) {
+            String name = f.names().size() == 1 ? f.names().get(0) : KEY;
+            if (!f.contains(name)) {
+                throw new BadInputException("latents file " + location + " holds " + f.names().size()
+                        + " tensors and none named '" + KEY + "'");
+            }
+            TensorInfo t = f.info(name);
+            if (!t.dtype().isFloating() || t.rank() != 4) {
+                throw new BadInputException("latents file " + location + ": tensor '" + name + "' is " + t.dtype()
+                        + " " + t.shapeString() + ", expected floating-point [N, C, h, w]");
+            }
+            return Nd4j.create(f.floats(name), t.shape(), 'c');
+        } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            throw new BadInputException("latents file " + location + " does not exist");
+        }
+    }
+
+    /** One image's latents {@code [1, C, h, w]} as a file with the generation record in its metadata. */
+    public static SafeTensorsWriter of(float[] values, int c, int h, int w, Map<String, String> metadata) {
+        return new SafeTensorsWriter().metadata(metadata).addFloats(KEY, new long[] {1, c, h, w}, values);
+    }
+}
