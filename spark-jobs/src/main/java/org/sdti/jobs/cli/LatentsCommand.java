@@ -1,0 +1,26 @@
+package org.sdti.jobs.cli;
+
+import java.io.IOException;
+import org.apache.spark.sql.SparkSession;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.latents.LatentsJob;
+import org.sdti.jobs.runtime.StageReport;
+import picocli.CommandLine.Command;
+
+/** {@code sdti latents}: VAE latents of every prepared example, computed once. */
+@Command(name = "latents", mixinStandardHelpOptions = true,
+        description = {"Encode the prepared examples with the model's VAE on the executors (loaded once per "
+                + "executor) and write the latents dataset under OUTPUT/_data; examples that already have a row "
+                + "for this VAE are skipped, so a rerun does only new work.",
+                "Exit 0: all concepts done; 3: some failed (e.g. not prepared); 2: bad job file; 1: anything else."})
+final class LatentsCommand extends StageCommand {
+    @Override
+    String stage() {
+        return LatentsJob.STAGE;
+    }
+
+    @Override
+    StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        return LatentsJob.run(job, spark);
+    }
+}

@@ -1,0 +1,132 @@
+package org.sdti.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.File;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job file, parsed once at the edge into immutable records: everything a stage needs, checked before any work
+ * starts. Every problem is a {@link JobConfigException} naming the key ({@code sdti.concepts[1].vectors: must be >= 1,
+ * got 0 (job.conf:12)}), which the CLI reports with exit code 2.
+ *
+ * @param model    the model folder as written (qualified by the stages when opened)
+ * @param output   the job's output root
+ * @param concepts in file order; tokens and names unique
+ * @param hadoop   {@code sdti.hadoop}, applied to every file-system access and passed to Spark as spark.hadoop.*
+ */
+public record JobConfig(String model, String output, List<ConceptSpec> concepts, TrainSettings train,
+                        PrepareSettings prepare, GenerateJobSettings generate, SparkSettings spark,
+                        Map<String, String> hadoop) implements Serializable {
+
+    public JobConfig {
+        concepts = List.copyOf(concepts);
+        hadoop = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hadoop));
+    }
+
+    /** Loads {@link SdtiConfig#load} (flags over system properties over the job file over reference.conf), then parses. */
+    public static JobConfig load(File jobFile, Map<String, ?> flags) {
+        return from(SdtiConfig.load(jobFile, flags));
+    }
+
+    /** Parses a merged configuration (reference defaults included). */
+    public static JobConfig from(Config merged) {
+        ConfigObject reference = ConfigFactory.defaultReference().getObject("sdti");
+        ConfigValue root = merged.root().get("sdti");
+        if (root == null || root.valueType() != ConfigValueType.OBJECT) {
+            throw new JobConfigException("sdti", "expected an object");
+        }
+        ConfigObject sdti = (ConfigObject) root;
+        Keys k = Keys.of(sdti, "sdti");
+        // type errors of whole sections first, so the key walk below only meets objects where objects belong
+        for (String section : List.of("concept-defaults", "train", "prepare", "spark", "hadoop", "generate")) {
+            k.object(section);
+        }
+        UnknownKeys.check(sdti, reference);
+
+        String model = k.optString("model");
+        if (model == null) {
+            throw k.error("model", "missing: the model folder (diffusers layout; plain path, file:, hdfs: or s3a:), "
+                    + "in the job file or with --model");
+        }
+        String output = k.optString("output");
+        if (output == null) {
+            throw k.error("output", "missing: the job's output folder, in the job file or with --output");
+        }
+        TrainSettings train = TrainSettings.read(k.child("train"));
+        List<ConceptSpec> concepts = concepts(k, sdti);
+        return new JobConfig(model, output, concepts, train, PrepareSettings.read(k.child("prepare")),
+                GenerateJobSettings.read(k.child("generate"), k.object("generate")),
+                SparkSettings.read(k.child("spark")), k.stringMap("hadoop"));
+    }
+
+    private static List<ConceptSpec> concepts(Keys k, ConfigObject sdti) {
+        ConfigList list = k.list("concepts");
+        ConfigObject defaults = k.object("concept-defaults");
+        ConfigObject trainBase = k.object("train");
+        List<ConceptSpec> out = new ArrayList<>();
+        Map<String, ConceptSpec> byToken = new HashMap<>();
+        Map<String, ConceptSpec> byName = new HashMap<>();
+        Map<String, ConceptSpec> byVectorToken = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue v = list.get(i);
+            String at = "sdti.concepts[" + i + "]";
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw new JobConfigException(at, "expected an object { token = ..., init = ..., images = ... }, got "
+                        + Keys.describe(v) + Keys.where(v.origin()));
+            }
+            ConfigObject own = (ConfigObject) v;
+            ConfigObject merged = own.withFallback(defaults);
+            Keys ck = Keys.of(merged, at);
+            ck.object("train");
+            // the concept's train {} over concept-defaults.train over sdti.train
+            ConfigObject trainObj = ck.object("train").withFallback(defaults.get("train")).withFallback(trainBase);
+            TrainSettings train = TrainSettings.read(Keys.of(trainObj, at + ".train"));
+            ConceptSpec c = ConceptSpec.read(ck, i, train);
+            ConceptSpec clash = byToken.putIfAbsent(c.token(), c);
+            if (clash != null) {
+                throw new JobConfigException(at + ".token", "\"" + c.token() + "\" is already the token of "
+                        + clash.key() + "; tokens must be unique" + Keys.where(own.get("token").origin()));
+            }
+            clash = byName.putIfAbsent(c.name(), c);
+            if (clash != null) {
+                String which = own.containsKey("name") ? ".name" : ".token";
+                throw new JobConfigException(at + which, "\"" + c.token() + "\" maps to the output folder name \""
+                        + c.name() + "\", as does " + clash.key() + " (\"" + clash.token() + "\"); give one of them "
+                        + "another token or an explicit name");
+            }
+            for (String t : c.placeholder().tokens()) {
+                clash = byVectorToken.putIfAbsent(t, c);
+                if (clash != null && clash != c) {
+                    throw new JobConfigException(at + ".token", "\"" + t + "\" is also a token of " + clash.key()
+                            + " (\"" + clash.token() + "\" with " + clash.vectors() + " vectors: " + clash.token()
+                            + ", " + clash.token() + "_1, ...)");
+                }
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** The concept with this name, if the job has one. */
+    public java.util.Optional<ConceptSpec> concept(String name) {
+        return concepts.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** Fails, naming {@code sdti.concepts}, when the job has no concept (a stage that works per concept needs one). */
+    public JobConfig requireConcepts(String stage) {
+        if (concepts.isEmpty()) {
+            throw new JobConfigException("sdti.concepts", "empty: " + stage + " has nothing to do (list the "
+                    + "concepts, each with token, init and images)");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,70 @@
+package org.sdti.jobs.config;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import org.sdti.model.inversion.AdamW;
+import org.sdti.model.inversion.LrSchedule;
+
+/**
+ * A concept's training settings ({@code sdti.train}, merged with {@code concept-defaults.train} and the concept's
+ * own {@code train}). The fields map one to one onto the trainer's {@code TrainingConfig} (steps, learningRate,
+ * scaleLr, lrSchedule, warmupSteps, batchSize, gradientAccumulation, seed, AdamW) plus the Spark-side
+ * {@code replicas} and {@code averageEvery}.
+ *
+ * @param averageEvery local steps per round (job-wide: every concept carries the job's value)
+ */
+public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Kind lrSchedule, int lrWarmupSteps,
+                            int batchSize, int gradientAccumulation, int replicas, int averageEvery, long seed,
+                            double adamBeta1, double adamBeta2, double adamEpsilon, double adamWeightDecay,
+                            Validation validation) implements Serializable {
+
+    /** Validation images rendered with the learned embedding. */
+    public record Validation(List<String> prompts, int images, int every, int steps, double guidance, long seed)
+            implements Serializable {
+        public Validation {
+            prompts = List.copyOf(prompts);
+        }
+    }
+
+    private static final Map<String, LrSchedule.Kind> SCHEDULES = Map.of(
+            "constant", LrSchedule.Kind.CONSTANT,
+            "constant-with-warmup", LrSchedule.Kind.CONSTANT_WITH_WARMUP,
+            "linear", LrSchedule.Kind.LINEAR,
+            "cosine", LrSchedule.Kind.COSINE);
+
+    public AdamW adam() {
+        return new AdamW(adamBeta1, adamBeta2, adamEpsilon, adamWeightDecay);
+    }
+
+    static TrainSettings read(Keys k) {
+        int steps = k.intAtLeast("steps", 1);
+        int warmup = k.intAtLeast("lr-warmup-steps", 0);
+        Keys adam = k.child("adam");
+        Keys v = k.child("validation");
+        List<String> prompts = v.strings("prompts");
+        for (int i = 0; i < prompts.size(); i++) {
+            if (!prompts.get(i).contains("{}")) {
+                throw new JobConfigException(v.path("prompts") + "[" + i + "]",
+                        "a validation prompt needs {} where the concept goes, got \"" + prompts.get(i) + "\"");
+            }
+        }
+        Validation validation = new Validation(prompts, v.intAtLeast("images", 0), v.intAtLeast("every", 0),
+                v.intAtLeast("steps", 1), v.numberIn("guidance", 0, true, 100, true), v.longValue("seed"));
+        return new TrainSettings(steps,
+                k.numberIn("lr", 0, false, 10, true),
+                k.bool("scale-lr"),
+                k.choice("lr-schedule", new java.util.TreeMap<>(SCHEDULES)),
+                warmup,
+                k.intAtLeast("batch-size", 1),
+                k.intAtLeast("gradient-accumulation", 1),
+                k.intAtLeast("replicas", 1),
+                k.intAtLeast("average-every", 1),
+                k.longValue("seed"),
+                adam.numberIn("beta1", 0, true, 1, false),
+                adam.numberIn("beta2", 0, true, 1, false),
+                adam.numberIn("epsilon", 0, false, 1, true),
+                adam.numberIn("weight-decay", 0, true, 10, true),
+                validation);
+    }
+}

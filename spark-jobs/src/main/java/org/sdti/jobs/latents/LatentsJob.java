@@ -1,0 +1,242 @@
+package org.sdti.jobs.latents;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.prepare.PrepareJob;
+import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.Commits;
+import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.jobs.runtime.Schemas;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.runtime.StageReport.ConceptResult;
+import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.model.io.ModelFolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver side of {@code latents}: for every prepared concept, finds the examples that have no latent row for this
+ * VAE yet (same content hash and variant), encodes only those on the executors ({@link LatentsTask}), and commits
+ * each changed concept's rows (new ones, plus the old ones whose example still exists) with a marker that names
+ * the examples it covers. A concept whose examples and VAE are unchanged since its marker is not read at all.
+ */
+public final class LatentsJob {
+    public static final String STAGE = "latents";
+    static final List<String> DATASETS = List.of(OutputLayout.LATENTS);
+    private static final List<String> KEY = List.of("concept", "content_hash", "variant");
+
+    private static final Logger LOG = LoggerFactory.getLogger(LatentsJob.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LatentsJob() {}
+
+    /** What the driver knows of a concept before encoding. */
+    private record Plan(ConceptSpec concept, String examplesFingerprint, long examples, JsonNode marker) {}
+
+    public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        Instant started = Instant.now();
+        job.requireConcepts(STAGE);
+        HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
+        ModelFolder model = Preflight.model(job, hadoop.get());
+        String vaeId = ModelIds.of(model, ModelFolder.VAE);
+        OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
+        Commits prepared = new Commits(layout, PrepareJob.STAGE);
+        Commits commits = new Commits(layout, STAGE);
+        layout.removeStaleStaging(STAGE);
+        LongAccumulator encoded = spark.sparkContext().longAccumulator("sdti.latents.encoded");
+        LongAccumulator skipped = spark.sparkContext().longAccumulator("sdti.latents.skipped");
+
+        Map<String, ConceptResult> results = new LinkedHashMap<>();
+        List<Plan> todo = new ArrayList<>();
+        for (ConceptSpec c : job.concepts()) {
+            JsonNode prep = prepared.read(c.name()).orElse(null);
+            if (prep == null) {
+                commits.invalidate(c.name(), DATASETS);
+                results.put(c.name(), failed(c, "not prepared: prepare has not committed it (see "
+                        + layout.report(PrepareJob.STAGE) + ")"));
+                continue;
+            }
+            String examplesFp = prep.path("fingerprint").asText();
+            long examples = prep.path("examples").asLong();
+            JsonNode marker = commits.read(c.name()).orElse(null);
+            if (marker != null && examplesFp.equals(marker.path("examples_fingerprint").asText())
+                    && contains(marker.path("complete_for"), vaeId)) {
+                LOG.info("latents {}: up to date ({} examples, {})", c.name(), examples, vaeId);
+                skipped.add(examples);
+                results.put(c.name(), new ConceptResult(c.name(), c.token(), Status.DONE, "up-to-date", null,
+                        counts(examples, 0, examples), List.of()));
+                continue;
+            }
+            todo.add(new Plan(c, examplesFp, examples, marker));
+            results.put(c.name(), null);
+        }
+        if (!todo.isEmpty()) {
+            encode(spark, job, model, vaeId, hadoop, layout, commits, todo, encoded, skipped, results);
+        }
+        StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
+        job.concepts().forEach(c -> report.add(results.get(c.name())));
+        report.counter("latents_encoded", encoded.value()).counter("latents_skipped", skipped.value())
+                .finish(Instant.now());
+        report.write(layout);
+        return report;
+    }
+
+    private static void encode(SparkSession spark, JobConfig job, ModelFolder model, String vaeId, HadoopConf hadoop,
+                               OutputLayout layout, Commits commits, List<Plan> todo, LongAccumulator encoded,
+                               LongAccumulator skipped, Map<String, ConceptResult> results) throws IOException {
+        List<String> examplePaths = new ArrayList<>();
+        List<String> latentPaths = new ArrayList<>();
+        for (Plan p : todo) {
+            examplePaths.add(layout.partition(OutputLayout.EXAMPLES, p.concept().name()).toString());
+            if (p.marker() != null) {
+                latentPaths.add(layout.partition(OutputLayout.LATENTS, p.concept().name()).toString());
+            }
+        }
+        Dataset<Row> examples = read(spark, Schemas.EXAMPLES, layout.dataset(OutputLayout.EXAMPLES), examplePaths);
+        Dataset<Row> existing = read(spark, Schemas.LATENTS, layout.dataset(OutputLayout.LATENTS), latentPaths);
+        Dataset<Row> exampleKeys = examples.select(KEY.stream().map(org.apache.spark.sql.functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new));
+        Dataset<Row> missing = examples.join(existing.filter(col("model_id").equalTo(vaeId)).select(
+                KEY.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)),
+                scala.jdk.javaapi.CollectionConverters.asScala(KEY).toSeq(), "left_anti");
+        // rows of any VAE whose example still exists; rows of pictures no longer in the concept are dropped
+        Dataset<Row> kept = existing.join(exampleKeys, scala.jdk.javaapi.CollectionConverters.asScala(KEY).toSeq(),
+                "left_semi");
+
+        spark.sparkContext().setJobDescription("sdti latents: planning " + todo.size() + " concept(s)");
+        Map<String, Long> toEncode = countByConcept(missing);
+        Map<String, Long> existingRows = countByConcept(existing);
+        Map<String, Long> keptRows = countByConcept(kept);
+
+        Set<String> changed = new LinkedHashSet<>();
+        long total = 0;
+        for (Plan p : todo) {
+            String n = p.concept().name();
+            long enc = toEncode.getOrDefault(n, 0L);
+            long stale = existingRows.getOrDefault(n, 0L) - keptRows.getOrDefault(n, 0L);
+            if (enc > 0 || stale > 0) {
+                changed.add(n);
+                total += enc;
+            }
+        }
+        Path staging = layout.staging(STAGE, started());
+        try {
+            if (!changed.isEmpty()) {
+                int parts = (int) Math.max(1, Math.min(total, spark.sparkContext().defaultParallelism()));
+                spark.sparkContext().setJobDescription("sdti latents: encoding " + total + " example(s) of "
+                        + changed.size() + " concept(s)");
+                org.apache.spark.sql.Column inChanged = col("concept").isin(changed.toArray());
+                Dataset<Row> fresh = missing.filter(inChanged).repartition(parts)
+                        .mapPartitions(new LatentsTask(model.location(), vaeId, hadoop, encoded),
+                                Encoders.row(Schemas.LATENTS));
+                fresh.unionByName(kept.filter(inChanged).select(columns(Schemas.LATENTS)))
+                        .write().mode(SaveMode.ErrorIfExists).partitionBy("concept")
+                        .parquet(new Path(staging, OutputLayout.LATENTS).toString());
+            }
+            for (Plan p : todo) {
+                String n = p.concept().name();
+                long enc = toEncode.getOrDefault(n, 0L);
+                ObjectNode marker = marker(p, vaeId, enc);
+                if (changed.contains(n)) {
+                    commits.replace(n, staging, DATASETS, p.examplesFingerprint(), marker);
+                } else {
+                    // same pictures (e.g. renamed files): the rows are right, only the marker is new
+                    commits.mark(n, p.examplesFingerprint(), marker);
+                }
+                skipped.add(p.examples() - enc);
+                LOG.info("latents {}: {} encoded, {} reused ({})", n, enc, p.examples() - enc, vaeId);
+                results.put(n, new ConceptResult(n, p.concept().token(), Status.DONE, enc > 0 ? "encoded" : "reused",
+                        null, counts(p.examples(), enc, p.examples() - enc), List.of()));
+            }
+        } finally {
+            layout.fileSystem().delete(staging, true);
+            spark.sparkContext().setJobDescription(null);
+        }
+    }
+
+    private static String started() {
+        return System.currentTimeMillis() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+    }
+
+    private static Dataset<Row> read(SparkSession spark, org.apache.spark.sql.types.StructType schema, Path root,
+                                     List<String> paths) {
+        if (paths.isEmpty()) {
+            return spark.createDataFrame(List.of(), schema);
+        }
+        return spark.read().schema(schema).option("basePath", root.toString())
+                .parquet(paths.toArray(String[]::new));
+    }
+
+    private static org.apache.spark.sql.Column[] columns(org.apache.spark.sql.types.StructType schema) {
+        return java.util.Arrays.stream(schema.fieldNames()).map(org.apache.spark.sql.functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new);
+    }
+
+    private static Map<String, Long> countByConcept(Dataset<Row> rows) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (Row r : rows.groupBy("concept").count().collectAsList()) {
+            m.put(r.getString(0), r.getLong(1));
+        }
+        return m;
+    }
+
+    /** The marker: which examples (prepare's fingerprint) and for which VAEs every example has a row. */
+    private static ObjectNode marker(Plan p, String vaeId, long encoded) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("token", p.concept().token());
+        m.put("examples_fingerprint", p.examplesFingerprint());
+        Set<String> complete = new LinkedHashSet<>();
+        JsonNode old = p.marker();
+        if (old != null && p.examplesFingerprint().equals(old.path("examples_fingerprint").asText())) {
+            old.path("complete_for").forEach(n -> complete.add(n.asText()));
+        }
+        complete.add(vaeId);
+        complete.forEach(m.putArray("complete_for")::add);
+        m.put("examples", p.examples());
+        m.put("encoded", encoded);
+        return m;
+    }
+
+    private static boolean contains(JsonNode array, String value) {
+        for (JsonNode n : array) {
+            if (value.equals(n.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, Long> counts(long examples, long encoded, long reused) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("examples", examples);
+        m.put("encoded", encoded);
+        m.put("reused", reused);
+        return m;
+    }
+
+    private static ConceptResult failed(ConceptSpec c, String reason) {
+        return new ConceptResult(c.name(), c.token(), Status.FAILED, "-", reason, counts(0, 0, 0), List.of());
+    }
+}

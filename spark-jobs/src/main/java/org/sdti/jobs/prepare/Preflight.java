@@ -1,0 +1,93 @@
+package org.sdti.jobs.prepare;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.sdti.dataprep.PromptTemplates;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.config.JobConfigException;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.text.ClipTokenizer;
+
+/**
+ * Driver-side checks that need the model or a file, done before any Spark work; each failure names the job-file
+ * key to fix (exit 2).
+ */
+public final class Preflight {
+    private Preflight() {}
+
+    public static ModelFolder model(JobConfig job, Configuration conf) throws IOException {
+        try {
+            return ModelFolder.open(job.model(), conf);
+        } catch (FileNotFoundException e) {
+            throw new JobConfigException("sdti.model", e.getMessage());
+        }
+    }
+
+    /** The training resolution: the job's, or the model's (U-Net sample size × VAE factor). */
+    public static int resolution(JobConfig job, ModelFolder model) throws IOException {
+        int factor = model.vaeConfig().downscale();
+        Integer asked = job.prepare().resolution();
+        if (asked == null) {
+            return model.unetConfig().sampleSize() * factor;
+        }
+        if (asked % factor != 0) {
+            throw new JobConfigException("sdti.prepare.resolution", "must be a multiple of the VAE's downscale "
+                    + "factor " + factor + ", got " + asked);
+        }
+        return asked;
+    }
+
+    /**
+     * The token must be new to the tokenizer (not a word, not an added token, not a text that already reads as one
+     * word, whose prompts it would take over), and the initializer one token or exactly {@code vectors} tokens
+     * (the trainer's rule).
+     */
+    public static void checkTokens(ConceptSpec c, ClipTokenizer base) {
+        try {
+            base.withAddedToken(c.token(), c.vectors());
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException(c.key() + ".token", e.getMessage());
+        }
+        if (base.idsOf(c.token()).length == 1) {
+            throw new JobConfigException(c.key() + ".token", "\"" + c.token() + "\" already reads as one word of "
+                    + "the vocabulary; a new token would take over its prompts (use e.g. <" + c.name() + ">)");
+        }
+        int n = base.idsOf(c.init()).length;
+        if (n != 1 && n != c.vectors()) {
+            throw new JobConfigException(c.key() + ".init", "\"" + c.init() + "\" is " + n + " tokens; the "
+                    + "initializer must be one token, or exactly vectors = " + c.vectors() + " tokens");
+        }
+    }
+
+    /** The concept's templates: its template file's, or the reference list of its property. */
+    public static List<String> templates(ConceptSpec c, Configuration conf) throws IOException {
+        if (c.templates() == null) {
+            return PromptTemplates.of(c.property());
+        }
+        Path p = new Path(c.templates());
+        byte[] data;
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            data = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            throw new JobConfigException(c.key() + ".templates", "file " + c.templates() + " does not exist");
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(data))
+                    .toString();
+            return PromptTemplates.parse(c.templates(), text);
+        } catch (CharacterCodingException e) {
+            throw new JobConfigException(c.key() + ".templates", c.templates() + " is not UTF-8 text");
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException(c.key() + ".templates", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.sdti.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.runtime.Schemas;
+import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.jobs.testing.TestSpark;
+import org.sdti.model.testing.S3TestServer;
+import org.sdti.model.testing.Shared;
+
+/** prepare and latents with model, images and output all on an S3-protocol server (s3proxy on loopback). */
+class S3RoundTripTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What prepare and latents read of a model folder (the U-Net and text-encoder weights are not needed). */
+    private static final List<String> MODEL_FILES = List.of("model_index.json", "unet/config.json",
+            "text_encoder/config.json", "scheduler/scheduler_config.json", "vae/config.json",
+            "vae/diffusion_pytorch_model.safetensors", "tokenizer/vocab.json", "tokenizer/merges.txt",
+            "tokenizer/tokenizer_config.json", "tokenizer/special_tokens_map.json");
+
+    @Test
+    void prepareAndLatentsOnS3(@TempDir Path tmp) throws Exception {
+        TestSpark.session();
+        // a bucket name of its own: the file-system cache (keyed by bucket) can stay on, which saves a new S3
+        // client per file access, without handing another test a client of this (stopped) server
+        try (S3TestServer s3 = new S3TestServer("sdti-round-trip")) {
+            Map<String, String> settings = new java.util.TreeMap<>(s3.settings());
+            settings.remove("fs.s3a.impl.disable.cache");
+            Configuration conf = new Configuration();
+            settings.forEach(conf::set);
+            FileSystem fs = FileSystem.get(java.net.URI.create(s3.uri("")), conf);
+            for (String f : MODEL_FILES) {
+                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Shared.tinyModel().resolve(f).toUri()),
+                        new org.apache.hadoop.fs.Path(s3.uri("models/tiny/" + f)));
+            }
+            JobFixtures.twoConcepts(tmp.resolve("images"));
+            try (var files = Files.walk(tmp.resolve("images"))) {
+                for (Path p : files.filter(Files::isRegularFile).toList()) {
+                    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(p.toUri()), new org.apache.hadoop.fs.Path(
+                            s3.uri("images/" + tmp.resolve("images").relativize(p))));
+                }
+            }
+            String hadoop = settings.entrySet().stream()
+                    .map(e -> "\"" + e.getKey() + "\" = \"" + e.getValue() + "\"")
+                    .collect(Collectors.joining("\n", "  hadoop {\n", "\n  }\n"));
+            Path job = JobFixtures.jobFile(tmp, s3.uri("models/tiny"), s3.uri("images"), s3.uri("out"), hadoop);
+
+            JobFixtures.Result prepare = JobFixtures.run("prepare", "--config", job.toString());
+            assertEquals(3, prepare.code(), prepare.out() + prepare.err());
+            JobFixtures.Result latents = JobFixtures.run("latents", "--config", job.toString());
+            assertEquals(3, latents.code(), latents.out() + latents.err());
+
+            JsonNode report = read(fs, s3.uri("out/_reports/latents.json"));
+            assertEquals(4, report.path("counters").path("latents_encoded").asLong());
+            assertTrue(report.path("model").asText().startsWith("s3a://sdti-round-trip/models/tiny"));
+            JsonNode prep = read(fs, s3.uri("out/_reports/prepare.json"));
+            assertEquals("NOT_AN_IMAGE", prep.path("concepts").get(1).path("rejected").get(0).path("reason").asText());
+            assertTrue(prep.path("concepts").get(0).path("rejected").get(0).path("file").asText()
+                    .startsWith("s3a://sdti-round-trip/images/cat/"));
+            assertEquals(4, TestSpark.session().read().schema(Schemas.LATENTS)
+                    .parquet(s3.uri("out/_data/latents")).count());
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path(s3.uri("out/_data/_commits/latents/cat-toy.json"))));
+
+            Map<String, Long> before = listing(fs, s3.uri("out/_data"));
+            assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+            assertEquals(0, read(fs, s3.uri("out/_reports/latents.json")).path("counters")
+                    .path("latents_encoded").asLong());
+            assertEquals(before, listing(fs, s3.uri("out/_data")));
+        }
+    }
+
+    private static JsonNode read(FileSystem fs, String uri) throws Exception {
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(uri))) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static Map<String, Long> listing(FileSystem fs, String uri) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        var it = fs.listFiles(new org.apache.hadoop.fs.Path(uri), true);
+        while (it.hasNext()) {
+            var s = it.next();
+            out.put(s.getPath().toString(), s.getModificationTime());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,137 @@
+package org.sdti.jobs.latents;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.dataprep.RgbImage;
+import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.Schemas;
+import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.jobs.testing.TestSpark;
+import org.sdti.model.config.VaeConfig;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.models.CheckedWeights;
+import org.sdti.model.models.Layouts;
+import org.sdti.model.models.Vae;
+import org.sdti.model.testing.Shared;
+
+class LatentsJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void spark() {
+        spark = TestSpark.session();
+    }
+
+    static float[] floats(Row r, String column) {
+        List<Float> l = r.getList(r.fieldIndex(column));
+        float[] a = new float[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
+        return a;
+    }
+
+    @Test
+    void encodesEachExampleOnceAndRerunsDoOnlyNewWork(@TempDir Path tmp) throws Exception {
+        JobFixtures.twoConcepts(tmp.resolve("images"));
+        Path out = tmp.resolve("out");
+        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
+                out.toString(), "");
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+
+        long loadsBefore = ModelCache.loads();
+        JobFixtures.Result r = JobFixtures.run("latents", "--config", job.toString());
+        assertEquals(3, r.code(), "the broken concept was never prepared: " + r.out() + r.err());
+        assertTrue(ModelCache.loads() - loadsBefore <= 1, "the VAE is loaded at most once for both tasks");
+        String model = ModelFolder.open(Shared.tinyModel().toString()).location();
+        assertTrue(ModelCache.contains(new ModelCache.Key(model, "FLOAT", ModelCache.VAE)));
+
+        JsonNode report = JSON.readTree(out.resolve("_reports/latents.json").toFile());
+        JsonNode cat = report.path("concepts").get(0);
+        assertEquals("done", cat.path("status").asText());
+        assertEquals("encoded", cat.path("action").asText());
+        assertEquals(4, cat.path("encoded").asLong());
+        assertEquals(4, report.path("counters").path("latents_encoded").asLong());
+        JsonNode broken = report.path("concepts").get(1);
+        assertEquals("failed", broken.path("status").asText());
+        assertTrue(broken.path("reason").asText().startsWith("not prepared"), broken.toString());
+
+        // every row equals Vae.encode of the example's pixels
+        Map<String, Row> examples = new HashMap<>();
+        spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString()).collectAsList()
+                .forEach(e -> examples.put(e.getAs("image_id"), e));
+        List<Row> latents = spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
+                .collectAsList();
+        assertEquals(4, latents.size());
+        ModelFolder folder = ModelFolder.open(Shared.tinyModel().toString());
+        VaeConfig cfg = folder.vaeConfig();
+        Vae vae;
+        try (CheckedWeights w = CheckedWeights.check(folder.openWeights("vae"), Layouts.vae(cfg))) {
+            vae = Vae.load(cfg, w);
+        }
+        for (Row l : latents) {
+            Row e = examples.get(l.<String>getAs("image_id"));
+            assertEquals(e.<String>getAs("content_hash"), l.getAs("content_hash"));
+            assertEquals(e.<String>getAs("variant"), l.getAs("variant"));
+            assertEquals("cat-toy", l.getAs("concept"));
+            assertTrue(l.<String>getAs("model_id").startsWith("vae-"));
+            assertEquals(List.of(4, 8, 8), l.getList(l.fieldIndex("shape")), "16 px, VAE factor 2");
+            float[] chw = RgbImage.of(16, 16, e.getAs("pixels")).toChwFloats();
+            Vae.LatentDist d = vae.encode(Nd4j.create(chw, new long[] {1, 3, 16, 16}, 'c'));
+            assertArrayEquals(d.mean().reshape(256).toFloatVector(), floats(l, "mean"), 1e-6f);
+            assertArrayEquals(d.std().reshape(256).toFloatVector(), floats(l, "std"), 1e-6f);
+        }
+
+        // rerun: no encoding, no file touched
+        Map<String, String> before = JobFixtures.tree(out.resolve("_data"));
+        assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+        assertEquals(before, JobFixtures.tree(out.resolve("_data")));
+        JsonNode again = JSON.readTree(out.resolve("_reports/latents.json").toFile());
+        assertEquals(0, again.path("counters").path("latents_encoded").asLong());
+        assertEquals(4, again.path("counters").path("latents_skipped").asLong());
+        assertEquals("up-to-date", again.path("concepts").get(0).path("action").asText());
+
+        // a renamed picture: prepare redoes the concept, latents keeps every row and only re-marks it
+        Files.move(tmp.resolve("images/cat/a.png"), tmp.resolve("images/cat/a-renamed.png"));
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+        JsonNode renamed = JSON.readTree(out.resolve("_reports/latents.json").toFile());
+        assertEquals("reused", renamed.path("concepts").get(0).path("action").asText());
+        assertEquals(0, renamed.path("counters").path("latents_encoded").asLong());
+
+        // a new picture: only its two variants are encoded
+        Files.write(tmp.resolve("images/cat/c.png"), JobFixtures.image(24, 24, 7, "png"));
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+        JsonNode added = JSON.readTree(out.resolve("_reports/latents.json").toFile());
+        assertEquals(2, added.path("counters").path("latents_encoded").asLong());
+        assertEquals(4, added.path("concepts").get(0).path("reused").asLong());
+        assertEquals(6, spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
+                .count());
+
+        // a picture removed: its rows go, nothing is encoded
+        Files.delete(tmp.resolve("images/cat/b.jpg"));
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+        assertEquals(0, JSON.readTree(out.resolve("_reports/latents.json").toFile()).path("counters")
+                .path("latents_encoded").asLong());
+        assertEquals(4, spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
+                .count());
+    }
+}
