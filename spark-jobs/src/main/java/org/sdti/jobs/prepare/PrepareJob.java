@@ -108,8 +108,10 @@ public final class PrepareJob {
                     if (result.status() == Status.DONE) {
                         commits.replace(c.name(), staging, DATASETS, fingerprints.get(c.name()),
                                 marker(result, resolution));
+                        LOG.info("prepare {}: committed {}", c.name(), result.counts());
                     } else {
                         commits.invalidate(c.name(), DATASETS);
+                        LOG.warn("prepare {}: failed: {}", c.name(), result.reason());
                     }
                     results.put(c.name(), result);
                 }

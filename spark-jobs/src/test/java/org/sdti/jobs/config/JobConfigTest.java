@@ -194,6 +194,15 @@ class JobConfigTest {
     }
 
     @Test
+    void theExampleJobFilesAreValid() {
+        for (String name : List.of("local.conf", "cluster-s3.conf")) {
+            File f = Path.of("..", "conf", "examples", name).toFile();
+            JobConfig job = JobConfig.load(f, Map.of());
+            assertFalse(job.concepts().isEmpty(), name);
+        }
+    }
+
+    @Test
     void folderNamesFromTokens() {
         assertEquals("joe-bruin", ConceptNames.fromToken("<joe-bruin>"));
         assertEquals("water-color", ConceptNames.fromToken("<Water Color>"));
