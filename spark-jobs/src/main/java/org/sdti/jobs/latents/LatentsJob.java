@@ -127,8 +127,9 @@ public final class LatentsJob {
 
         spark.sparkContext().setJobDescription("sdti latents: planning " + todo.size() + " concept(s)");
         Map<String, Long> toEncode = countByConcept(missing);
-        Map<String, Long> existingRows = countByConcept(existing);
-        Map<String, Long> keptRows = countByConcept(kept);
+        // no committed rows yet: nothing can be stale, and two Spark jobs are saved
+        Map<String, Long> existingRows = latentPaths.isEmpty() ? Map.of() : countByConcept(existing);
+        Map<String, Long> keptRows = latentPaths.isEmpty() ? Map.of() : countByConcept(kept);
 
         Set<String> changed = new LinkedHashSet<>();
         long total = 0;
@@ -141,7 +142,7 @@ public final class LatentsJob {
                 total += enc;
             }
         }
-        Path staging = layout.staging(STAGE, started());
+        Path staging = layout.staging(STAGE, OutputLayout.newRunId());
         try {
             if (!changed.isEmpty()) {
                 int parts = (int) Math.max(1, Math.min(total, spark.sparkContext().defaultParallelism()));
@@ -174,10 +175,6 @@ public final class LatentsJob {
             layout.fileSystem().delete(staging, true);
             spark.sparkContext().setJobDescription(null);
         }
-    }
-
-    private static String started() {
-        return System.currentTimeMillis() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
     }
 
     private static Dataset<Row> read(SparkSession spark, org.apache.spark.sql.types.StructType schema, Path root,

@@ -98,8 +98,7 @@ public final class PrepareJob {
                 spark.sparkContext().longAccumulator("sdti.prepare.rejected"),
                 spark.sparkContext().longAccumulator("sdti.prepare.examples"));
         if (!work.isEmpty()) {
-            String run = started.toEpochMilli() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-            Path staging = layout.staging(STAGE, run);
+            Path staging = layout.staging(STAGE, OutputLayout.newRunId());
             try {
                 for (Row r : prepare(spark, work, new PrepareTask(model.location(), hadoop, job.prepare(),
                         resolution, counters), staging)) {

@@ -120,6 +120,22 @@ class PrepareJobTest {
         assertEquals("TOO_SMALL", report2.path("concepts").get(0).path("rejected").get(0).path("reason").asText());
         assertEquals("failed", report2.path("concepts").get(1).path("status").asText());
 
+        // a run killed while swapping cat-toy in: its marker was already gone, its examples half moved, its staging
+        // folder left behind. The next run trusts none of it and redoes the concept.
+        Path staleStaging = Files.createDirectories(out.resolve("_data/_staging/prepare-1-dead/examples"));
+        Files.delete(out.resolve("_data/_commits/prepare/cat-toy.json"));
+        try (var parts = Files.list(out.resolve("_data/examples/concept=cat-toy"))) {
+            for (Path p : parts.toList()) {
+                Files.delete(p);
+            }
+        }
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        JsonNode redone = JSON.readTree(out.resolve("_reports/prepare.json").toFile());
+        assertEquals("prepared", redone.path("concepts").get(0).path("action").asText());
+        assertFalse(Files.exists(staleStaging.getParent()), "a killed run's staging folder is removed");
+        assertEquals(4, spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString())
+                .count());
+
         // a new picture redoes that concept only
         Files.write(tmp.resolve("images/cat/c.png"), JobFixtures.image(32, 32, 9, "png"));
         assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
