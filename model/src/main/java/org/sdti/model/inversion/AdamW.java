@@ -8,7 +8,8 @@ package org.sdti.model.inversion;
  *
  * <p>Pure function of its inputs: {@link #step} returns the new state and leaves the old one untouched.
  */
-public record AdamW(double beta1, double beta2, double eps, double weightDecay) {
+public record AdamW(double beta1, double beta2, double eps, double weightDecay)
+        implements java.io.Serializable {
 
     /** The reference trainer's defaults: betas 0.9/0.999, eps 1e-8, weight decay 1e-2. */
     public static AdamW defaults() {
@@ -16,7 +17,7 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
     }
 
     /** Parameters, first and second moments and the number of steps taken; arrays are never shared. */
-    public record State(float[] params, float[] m, float[] v, long step) {
+    public record State(float[] params, float[] m, float[] v, long step) implements java.io.Serializable {
         public State {
             params = params.clone();
             m = m.clone();
@@ -40,6 +41,19 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
         @Override
         public float[] v() {
             return v.clone();
+        }
+
+        /** Equal when every value is bit-for-bit the same (resumed and uninterrupted runs must agree exactly). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && step == s.step && java.util.Arrays.equals(params, s.params)
+                    && java.util.Arrays.equals(m, s.m) && java.util.Arrays.equals(v, s.v);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(step, java.util.Arrays.hashCode(params), java.util.Arrays.hashCode(m),
+                    java.util.Arrays.hashCode(v));
         }
     }
 

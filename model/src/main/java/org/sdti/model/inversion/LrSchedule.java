@@ -6,7 +6,8 @@ import java.util.Locale;
  * Learning-rate schedules of the reference trainer ({@code diffusers.optimization.get_scheduler}): the factor of the
  * base rate at optimizer step {@code step} (0-based, as the scheduler is stepped after each optimizer step).
  */
-public record LrSchedule(Kind kind, int warmupSteps, int totalSteps, double cycles) {
+public record LrSchedule(Kind kind, int warmupSteps, int totalSteps, double cycles)
+        implements java.io.Serializable {
 
     public enum Kind { CONSTANT, CONSTANT_WITH_WARMUP, LINEAR, COSINE }
 

@@ -1,0 +1,27 @@
+package org.sdti.model.inversion;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sdti.model.models.TokenEmbedding;
+
+/**
+ * Forward and backward of one micro-batch for given new rows: the loss and its gradient with respect to the rows.
+ * {@link InversionGraph} is the implementation; the interface lets another gradient runner (e.g. a memory-lean
+ * one for full-size U-Nets) take its place without touching the training logic.
+ */
+@FunctionalInterface
+public interface RowGradients {
+    /**
+     * @param rows    {@code [numVectors, hidden]}
+     * @param weights per-sample loss weights {@code [B]}
+     */
+    InversionGraph.LossAndGradient compute(INDArray rows, TokenEmbedding.Inputs inputs, INDArray noisy,
+            INDArray timesteps, INDArray target, INDArray weights);
+
+    /** The graph as a pure function of its inputs: the rows are set before every pass. */
+    static RowGradients of(InversionGraph graph) {
+        return (rows, inputs, noisy, timesteps, target, weights) -> {
+            graph.setRows(rows);
+            return graph.step(inputs, noisy, timesteps, target, weights);
+        };
+    }
+}
