@@ -70,6 +70,10 @@ class JobConfigTest {
         assertEquals(0.9, wc.train().adamBeta1());
         assertEquals(LrSchedule.Kind.COSINE, wc.train().lrSchedule(), "sdti.train still applies under an override");
         assertEquals(50, wc.train().averageEvery());
+        assertEquals(org.sdti.model.inversion.TrainingConfig.defaults(), parse(BASE).train().trainingConfig(),
+                "the reference defaults are the trainer's");
+        assertEquals(300, wc.train().trainingConfig().steps());
+        assertEquals(1e-3, wc.train().trainingConfig().learningRate());
         assertNull(job.prepare().resolution());
         assertEquals(CropMode.CENTER_CROP, job.prepare().crop());
         assertEquals(16, job.prepare().options(16).resolution());

@@ -175,7 +175,9 @@ class PrepareJobTest {
                 + "\" }] }");
         r = JobFixtures.run("prepare", "--config", words.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("sdti prepare: sdti.concepts[0].init: \"teddy bear\" is 2 tokens"), r.err());
+        assertTrue(r.err().startsWith("sdti prepare: sdti.concepts[0].init: initializer 'teddy bear' is not in the "
+                + "vocabulary as one token: it splits into 2 tokens (teddy, bear); use a word that is one token, or "
+                + "vectors = 2"), r.err());
         assertFalse(Files.exists(out), "nothing was written");
     }
 }
