@@ -96,7 +96,7 @@ public final class PrepareJob {
         PrepareTask.Counters counters = new PrepareTask.Counters(
                 spark.sparkContext().longAccumulator("sdti.prepare.images_read"),
                 spark.sparkContext().longAccumulator("sdti.prepare.rejected"),
-                spark.sparkContext().longAccumulator("sdti.prepare.examples"));
+                spark.sparkContext().longAccumulator("sdti.prepare.examples_written"));
         if (!work.isEmpty()) {
             Path staging = layout.staging(STAGE, OutputLayout.newRunId());
             try {

@@ -147,6 +147,45 @@ class PrepareJobTest {
     }
 
     @Test
+    void captionsTemplateFilesAndGlobs(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("images/cap"));
+        Files.write(dir.resolve("a.png"), JobFixtures.image(16, 16, 1, "png"));
+        Files.writeString(dir.resolve("a.txt"), "a {} on a beach\n");
+        Files.write(dir.resolve("b.png"), JobFixtures.image(16, 16, 2, "png"));
+        Files.writeString(tmp.resolve("templates.txt"), "# mine\nan image of {}\n{} in the snow\n");
+        Path out = tmp.resolve("out");
+        Path job = tmp.resolve("job.conf");
+        Files.writeString(job, "sdti { model = \"" + Shared.tinyModel() + "\", output = \"" + out + "\"\n"
+                + "prepare.flips = false\n"
+                + "concepts = [\n"
+                + "  { token = \"<cap>\", init = toy, images = \"" + dir + "\", captions = true,\n"
+                + "    templates = \"" + tmp.resolve("templates.txt") + "\" }\n"
+                + "  { token = \"<glob>\", init = toy, images = \"" + dir + "/*.png\" }\n"
+                + "] }\n");
+        JobFixtures.Result r = JobFixtures.run("prepare", "--config", job.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode report = JSON.readTree(out.resolve("_reports/prepare.json").toFile());
+        assertEquals(3, report.path("concepts").get(0).path("files").asLong(), "a folder lists the caption too");
+        assertEquals(2, report.path("concepts").get(1).path("files").asLong(), "the glob matches the PNGs only");
+        assertEquals(2, report.path("concepts").get(0).path("examples").asLong(), "flips off");
+
+        List<Row> cap = spark.read().schema(Schemas.PROMPTS).parquet(out.resolve("_data/prompts").toString())
+                .filter("concept = 'cap'").orderBy("prompt_index").collectAsList();
+        assertEquals(List.of("an image of <cap>", "<cap> in the snow", "a <cap> on a beach"),
+                cap.stream().map(x -> x.<String>getAs("prompt")).toList());
+        assertEquals(List.of("template", "template", "caption"), cap.stream().map(x -> x.<String>getAs("kind")).toList());
+        Row caption = cap.get(2);
+        List<Row> a = spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString())
+                .filter("concept = 'cap' and caption is not null").collectAsList();
+        assertEquals(1, a.size());
+        assertEquals("a {} on a beach", a.get(0).getAs("caption"));
+        assertEquals(a.get(0).<String>getAs("content_hash"), caption.getAs("content_hash"));
+        assertTrue(caption.getList(caption.fieldIndex("ids")).contains(49408));
+        assertEquals(27, spark.read().schema(Schemas.PROMPTS).parquet(out.resolve("_data/prompts").toString())
+                .filter("concept = 'glob'").count(), "no template file: the reference's object list");
+    }
+
+    @Test
     void badJobFilesExitTwoBeforeAnyWork(@TempDir Path tmp) throws Exception {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
