@@ -39,6 +39,7 @@ import org.sdti.model.models.nn.Upsample2D;
  * sd.setLossVariables(sd.math().square(pred.sub(target)).mean("loss"));
  * Map<String, INDArray> g = UNetOps.gradients(sd, feed, "rows");   // not sd.calculateGradients: see there
  * }</pre>
+ * The gradient goes through {@link UNetOps#gradients}, not SameDiff's {@code calculateGradients} (memory).
  * {@link #predict} is the inference convenience: one graph per latent size and token count, batch-agnostic.
  *
  * <p>Precision: everything runs in the weights' dtype (float32 by default). {@code upcast_attention} only matters for
@@ -126,8 +127,7 @@ public final class UNet {
                 c.timesteps, ts.castTo(dt),
                 c.context, encoderHiddenStates.castTo(dt));
         synchronized (c) {
-            UNetOps.releaseEagerly(c.sd);
-            return c.sd.output(feed, c.output).get(c.output);
+            return UNetOps.output(c.sd, feed, c.output).get(c.output);
         }
     }
 
