@@ -55,6 +55,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void helpStatesTheInitializerRule() {
+        TokenizeCommandTest.Result r = run("train", "--help");
+        assertEquals(0, r.code(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("a word that is one token starts every vector") && help.contains(
+                "a text of exactly --vectors tokens is spread one token per vector") && help.contains(
+                "any other token count is rejected"), r.out());
+        for (String flag : List.of("--model", "--images", "--token", "--init-token", "--property", "--vectors",
+                "--steps", "--lr", "--batch-size", "--resolution", "--seed", "--checkpoint-every", "--resume",
+                "--validation-prompt", "--output")) {
+            assertTrue(r.out().contains(flag), flag);
+        }
+    }
+
+    @Test
     void badInputExitsTwoWithTheReason(@TempDir Path tmp) throws IOException {
         String imgs = images(tmp.resolve("imgs"), 1).toString();
         String out = tmp.resolve("out").toString();
