@@ -56,6 +56,11 @@ public final class Checkpoints {
         return FOLDER + "/" + String.format("learned_embeds-%06d.safetensors", step);
     }
 
+    /** The state file of a step, as a URI. */
+    public String uri(long step) {
+        return folder.uri(stateFile(step));
+    }
+
     /** Where checkpoints go, e.g. for messages. */
     public String location() {
         return folder.uri(FOLDER);

@@ -90,8 +90,35 @@ public final class InversionStep {
         return new Outcome(state.withOptimizer(next), loss, lr, Math.sqrt(norm));
     }
 
-    /** One forward/backward; each sample weighs 1/(all samples of the step), so losses and gradients add up. */
+    /**
+     * The mean loss of {@code batches} for {@code state}'s rows, forward only and without an update: a held-out
+     * (validation) loss when the batches are not the training draws.
+     */
+    public double loss(TrainerState state, List<MicroBatch> batches) {
+        INDArray rows = Nd4j.create(state.rows(), new long[] {state.numVectors(), state.hidden()}, 'c');
+        int samples = batches.stream().mapToInt(MicroBatch::size).sum();
+        double loss = 0;
+        for (MicroBatch b : batches) {
+            Inputs in = inputs(state.numVectors(), b, samples);
+            loss += gradients.loss(rows, in.tokens(), in.noisy(), in.timesteps(), in.target(), in.weights());
+        }
+        return loss;
+    }
+
+    /** One forward/backward. */
     private InversionGraph.LossAndGradient pass(INDArray rows, int numVectors, MicroBatch b, int samples) {
+        Inputs in = inputs(numVectors, b, samples);
+        return gradients.compute(rows, in.tokens(), in.noisy(), in.timesteps(), in.target(), in.weights());
+    }
+
+    private record Inputs(TokenEmbedding.Inputs tokens, INDArray noisy, INDArray timesteps, INDArray target,
+                          INDArray weights) {}
+
+    /**
+     * The graph's inputs for a micro-batch: {@code add_noise}, the target, and per-sample weights of 1/(all samples
+     * of the step), so that the passes' losses and gradients add up to the step's means.
+     */
+    private Inputs inputs(int numVectors, MicroBatch b, int samples) {
         int per = b.perSample();
         long[] t = b.timesteps();
         float[] noisy = schedule.addNoise(b.latents(), b.noise(), t, per);
@@ -103,7 +130,7 @@ public final class InversionStep {
             ts[i] = t[i];
         }
         INDArray weights = Nd4j.valueArrayOf(new long[] {b.size()}, 1.0 / samples, DataType.FLOAT);
-        return gradients.compute(rows, embedding.lookup(b.ids(), numVectors), Nd4j.create(noisy, shape, 'c'),
+        return new Inputs(embedding.lookup(b.ids(), numVectors), Nd4j.create(noisy, shape, 'c'),
                 Nd4j.createFromArray(ts), Nd4j.create(target, shape, 'c'), weights);
     }
 }

@@ -22,7 +22,7 @@ public final class Trainer {
      * When things happen, in steps.
      *
      * @param checkpointEvery a checkpoint after every multiple of this (and after the last step); 0: only the last
-     * @param validationEvery validation after every multiple of this (and the last step); 0: never
+     * @param validationEvery validation after every multiple of this and after the last step; 0: only after the last
      * @param progressEvery   a progress line after every multiple of this (and the first and last steps)
      */
     public record Options(int checkpointEvery, int validationEvery, int progressEvery) {
@@ -34,7 +34,7 @@ public final class Trainer {
         }
     }
 
-    /** Renders validation images for a state (e.g. prompts with the learned token). */
+    /** Renders validation images for a state (e.g. prompts with the learned token); null for none. */
     @FunctionalInterface
     public interface Validation {
         void render(TrainerState state) throws IOException;
@@ -90,12 +90,22 @@ public final class Trainer {
     }
 
     private void checkCompatible(Checkpoint c, TrainerState initial) {
+        checkResumable(c, cfg, export.token(), initial.concept(), initial.numVectors(), initial.hidden());
+    }
+
+    /**
+     * Fails unless {@code c} can be continued by a run of these settings: same token, concept, vectors, hidden
+     * size and training settings but {@code steps}, and not past {@code cfg.steps()}. Cheap: callers may check
+     * before loading any weights.
+     */
+    public static void checkResumable(Checkpoint c, TrainingConfig cfg, String token, String concept, int numVectors,
+            int hidden) {
         List<String> diffs = new ArrayList<>();
         TrainerState s = c.state();
-        compare(diffs, "token", c.metadata().get("token"), export.token());
-        compare(diffs, "concept", s.concept(), initial.concept());
-        compare(diffs, "vectors", Integer.toString(s.numVectors()), Integer.toString(initial.numVectors()));
-        compare(diffs, "hidden size", Integer.toString(s.hidden()), Integer.toString(initial.hidden()));
+        compare(diffs, "token", c.metadata().get("token"), token);
+        compare(diffs, "concept", s.concept(), concept);
+        compare(diffs, "vectors", Integer.toString(s.numVectors()), Integer.toString(numVectors));
+        compare(diffs, "hidden size", Integer.toString(s.hidden()), Integer.toString(hidden));
         Map<String, String> then = Checkpoints.training(c);
         cfg.describe().forEach((k, now) -> {
             if (!k.equals("steps")) {
@@ -124,7 +134,8 @@ public final class Trainer {
                 .orElseGet(LossLog::new);
         ProgressLine progress = new ProgressLine(cfg.steps());
         TrainerState s = start;
-        String lastCheckpoint = start.step() > 0 ? checkpoints.location() + " (step " + start.step() + ")" : null;
+        String lastCheckpoint = start.step() > 0 ? checkpoints.uri(start.step()) + " (step " + start.step() + ")"
+                : null;
         while (s.step() < cfg.steps()) {
             long until = Math.min(cfg.steps(), Math.min(next(s.step(), options.checkpointEvery()),
                     next(s.step(), options.validationEvery())));
@@ -149,7 +160,7 @@ public final class Trainer {
                 lastCheckpoint = file + " (step " + s.step() + ")";
                 log.accept("checkpoint " + file);
             }
-            if (validation != null && options.validationEvery() > 0 && due(s.step(), options.validationEvery())) {
+            if (validation != null && due(s.step(), options.validationEvery())) {
                 validation.render(s);
             }
         }

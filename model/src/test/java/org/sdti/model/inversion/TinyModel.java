@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.model.config.SchedulerConfig;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
@@ -27,6 +28,7 @@ final class TinyModel {
     final TextEncoder encoder;
     final UNet unet;
     final Vae vae;
+    final SchedulerConfig schedulerConfig;
     final NoiseSchedule schedule;
     final Prediction prediction;
     private final Map<String, InversionGraph> graphs = new ConcurrentHashMap<>();
@@ -40,7 +42,8 @@ final class TinyModel {
                 CheckedWeights.check(folder.openWeights("unet"), Layouts.unet(folder.unetConfig())));
         vae = Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights("vae"),
                 Layouts.vae(folder.vaeConfig())));
-        schedule = NoiseSchedule.from(folder.schedulerConfig());
+        schedulerConfig = folder.schedulerConfig();
+        schedule = NoiseSchedule.from(schedulerConfig);
         prediction = Prediction.of(folder.schedulerConfig());
     }
 

@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
-        subcommands = {TokenizeCommand.class, GenerateCommand.class, InitModelCommand.class, PrepareCommand.class,
-                LatentsCommand.class, org.sdti.jobs.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, InitModelCommand.class,
+                PrepareCommand.class, LatentsCommand.class, org.sdti.jobs.bench.BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -60,6 +61,8 @@ public final class Main implements Runnable {
         int code = exitCodeOf(e);
         if (code == ExitCodes.BAD_INPUT) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
+        } else if (e instanceof RunFailedException) {
+            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + oneLine(e.getMessage()));
         } else {
             err.println(cl.getCommandSpec().qualifiedName() + " failed: " + e);
             e.printStackTrace(err);

@@ -1,0 +1,171 @@
+package org.sdti.jobs.cli;
+
+import com.typesafe.config.Config;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.train.LocalTraining;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sdti train}: textual inversion of one concept on this machine. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Learn a new token from a folder of images (textual inversion) on this machine and write",
+                "OUTPUT/learned_embeds.safetensors (diffusers layout; loads in diffusers, sdti generate and A1111).",
+                "",
+                "The initializer: a word that is one token starts every vector from its embedding (the reference);",
+                "a text of exactly --vectors tokens is spread one token per vector ('teddy bear' with --vectors 2);",
+                "any other token count is rejected, naming the pieces.",
+                "",
+                "Runs are seeded and reproducible bit for bit. OUTPUT/checkpoints/ gets a checkpoint every",
+                "--checkpoint-every steps and after the last; --resume continues from the latest exactly. The loss",
+                "curve is OUTPUT/loss.csv; validation images go to OUTPUT/validation/STEP/. A NaN or infinite loss",
+                "stops the run (exit 1) and keeps the last good checkpoint. Bad input exits 2 with the reason (a token",
+                "the vocabulary already has, a missing image folder, an initializer that is not one vocabulary token).",
+                "",
+                "Flags override a --config job file (one concept, or none when --token is given), which overrides",
+                "conf/reference.conf: sdti.train, sdti.prepare and sdti.concept-defaults hold every default."})
+final class TrainCommand implements Callable<Integer> {
+    /** Progress lines: every 10 steps (and the first and last). */
+    static final int PROGRESS_EVERY = 10;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model folder in the diffusers layout (path, file:, "
+            + "hdfs: or s3a:).")
+    String model;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of the concept's images.")
+    String images;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "The new placeholder token, e.g. '<cat-toy>'.")
+    String token;
+
+    @Option(names = "--init-token", paramLabel = "WORD", description = "The word the vectors start from (see above).")
+    String initToken;
+
+    @Option(names = "--property", paramLabel = "object|style",
+            description = "Template list: 'a photo of a {}'... or 'a painting in the style of {}'... (default object).")
+    String property;
+
+    @Option(names = "--vectors", paramLabel = "N", description = "Vectors of the token (default 1).")
+    Integer vectors;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default 2000).")
+    Integer steps;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default 5e-4).")
+    Double lr;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Samples per pass (default 1).")
+    Integer batchSize;
+
+    @Option(names = "--gradient-accumulation", paramLabel = "N",
+            description = "Passes averaged into one optimizer step (default 1).")
+    Integer accumulation;
+
+    @Option(names = "--resolution", paramLabel = "PX",
+            description = "Training size (default: the U-Net's sample_size x the VAE's factor: 512 for SD 2.1-base, "
+                    + "768 for SD 2.1).")
+    Integer resolution;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every random draw (default 0).")
+    Long seed;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Checkpoint every N steps and after the last (sdti.train.average-every, default 50).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in OUTPUT, exactly where it stopped.")
+    boolean resume;
+
+    @Option(names = "--validation-prompt", paramLabel = "TEXT",
+            description = "A validation prompt with {} where the token goes; repeatable (default: the first template).")
+    List<String> validationPrompts;
+
+    @Option(names = "--validation-every", paramLabel = "N",
+            description = "Also render the validation images every N steps (default 0: after the last step only).")
+    Integer validationEvery;
+
+    @Option(names = "--validation-images", paramLabel = "N",
+            description = "Validation images per prompt (default 2; 0: none).")
+    Integer validationImages;
+
+    @Option(names = "--validation-steps", paramLabel = "N", description = "Sampler steps of a validation image "
+            + "(default 25).")
+    Integer validationSteps;
+
+    @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111.")
+    boolean a1111;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Where results and checkpoints go.")
+    String output;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it).")
+    File config;
+
+    @Override
+    public Integer call() throws IOException {
+        Config cfg = SdtiConfig.load(config, flags());
+        JobConfig job = JobConfig.from(cfg);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        LocalTraining training = new LocalTraining(job, new LocalTraining.Options(resume, a1111, PROGRESS_EVERY),
+                SdtiConfig.hadoop(cfg), line -> {
+                    err.println("train: " + line);
+                    err.flush();
+                });
+        out.println(training.run());
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private Map<String, Object> flags() {
+        if (token == null && (initToken != null || images != null || property != null || vectors != null)) {
+            throw new BadInputException("--init-token, --images, --property and --vectors describe the concept of "
+                    + "--token; give --token too");
+        }
+        Map<String, Object> f = new HashMap<>();
+        f.put("sdti.model", model);
+        f.put("sdti.output", output);
+        if (token != null) {
+            if (initToken == null || images == null) {
+                throw new BadInputException("missing " + (initToken == null ? "--init-token" : "--images")
+                        + ": a concept needs --token, --init-token and --images");
+            }
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("token", token);
+            c.put("init", initToken);
+            c.put("images", images);
+            if (property != null) {
+                c.put("property", property);
+            }
+            if (vectors != null) {
+                c.put("vectors", vectors);
+            }
+            f.put("sdti.concepts", List.of(c));
+        }
+        String t = "sdti.train.";
+        f.put(t + "steps", steps);
+        f.put(t + "lr", lr);
+        f.put(t + "batch-size", batchSize);
+        f.put(t + "gradient-accumulation", accumulation);
+        f.put(t + "seed", seed);
+        f.put(t + "average-every", checkpointEvery);
+        f.put(t + "validation.prompts", validationPrompts);
+        f.put(t + "validation.every", validationEvery);
+        f.put(t + "validation.images", validationImages);
+        f.put(t + "validation.steps", validationSteps);
+        f.put("sdti.prepare.resolution", resolution);
+        return f;
+    }
+}
