@@ -96,8 +96,7 @@ public final class InversionGraph {
     /** Forward pass only: the loss of one batch (what a validation or a benchmark's forward timing needs). */
     public double loss(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
-        UNetOps.releaseEagerly(sd);
-        return sd.output(feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
+        return UNetOps.output(sd, feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
     }
 
     /** Replaces the rows' values (e.g. after an optimizer step); shape and data type must match. */
@@ -126,9 +125,8 @@ public final class InversionGraph {
         // the gradient, and intermediates are freed as soon as they are consumed (calculateGradients keeps them
         // all, ~9 GB more at full size)
         SameDiff grad = sd.getFunction("grad");
-        UNetOps.releaseEagerly(grad);
         String gradName = sd.getVariable(text.rows()).getGradient().name();
-        Map<String, INDArray> out = grad.output(ph, gradName, LOSS, PREDICTION);
+        Map<String, INDArray> out = UNetOps.output(grad, ph, gradName, LOSS, PREDICTION);
         return new LossAndGradient(out.get(LOSS).getDouble(0), out.get(gradName).dup(), out.get(PREDICTION).dup());
     }
 

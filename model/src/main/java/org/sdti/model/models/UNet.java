@@ -39,6 +39,7 @@ import org.sdti.model.models.nn.Upsample2D;
  * sd.setLossVariables(sd.math().square(pred.sub(target)).mean("loss"));
  * Map<String, INDArray> g = UNetOps.gradients(sd, feed, "rows");   // not sd.calculateGradients: see there
  * }</pre>
+ * The gradient goes through {@link UNetOps#gradients}, not SameDiff's {@code calculateGradients} (memory).
  * {@link #predict} is the inference convenience: one graph per latent size and token count, batch-agnostic.
  *
  * <p>Precision: everything runs in the weights' dtype (float32 by default). {@code upcast_attention} only matters for
@@ -47,7 +48,9 @@ import org.sdti.model.models.nn.Upsample2D;
  *
  * <p>Full size (SD 2.1, 865.9 M parameters, 64×64 latents), measured on the shared 2-core box: weights 3.5 GB
  * off-heap (held once); inference at batch 2 peaks at ~6.5 GB RSS; a training step (batch 1, gradient to the
- * encoder hidden states) peaks at ~17.5 GB RSS and leaves only the weights behind. Weights live off-heap, so a small
+ * encoder hidden states, {@link UNetOps#gradients}) peaks at ~15 GB RSS, the same every step, and keeps nothing
+ * but the weights between steps. Throughput there was 30–40 s per batch-2 call and ~2 min per training step under
+ * heavy load from other jobs (diffusers on a quieter box: 17 s and 21 s). Weights live off-heap, so a small
  * heap is enough ({@code -Xmx1g}); JavaCPP counts the whole process RSS against
  * {@code -Dorg.bytedeco.javacpp.maxphysicalbytes} (default derived from -Xmx) and throws OutOfMemoryError above it,
  * so set it to 0 (no check) or above the peak.
@@ -126,8 +129,7 @@ public final class UNet {
                 c.timesteps, ts.castTo(dt),
                 c.context, encoderHiddenStates.castTo(dt));
         synchronized (c) {
-            UNetOps.releaseEagerly(c.sd);
-            return c.sd.output(feed, c.output).get(c.output);
+            return UNetOps.output(c.sd, feed, c.output).get(c.output);
         }
     }
 

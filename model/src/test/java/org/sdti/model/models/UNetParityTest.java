@@ -59,6 +59,31 @@ class UNetParityTest {
                 NetTesting.golden(goldens, "out_t500").get(NDArrayIndex.interval(1, 2)), TOL);
     }
 
+    /** The U-Net call of the reference's textual-inversion step 0 (per-sample timesteps, real text embeddings). */
+    @Test
+    void textualInversionStep() throws IOException {
+        try (SafeTensorsFile ti = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+            INDArray out = unet.predict(NetTesting.golden(ti, "step0.noisy_latents"),
+                    NetTesting.goldenLongsAsFloat(ti, "step0.timesteps"),
+                    NetTesting.golden(ti, "step0.encoder_hidden_states"));
+            NetTesting.assertClose("unet ti step0.model_pred", out, NetTesting.golden(ti, "step0.model_pred"), TOL);
+        }
+    }
+
+    /** The first U-Net call of the reference's 4-step DDIM pipeline: batch [uncond, cond], scalar timestep. */
+    @Test
+    void pipelineFirstStep() throws IOException {
+        try (SafeTensorsFile p = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+            INDArray latents = NetTesting.golden(p, "init_latents");
+            INDArray ctx = Nd4j.concat(0, NetTesting.golden(p, "negative_prompt_embeds"),
+                    NetTesting.golden(p, "prompt_embeds"));
+            float t = (float) p.longs("ddim4.timesteps")[0];
+            INDArray out = unet.predict(Nd4j.concat(0, latents, latents), Nd4j.createFromArray(t), ctx);
+            INDArray expected = NetTesting.golden(p, "ddim4.unet_out").get(NDArrayIndex.point(0)).dup();
+            NetTesting.assertClose("unet ddim4 step 0 (cfg batch)", out, expected, TOL);
+        }
+    }
+
     /** Every module output the reference recorded, for locating a divergence. */
     @Test
     void intermediateActivations() throws IOException {

@@ -38,6 +38,18 @@ class VaeParityTest {
         NetTesting.assertClose("vae decoded", out, NetTesting.golden(goldens, "decoded"), TOL);
     }
 
+    /** The reference pipeline's last stage: decode(latents / scaling_factor), to [0, 1], NHWC. */
+    @Test
+    void pipelineImage() throws IOException {
+        try (SafeTensorsFile p = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+            INDArray z = NetTesting.golden(p, "ddim4.final_latents").div(vae.scalingFactor());
+            INDArray image = vae.decode(z).mul(0.5).add(0.5);
+            image = org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(image, 0.0), 1.0)
+                    .permute(0, 2, 3, 1).dup();
+            NetTesting.assertClose("vae pipeline ddim4.image", image, NetTesting.golden(p, "ddim4.image"), TOL);
+        }
+    }
+
     @Test
     void batchOfOneUsesTheSameGraph() throws IOException {
         INDArray z = NetTesting.golden(goldens, "z");

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 import org.sdti.model.inversion.AdamW;
 import org.sdti.model.inversion.LrSchedule;
+import org.sdti.model.inversion.TrainingConfig;
 
 /**
  * A concept's training settings ({@code sdti.train}, merged with {@code concept-defaults.train} and the concept's
- * own {@code train}). The fields map one to one onto the trainer's {@code TrainingConfig} (steps, learningRate,
- * scaleLr, lrSchedule, warmupSteps, batchSize, gradientAccumulation, seed, AdamW) plus the Spark-side
- * {@code replicas} and {@code averageEvery}.
+ * own {@code train}): the trainer's {@link TrainingConfig} ({@link #trainingConfig()}) plus the Spark-side
+ * {@code replicas}, {@code averageEvery} and the validation images.
  *
  * @param averageEvery local steps per round (job-wide: every concept carries the job's value)
  */
@@ -32,6 +32,12 @@ public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Ki
             "constant-with-warmup", LrSchedule.Kind.CONSTANT_WITH_WARMUP,
             "linear", LrSchedule.Kind.LINEAR,
             "cosine", LrSchedule.Kind.COSINE);
+
+    /** The single-machine trainer's settings for this concept (replicas and rounds are the Spark job's). */
+    public TrainingConfig trainingConfig() {
+        return new TrainingConfig(steps, lr, scaleLr, lrSchedule, lrWarmupSteps, batchSize, gradientAccumulation,
+                seed, adam());
+    }
 
     public AdamW adam() {
         return new AdamW(adamBeta1, adamBeta2, adamEpsilon, adamWeightDecay);

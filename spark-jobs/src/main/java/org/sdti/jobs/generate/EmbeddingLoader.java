@@ -7,9 +7,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.cli.BadInputException;
-import org.sdti.model.io.SafeTensorsException;
-import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.pipelines.DiffusersEmbeddingFile;
+import org.sdti.model.embeddings.EmbeddingFileException;
+import org.sdti.model.embeddings.EmbeddingFiles;
+import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.pipelines.TokenEmbeddings;
 
 /** {@code --embedding FILE}: a learned-embedding file (any Hadoop file system) and its SHA-256. */
@@ -28,15 +28,14 @@ public final class EmbeddingLoader {
         } catch (FileNotFoundException e) {
             throw new BadInputException("embedding file " + location + " does not exist");
         }
-        // TODO(embeddings): read every format with org.sdti.model.embeddings.EmbeddingFiles.read(...) and adapt its
-        //  LearnedEmbedding as new TokenEmbeddings(e.token(), e.vectors(), location); until then diffusers only.
-        TokenEmbeddings e;
-        try (SafeTensorsFile file = SafeTensorsFile.open(location, conf)) {
-            e = DiffusersEmbeddingFile.read(file);
-        } catch (SafeTensorsException x) {
-            throw new BadInputException("embedding " + location + " is not a diffusers learned_embeds.safetensors "
-                    + "file (" + x.getMessage() + ")", x);
+        // every format other tools write: diffusers (.safetensors, legacy .bin), AUTOMATIC1111 .pt, kohya emb_params
+        LearnedEmbedding learned;
+        try {
+            learned = EmbeddingFiles.read(location, conf);
+        } catch (EmbeddingFileException x) {
+            throw new BadInputException(x.getMessage(), x);
         }
+        TokenEmbeddings e = new TokenEmbeddings(learned.token(), learned.vectors(), location);
         return new Loaded(e, location, FileHashes.sha256(bytes));
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -25,6 +26,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.Commits;
+import org.sdti.jobs.runtime.Datasets;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -45,7 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class LatentsJob {
     public static final String STAGE = "latents";
     static final List<String> DATASETS = List.of(OutputLayout.LATENTS);
+    /** What makes a latent row the same example's: with the VAE's id, what makes it reusable. */
     private static final List<String> KEY = List.of("concept", "content_hash", "variant");
+    private static final scala.collection.immutable.Seq<String> KEY_SEQ =
+            scala.jdk.javaapi.CollectionConverters.asScala(KEY).toSeq();
 
     private static final Logger LOG = LoggerFactory.getLogger(LatentsJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,7 +98,7 @@ public final class LatentsJob {
             results.put(c.name(), null);
         }
         if (!todo.isEmpty()) {
-            encode(spark, job, model, vaeId, hadoop, layout, commits, todo, encoded, skipped, results);
+            encode(spark, model, vaeId, hadoop, layout, commits, todo, encoded, skipped, results);
         }
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
         job.concepts().forEach(c -> report.add(results.get(c.name())));
@@ -103,7 +108,7 @@ public final class LatentsJob {
         return report;
     }
 
-    private static void encode(SparkSession spark, JobConfig job, ModelFolder model, String vaeId, HadoopConf hadoop,
+    private static void encode(SparkSession spark, ModelFolder model, String vaeId, HadoopConf hadoop,
                                OutputLayout layout, Commits commits, List<Plan> todo, LongAccumulator encoded,
                                LongAccumulator skipped, Map<String, ConceptResult> results) throws IOException {
         List<String> examplePaths = new ArrayList<>();
@@ -114,21 +119,19 @@ public final class LatentsJob {
                 latentPaths.add(layout.partition(OutputLayout.LATENTS, p.concept().name()).toString());
             }
         }
-        Dataset<Row> examples = read(spark, Schemas.EXAMPLES, layout.dataset(OutputLayout.EXAMPLES), examplePaths);
-        Dataset<Row> existing = read(spark, Schemas.LATENTS, layout.dataset(OutputLayout.LATENTS), latentPaths);
-        Dataset<Row> exampleKeys = examples.select(KEY.stream().map(org.apache.spark.sql.functions::col)
-                .toArray(org.apache.spark.sql.Column[]::new));
-        Dataset<Row> missing = examples.join(existing.filter(col("model_id").equalTo(vaeId)).select(
-                KEY.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)),
-                scala.jdk.javaapi.CollectionConverters.asScala(KEY).toSeq(), "left_anti");
-        // rows of any VAE whose example still exists; rows of pictures no longer in the concept are dropped
-        Dataset<Row> kept = existing.join(exampleKeys, scala.jdk.javaapi.CollectionConverters.asScala(KEY).toSeq(),
-                "left_semi");
+        Dataset<Row> examples = Datasets.read(spark, layout, OutputLayout.EXAMPLES, Schemas.EXAMPLES, examplePaths);
+        Dataset<Row> existing = Datasets.read(spark, layout, OutputLayout.LATENTS, Schemas.LATENTS, latentPaths);
+        // examples without a row of this VAE; and rows of any VAE whose example still exists (rows of pictures no
+        // longer in the concept are dropped)
+        Dataset<Row> missing = examples.join(existing.filter(col("model_id").equalTo(vaeId)).select(columns(KEY)),
+                KEY_SEQ, "left_anti");
+        Dataset<Row> kept = existing.join(examples.select(columns(KEY)), KEY_SEQ, "left_semi");
 
         spark.sparkContext().setJobDescription("sdti latents: planning " + todo.size() + " concept(s)");
         Map<String, Long> toEncode = countByConcept(missing);
-        Map<String, Long> existingRows = countByConcept(existing);
-        Map<String, Long> keptRows = countByConcept(kept);
+        // no committed rows yet: nothing can be stale, and two Spark jobs are saved
+        Map<String, Long> existingRows = latentPaths.isEmpty() ? Map.of() : countByConcept(existing);
+        Map<String, Long> keptRows = latentPaths.isEmpty() ? Map.of() : countByConcept(kept);
 
         Set<String> changed = new LinkedHashSet<>();
         long total = 0;
@@ -141,17 +144,17 @@ public final class LatentsJob {
                 total += enc;
             }
         }
-        Path staging = layout.staging(STAGE, started());
+        Path staging = layout.staging(STAGE, OutputLayout.newRunId());
         try {
             if (!changed.isEmpty()) {
                 int parts = (int) Math.max(1, Math.min(total, spark.sparkContext().defaultParallelism()));
                 spark.sparkContext().setJobDescription("sdti latents: encoding " + total + " example(s) of "
                         + changed.size() + " concept(s)");
-                org.apache.spark.sql.Column inChanged = col("concept").isin(changed.toArray());
+                Column inChanged = col("concept").isin(changed.toArray());
                 Dataset<Row> fresh = missing.filter(inChanged).repartition(parts)
                         .mapPartitions(new LatentsTask(model.location(), vaeId, hadoop, encoded),
                                 Encoders.row(Schemas.LATENTS));
-                fresh.unionByName(kept.filter(inChanged).select(columns(Schemas.LATENTS)))
+                fresh.unionByName(kept.filter(inChanged).select(columns(List.of(Schemas.LATENTS.fieldNames()))))
                         .write().mode(SaveMode.ErrorIfExists).partitionBy("concept")
                         .parquet(new Path(staging, OutputLayout.LATENTS).toString());
             }
@@ -176,22 +179,8 @@ public final class LatentsJob {
         }
     }
 
-    private static String started() {
-        return System.currentTimeMillis() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-    }
-
-    private static Dataset<Row> read(SparkSession spark, org.apache.spark.sql.types.StructType schema, Path root,
-                                     List<String> paths) {
-        if (paths.isEmpty()) {
-            return spark.createDataFrame(List.of(), schema);
-        }
-        return spark.read().schema(schema).option("basePath", root.toString())
-                .parquet(paths.toArray(String[]::new));
-    }
-
-    private static org.apache.spark.sql.Column[] columns(org.apache.spark.sql.types.StructType schema) {
-        return java.util.Arrays.stream(schema.fieldNames()).map(org.apache.spark.sql.functions::col)
-                .toArray(org.apache.spark.sql.Column[]::new);
+    private static Column[] columns(List<String> names) {
+        return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
 
     private static Map<String, Long> countByConcept(Dataset<Row> rows) {

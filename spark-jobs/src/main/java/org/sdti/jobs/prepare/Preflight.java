@@ -13,6 +13,7 @@ import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
+import org.sdti.model.inversion.NewToken;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.text.ClipTokenizer;
 
@@ -46,24 +47,21 @@ public final class Preflight {
     }
 
     /**
-     * The token must be new to the tokenizer (not a word, not an added token, not a text that already reads as one
-     * word, whose prompts it would take over), and the initializer one token or exactly {@code vectors} tokens
-     * (the trainer's rule).
+     * The trainer's own rule ({@link NewToken}): the token must be new to the tokenizer (not a word, not an added
+     * token, not a text that already reads as one word, whose prompts it would take over), and the initializer one
+     * token or exactly {@code vectors} tokens. Checked here so that a job fails before any work, not at train.
      */
     public static void checkTokens(ConceptSpec c, ClipTokenizer base) {
+        NewToken token = new NewToken(c.token(), c.vectors(), c.init());
         try {
-            base.withAddedToken(c.token(), c.vectors());
+            token.addTo(base);
         } catch (IllegalArgumentException e) {
             throw new JobConfigException(c.key() + ".token", e.getMessage());
         }
-        if (base.idsOf(c.token()).length == 1) {
-            throw new JobConfigException(c.key() + ".token", "\"" + c.token() + "\" already reads as one word of "
-                    + "the vocabulary; a new token would take over its prompts (use e.g. <" + c.name() + ">)");
-        }
-        int n = base.idsOf(c.init()).length;
-        if (n != 1 && n != c.vectors()) {
-            throw new JobConfigException(c.key() + ".init", "\"" + c.init() + "\" is " + n + " tokens; the "
-                    + "initializer must be one token, or exactly vectors = " + c.vectors() + " tokens");
+        try {
+            token.initializerIds(base);
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException(c.key() + ".init", e.getMessage().replace("--vectors ", "vectors = "));
         }
     }
 

@@ -96,10 +96,9 @@ public final class PrepareJob {
         PrepareTask.Counters counters = new PrepareTask.Counters(
                 spark.sparkContext().longAccumulator("sdti.prepare.images_read"),
                 spark.sparkContext().longAccumulator("sdti.prepare.rejected"),
-                spark.sparkContext().longAccumulator("sdti.prepare.examples"));
+                spark.sparkContext().longAccumulator("sdti.prepare.examples_written"));
         if (!work.isEmpty()) {
-            String run = started.toEpochMilli() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-            Path staging = layout.staging(STAGE, run);
+            Path staging = layout.staging(STAGE, OutputLayout.newRunId());
             try {
                 for (Row r : prepare(spark, work, new PrepareTask(model.location(), hadoop, job.prepare(),
                         resolution, counters), staging)) {
@@ -108,8 +107,10 @@ public final class PrepareJob {
                     if (result.status() == Status.DONE) {
                         commits.replace(c.name(), staging, DATASETS, fingerprints.get(c.name()),
                                 marker(result, resolution));
+                        LOG.info("prepare {}: committed {}", c.name(), result.counts());
                     } else {
                         commits.invalidate(c.name(), DATASETS);
+                        LOG.warn("prepare {}: failed: {}", c.name(), result.reason());
                     }
                     results.put(c.name(), result);
                 }

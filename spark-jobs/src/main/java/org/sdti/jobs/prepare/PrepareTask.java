@@ -159,7 +159,7 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
             return out;
         } catch (NoUsableImageException e) {
             counters.rejected().add(e.rejected().size());
-            LOG.warn("prepare {}: failed: {}", concept, e.getMessage());
+            LOG.info("prepare {}: no usable image ({} rejected)", concept, e.rejected().size());
             return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.getMessage(),
                     files.size(), 0, 0, 0, e.rejected())));
         } catch (RuntimeException e) {

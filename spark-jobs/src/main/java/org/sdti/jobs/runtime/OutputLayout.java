@@ -83,6 +83,12 @@ public final class OutputLayout {
         }
     }
 
+    /** A name for one run's staging folder: its start time, then random digits. */
+    public static String newRunId() {
+        return System.currentTimeMillis() + "-"
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
     public Path report(String stage) {
         return new Path(root, "_reports/" + stage + ".json");
     }

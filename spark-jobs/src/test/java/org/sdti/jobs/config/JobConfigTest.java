@@ -70,6 +70,10 @@ class JobConfigTest {
         assertEquals(0.9, wc.train().adamBeta1());
         assertEquals(LrSchedule.Kind.COSINE, wc.train().lrSchedule(), "sdti.train still applies under an override");
         assertEquals(50, wc.train().averageEvery());
+        assertEquals(org.sdti.model.inversion.TrainingConfig.defaults(), parse(BASE).train().trainingConfig(),
+                "the reference defaults are the trainer's");
+        assertEquals(300, wc.train().trainingConfig().steps());
+        assertEquals(1e-3, wc.train().trainingConfig().learningRate());
         assertNull(job.prepare().resolution());
         assertEquals(CropMode.CENTER_CROP, job.prepare().crop());
         assertEquals(16, job.prepare().options(16).resolution());
@@ -191,6 +195,15 @@ class JobConfigTest {
                 + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a, name = \"_hidden\" }]").key());
         assertEquals("sdti.concepts[0].token", fails(BASE
                 + "sdti.concepts = [{ token = \"a b\", init = x, images = /a }]").key());
+    }
+
+    @Test
+    void theExampleJobFilesAreValid() {
+        for (String name : List.of("local.conf", "cluster-s3.conf")) {
+            File f = Path.of("..", "conf", "examples", name).toFile();
+            JobConfig job = JobConfig.load(f, Map.of());
+            assertFalse(job.concepts().isEmpty(), name);
+        }
     }
 
     @Test

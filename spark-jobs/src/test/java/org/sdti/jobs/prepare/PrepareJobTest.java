@@ -120,6 +120,22 @@ class PrepareJobTest {
         assertEquals("TOO_SMALL", report2.path("concepts").get(0).path("rejected").get(0).path("reason").asText());
         assertEquals("failed", report2.path("concepts").get(1).path("status").asText());
 
+        // a run killed while swapping cat-toy in: its marker was already gone, its examples half moved, its staging
+        // folder left behind. The next run trusts none of it and redoes the concept.
+        Path staleStaging = Files.createDirectories(out.resolve("_data/_staging/prepare-1-dead/examples"));
+        Files.delete(out.resolve("_data/_commits/prepare/cat-toy.json"));
+        try (var parts = Files.list(out.resolve("_data/examples/concept=cat-toy"))) {
+            for (Path p : parts.toList()) {
+                Files.delete(p);
+            }
+        }
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        JsonNode redone = JSON.readTree(out.resolve("_reports/prepare.json").toFile());
+        assertEquals("prepared", redone.path("concepts").get(0).path("action").asText());
+        assertFalse(Files.exists(staleStaging.getParent()), "a killed run's staging folder is removed");
+        assertEquals(4, spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString())
+                .count());
+
         // a new picture redoes that concept only
         Files.write(tmp.resolve("images/cat/c.png"), JobFixtures.image(32, 32, 9, "png"));
         assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
@@ -128,6 +144,45 @@ class PrepareJobTest {
         assertEquals(6, report3.path("concepts").get(0).path("examples").asLong());
         assertEquals(6, spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString())
                 .count());
+    }
+
+    @Test
+    void captionsTemplateFilesAndGlobs(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("images/cap"));
+        Files.write(dir.resolve("a.png"), JobFixtures.image(16, 16, 1, "png"));
+        Files.writeString(dir.resolve("a.txt"), "a {} on a beach\n");
+        Files.write(dir.resolve("b.png"), JobFixtures.image(16, 16, 2, "png"));
+        Files.writeString(tmp.resolve("templates.txt"), "# mine\nan image of {}\n{} in the snow\n");
+        Path out = tmp.resolve("out");
+        Path job = tmp.resolve("job.conf");
+        Files.writeString(job, "sdti { model = \"" + Shared.tinyModel() + "\", output = \"" + out + "\"\n"
+                + "prepare.flips = false\n"
+                + "concepts = [\n"
+                + "  { token = \"<cap>\", init = toy, images = \"" + dir + "\", captions = true,\n"
+                + "    templates = \"" + tmp.resolve("templates.txt") + "\" }\n"
+                + "  { token = \"<glob>\", init = toy, images = \"" + dir + "/*.png\" }\n"
+                + "] }\n");
+        JobFixtures.Result r = JobFixtures.run("prepare", "--config", job.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode report = JSON.readTree(out.resolve("_reports/prepare.json").toFile());
+        assertEquals(3, report.path("concepts").get(0).path("files").asLong(), "a folder lists the caption too");
+        assertEquals(2, report.path("concepts").get(1).path("files").asLong(), "the glob matches the PNGs only");
+        assertEquals(2, report.path("concepts").get(0).path("examples").asLong(), "flips off");
+
+        List<Row> cap = spark.read().schema(Schemas.PROMPTS).parquet(out.resolve("_data/prompts").toString())
+                .filter("concept = 'cap'").orderBy("prompt_index").collectAsList();
+        assertEquals(List.of("an image of <cap>", "<cap> in the snow", "a <cap> on a beach"),
+                cap.stream().map(x -> x.<String>getAs("prompt")).toList());
+        assertEquals(List.of("template", "template", "caption"), cap.stream().map(x -> x.<String>getAs("kind")).toList());
+        Row caption = cap.get(2);
+        List<Row> a = spark.read().schema(Schemas.EXAMPLES).parquet(out.resolve("_data/examples").toString())
+                .filter("concept = 'cap' and caption is not null").collectAsList();
+        assertEquals(1, a.size());
+        assertEquals("a {} on a beach", a.get(0).getAs("caption"));
+        assertEquals(a.get(0).<String>getAs("content_hash"), caption.getAs("content_hash"));
+        assertTrue(caption.getList(caption.fieldIndex("ids")).contains(49408));
+        assertEquals(27, spark.read().schema(Schemas.PROMPTS).parquet(out.resolve("_data/prompts").toString())
+                .filter("concept = 'glob'").count(), "no template file: the reference's object list");
     }
 
     @Test
@@ -159,7 +214,9 @@ class PrepareJobTest {
                 + "\" }] }");
         r = JobFixtures.run("prepare", "--config", words.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("sdti prepare: sdti.concepts[0].init: \"teddy bear\" is 2 tokens"), r.err());
+        assertTrue(r.err().startsWith("sdti prepare: sdti.concepts[0].init: initializer 'teddy bear' is not in the "
+                + "vocabulary as one token: it splits into 2 tokens (teddy, bear); use a word that is one token, or "
+                + "vectors = 2"), r.err());
         assertFalse(Files.exists(out), "nothing was written");
     }
 }
