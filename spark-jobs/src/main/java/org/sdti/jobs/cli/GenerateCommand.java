@@ -137,8 +137,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         INDArray initial = s.latents() == null ? null : LatentsFile.read(s.latents(), conf);
         long seed = s.seed() != null ? s.seed() : new SecureRandom().nextInt() & 0x7fffffffL;
-        GenerationRequest request = request(s, loaded, initial, seed);
-        ImageGeometry geometry = ImageGeometry.resolve(request, folder.unetConfig(), folder.vaeConfig());
+        GenerationRequest request;
+        ImageGeometry geometry;
+        try {
+            request = request(s, loaded, initial, seed);
+            geometry = ImageGeometry.resolve(request, folder.unetConfig(), folder.vaeConfig());
+        } catch (IllegalArgumentException e) {
+            // the request's own checks: sizes, counts and latents that do not fit what the flags asked for
+            throw new BadInputException(e.getMessage(), e);
+        }
         OutputFolder dir = OutputFolder.create(s.output(), conf);
 
         long t0 = System.nanoTime();

@@ -65,7 +65,11 @@ final class TokenizeCommand implements Callable<Integer> {
         ModelFolder folder = ModelFolder.open(location, SdtiConfig.hadoop(cfg));
         ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
         for (String spec : addTokens) {
-            tokenizer = tokenizer.withAddedToken(tokenName(spec), vectors(spec));
+            try {
+                tokenizer = tokenizer.withAddedToken(tokenName(spec), vectors(spec));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--add-token " + spec + ": " + e.getMessage(), e);
+            }
         }
         PrintWriter out = this.spec.commandLine().getOut();
         for (String text : all) {
