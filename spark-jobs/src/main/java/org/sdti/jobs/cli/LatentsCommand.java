@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.latents.LatentsJob;
-import org.sdti.jobs.runtime.StageReport;
 import picocli.CommandLine.Command;
 
 /** {@code sdti latents}: VAE latents of every prepared example, computed once. */
@@ -20,7 +19,7 @@ final class LatentsCommand extends StageCommand {
     }
 
     @Override
-    StageReport run(JobConfig job, SparkSession spark) throws IOException {
-        return LatentsJob.run(job, spark);
+    Outcome execute(JobConfig job, SparkSession spark) throws IOException {
+        return Outcome.of(LatentsJob.run(job, spark));
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.PrepareJob;
-import org.sdti.jobs.runtime.StageReport;
 import picocli.CommandLine.Command;
 
 /** {@code sdti prepare}: concept images to example and prompt datasets. */
@@ -20,7 +19,7 @@ final class PrepareCommand extends StageCommand {
     }
 
     @Override
-    StageReport run(JobConfig job, SparkSession spark) throws IOException {
-        return PrepareJob.run(job, spark);
+    Outcome execute(JobConfig job, SparkSession spark) throws IOException {
+        return Outcome.of(PrepareJob.run(job, spark));
     }
 }

@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.SparkSessions;
 import org.sdti.jobs.runtime.StageReport;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 abstract class StageCommand implements Callable<Integer> {
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "HOCON job file (see conf/reference.conf for every key).")
@@ -33,22 +34,46 @@ abstract class StageCommand implements Callable<Integer> {
 
     abstract String stage();
 
-    abstract StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    abstract Outcome execute(JobConfig job, SparkSession spark) throws IOException;
+
+    /** What a run printed and how it exits. */
+    record Outcome(String table, String report, int exitCode) {
+        static Outcome of(StageReport r) {
+            return new Outcome(r.table(), r.toJson().path("output").asText() + "/_reports/" + r.stage() + ".json",
+                    r.exitCode());
+        }
+    }
+
+    /** A stage's entry point as the commands call it. */
+    @FunctionalInterface
+    interface Execution {
+        Outcome execute(JobConfig job, SparkSession spark) throws IOException;
+    }
 
     @Override
     public Integer call() throws IOException {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
+        return run(spec, config, flags, stage(), this::execute);
+    }
+
+    /**
+     * Loads the job ({@code flags} keyed by config path override it), runs {@code execution} in the session and
+     * prints its table and report path; the exit code is the outcome's. Also used by {@code train} and
+     * {@code generate} when they run as stages of a job.
+     */
+    static int run(CommandSpec spec, File config, Map<String, Object> flags, String stage, Execution execution)
+            throws IOException {
         JobConfig job = JobConfig.load(config, flags);
-        StageReport report;
-        try (SparkSessions.Handle spark = SparkSessions.open(job, stage())) {
-            report = run(job, spark.session());
+        Outcome outcome;
+        try (SparkSessions.Handle spark = SparkSessions.open(job, stage)) {
+            outcome = execution.execute(job, spark.session());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(report.table());
-        out.println("report: " + report.toJson().path("output").asText() + "/_reports/" + stage() + ".json");
+        out.print(outcome.table());
+        out.println("report: " + outcome.report());
         out.flush();
-        return report.exitCode();
+        return outcome.exitCode();
     }
 }

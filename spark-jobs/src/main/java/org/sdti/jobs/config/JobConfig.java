@@ -121,6 +121,32 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         return concepts.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
+    /**
+     * This job with only the named concepts (a later stage of {@code pipeline} after others failed), and without
+     * the generation requests that use a token of a concept left out: its embedding will not exist.
+     */
+    public JobConfig retain(java.util.Collection<String> names) {
+        List<ConceptSpec> kept = new ArrayList<>();
+        List<String> droppedTokens = new ArrayList<>();
+        for (ConceptSpec c : concepts) {
+            if (names.contains(c.name())) {
+                kept.add(c);
+            } else {
+                droppedTokens.addAll(c.placeholder().tokens());
+            }
+        }
+        if (droppedTokens.isEmpty()) {
+            return this;
+        }
+        // added tokens are matched verbatim in the text (ClipTokenizer), so a plain substring test finds every use
+        List<GenerateJobSettings.Request> requests = generate.requests().stream()
+                .filter(r -> droppedTokens.stream().noneMatch(t -> r.prompt().contains(t)
+                        || r.negativePrompt().contains(t)))
+                .toList();
+        return new JobConfig(model, output, kept, train, prepare,
+                new GenerateJobSettings(requests, generate.embeddings()), spark, hadoop);
+    }
+
     /** Fails, naming {@code sdti.concepts}, when the job has no concept (a stage that works per concept needs one). */
     public JobConfig requireConcepts(String stage) {
         if (concepts.isEmpty()) {

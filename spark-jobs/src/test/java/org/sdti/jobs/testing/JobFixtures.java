@@ -86,4 +86,22 @@ public final class JobFixtures {
         }
         return out;
     }
+
+    /**
+     * Every file under {@code root} outside the {@code skip} folders (relative path → size, modification time and
+     * SHA-256): equal snapshots before and after a run mean it wrote, rewrote or deleted nothing there.
+     */
+    public static Map<String, String> snapshot(Path root, String... skip) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        java.util.List<Path> skipped = java.util.Arrays.stream(skip).map(root::resolve).toList();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(p) && skipped.stream().noneMatch(p::startsWith)) {
+                    out.put(root.relativize(p).toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p)
+                            + "#" + org.sdti.jobs.generate.FileHashes.sha256(Files.readAllBytes(p)));
+                }
+            }
+        }
+        return out;
+    }
 }

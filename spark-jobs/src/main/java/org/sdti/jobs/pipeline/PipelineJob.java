@@ -1,0 +1,123 @@
+package org.sdti.jobs.pipeline;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.latents.LatentsJob;
+import org.sdti.jobs.prepare.PrepareJob;
+import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.runtime.StageReport.ConceptResult;
+import org.sdti.jobs.runtime.StageReport.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code pipeline}: the stages in order in one Spark session. A concept that fails in a stage is left out of the
+ * later ones (they would only fail it again, or worse, retry it) and carried in the report as failed there; the
+ * other concepts go on. Each stage keeps its own idempotence, so a rerun redoes only what is not committed.
+ */
+public final class PipelineJob {
+    public static final String STAGE = "pipeline";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+
+    /** One stage of the pipeline: what its own command runs. */
+    public interface Stage {
+        String name();
+
+        StageReport run(JobConfig job, SparkSession spark) throws IOException;
+
+        static Stage of(String name, Runner runner) {
+            return new Stage() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public StageReport run(JobConfig job, SparkSession spark) throws IOException {
+                    return runner.run(job, spark);
+                }
+            };
+        }
+    }
+
+    /** A stage's entry point, e.g. {@code PrepareJob::run}. */
+    @FunctionalInterface
+    public interface Runner {
+        StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    }
+
+    /** prepare, latents, train, generate. */
+    public static final List<Stage> STAGES = List.of(
+            Stage.of(PrepareJob.STAGE, PrepareJob::run),
+            Stage.of(LatentsJob.STAGE, LatentsJob::run));
+
+    private PipelineJob() {}
+
+    public static PipelineReport run(JobConfig job, SparkSession spark) throws IOException {
+        return run(job, spark, STAGES);
+    }
+
+    /** Runs {@code stages} in order (tests pass a prefix of {@link #STAGES}, or a stage that fails). */
+    public static PipelineReport run(JobConfig job, SparkSession spark, List<Stage> stages) throws IOException {
+        job.requireConcepts(STAGE);
+        HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
+        OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
+        PipelineReport report = new PipelineReport(job, layout.root().toString(), Instant.now());
+        Set<String> live = new LinkedHashSet<>();
+        job.concepts().forEach(c -> live.add(c.name()));
+        for (Stage stage : stages) {
+            if (live.isEmpty()) {
+                LOG.warn("pipeline: {} skipped, every concept has failed", stage.name());
+                report.skipped(stage.name());
+                continue;
+            }
+            JobConfig narrowed = job.retain(live);
+            LOG.info("pipeline: {} of {} concept(s)", stage.name(), live.size());
+            spark.sparkContext().setJobGroup("sdti-" + stage.name(), "sdti pipeline: " + stage.name(), false);
+            StageReport r;
+            try {
+                r = stage.run(narrowed, spark);
+            } catch (IOException | RuntimeException | Error e) {
+                // what the orchestrator needs to know even when a stage crashed: how far the pipeline got
+                report.crashed(stage.name(), e).finish(Instant.now());
+                report.write(layout, hadoop.get());
+                throw e;
+            } finally {
+                spark.sparkContext().clearJobGroup();
+            }
+            report.add(r);
+            for (ConceptResult c : r.concepts()) {
+                if (c.status() == Status.FAILED) {
+                    live.remove(c.concept());
+                }
+            }
+            LOG.info("pipeline: {} done: {} of {} concept(s) done, {} failed", stage.name(),
+                    r.concepts().size() - r.failed(), r.concepts().size(), r.failed());
+        }
+        report.finish(Instant.now());
+        report.collectOutputs(layout, hadoop.get());
+        report.write(layout, hadoop.get());
+        return report;
+    }
+
+    /** The stage names, in order. */
+    public static List<String> stageNames() {
+        List<String> names = new ArrayList<>();
+        STAGES.forEach(s -> names.add(s.name()));
+        return names;
+    }
+
+    static List<String> tokens(ConceptSpec c) {
+        return c.placeholder().tokens();
+    }
+}

@@ -1,0 +1,269 @@
+package org.sdti.jobs.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.sdti.jobs.cli.ExitCodes;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.runtime.StageReport.ConceptResult;
+import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.model.io.AtomicFiles;
+
+/**
+ * What a {@code pipeline} run did: per concept, each stage's status, action and reason, and where its results are
+ * (embedding, images), written to {@code OUTPUT/_reports/pipeline.json} and printed as a summary table. A concept
+ * that failed in a stage appears in the later ones as failed with action {@code skipped}.
+ */
+public final class PipelineReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String SKIPPED = "skipped";
+
+    private final JobConfig job;
+    private final String output;
+    private final Instant started;
+    private final Map<String, StageReport> stages = new LinkedHashMap<>();
+    private final List<String> skippedStages = new ArrayList<>();
+    private final Map<String, ConceptOutputs> outputs = new LinkedHashMap<>();
+    private String crashedStage;
+    private String crash;
+    private Instant finished;
+
+    PipelineReport(JobConfig job, String output, Instant started) {
+        this.job = job;
+        this.output = output;
+        this.started = started;
+    }
+
+    void add(StageReport r) {
+        stages.put(r.stage(), r);
+    }
+
+    void skipped(String stage) {
+        skippedStages.add(stage);
+    }
+
+    PipelineReport crashed(String stage, Throwable e) {
+        crashedStage = stage;
+        crash = e.toString();
+        return this;
+    }
+
+    PipelineReport finish(Instant at) {
+        finished = at;
+        return this;
+    }
+
+    void collectOutputs(OutputLayout layout, Configuration conf) throws IOException {
+        for (ConceptSpec c : job.concepts()) {
+            if (failedStage(c.name()) == null) {
+                outputs.put(c.name(), ConceptOutputs.read(layout, c.name()));
+            }
+        }
+    }
+
+    /** The first stage in which the concept failed, or null. */
+    public String failedStage(String concept) {
+        for (StageReport r : stages.values()) {
+            for (ConceptResult c : r.concepts()) {
+                if (c.concept().equals(concept) && c.status() == Status.FAILED) {
+                    return r.stage();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The concept's row of a stage: its own, or a skip when it had failed earlier (null if the stage never ran). */
+    ConceptResult result(String stage, ConceptSpec c) {
+        StageReport r = stages.get(stage);
+        if (r != null) {
+            for (ConceptResult x : r.concepts()) {
+                if (x.concept().equals(c.name())) {
+                    return x;
+                }
+            }
+        }
+        String failedAt = failedStage(c.name());
+        if (failedAt != null && (r != null || skippedStages.contains(stage))) {
+            return new ConceptResult(c.name(), c.token(), Status.FAILED, SKIPPED, "failed in " + failedAt,
+                    Map.of(), List.of());
+        }
+        return null;
+    }
+
+    public long failed() {
+        return job.concepts().stream().filter(c -> failedStage(c.name()) != null).count();
+    }
+
+    /** 0 when every concept is done, 3 when some failed (the others are done). */
+    public int exitCode() {
+        return failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+    }
+
+    public Map<String, StageReport> stages() {
+        return java.util.Collections.unmodifiableMap(stages);
+    }
+
+    /** The outputs of a concept that is done (null for a failed one). */
+    public ConceptOutputs outputs(String concept) {
+        return outputs.get(concept);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("stage", PipelineJob.STAGE);
+        long failed = failed();
+        long total = job.concepts().size();
+        n.put("status", crash != null ? "crashed" : failed == 0 ? "done" : failed == total ? "failed" : "partial");
+        if (crash == null) {
+            n.put("exit_code", exitCode());
+        } else {
+            n.put("exit_code", ExitCodes.FAILURE);
+            n.put("crashed_in", crashedStage);
+            n.put("error", crash);
+        }
+        n.put("output", output);
+        n.put("model", job.model());
+        n.put("started", started.toString());
+        if (finished != null) {
+            n.put("finished", finished.toString());
+            n.put("seconds", Duration.between(started, finished).toMillis() / 1000.0);
+        }
+        n.put("concepts_done", total - failed);
+        n.put("concepts_failed", failed);
+        ArrayNode st = n.putArray("stages");
+        for (StageReport r : stages.values()) {
+            ObjectNode s = r.toJson();
+            ObjectNode o = st.addObject();
+            o.put("stage", r.stage());
+            o.put("status", s.path("status").asText());
+            o.set("seconds", s.path("seconds"));
+            o.put("concepts_done", r.concepts().size() - r.failed());
+            o.put("concepts_failed", r.failed());
+            o.set("counters", s.path("counters"));
+        }
+        for (String skipped : skippedStages) {
+            st.addObject().put("stage", skipped).put("status", SKIPPED);
+        }
+        if (crashedStage != null) {
+            st.addObject().put("stage", crashedStage).put("status", "crashed");
+        }
+        ArrayNode list = n.putArray("concepts");
+        for (ConceptSpec c : job.concepts()) {
+            ObjectNode o = list.addObject();
+            o.put("concept", c.name());
+            o.put("token", c.token());
+            String failedAt = failedStage(c.name());
+            o.put("status", failedAt == null ? (crash == null ? "done" : "incomplete") : "failed");
+            if (failedAt != null) {
+                o.put("failed_in", failedAt);
+                o.put("reason", result(failedAt, c).reason());
+            }
+            ObjectNode per = o.putObject("stages");
+            for (String stage : stageOrder()) {
+                ConceptResult r = result(stage, c);
+                if (r == null) {
+                    continue;
+                }
+                ObjectNode s = per.putObject(stage);
+                s.put("status", r.status().name().toLowerCase(Locale.ROOT));
+                s.put("action", r.action());
+                if (r.reason() != null) {
+                    s.put("reason", r.reason());
+                }
+                r.counts().forEach(s::put);
+            }
+            ConceptOutputs out = outputs.get(c.name());
+            if (out != null) {
+                o.set("outputs", out.toJson());
+            }
+        }
+        return n;
+    }
+
+    private List<String> stageOrder() {
+        List<String> order = new ArrayList<>(stages.keySet());
+        order.addAll(skippedStages);
+        return order;
+    }
+
+    void write(OutputLayout layout, Configuration conf) throws IOException {
+        AtomicFiles.writeText(layout.fileSystem(), layout.report(PipelineJob.STAGE),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
+    }
+
+    /** One line per concept (status, steps, final loss, images, where its results are), then the totals. */
+    public String table() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("concept", "status", "steps", "loss", "images", "embedding", "images at"));
+        List<String> notes = new ArrayList<>();
+        for (ConceptSpec c : job.concepts()) {
+            String failedAt = failedStage(c.name());
+            ConceptOutputs o = outputs.get(c.name());
+            if (failedAt != null) {
+                rows.add(List.of(c.name(), "failed (" + failedAt + ")", "-", "-", "-", "-", "-"));
+                notes.add(c.name() + ": " + oneLine(result(failedAt, c).reason()));
+            } else if (o == null) {
+                rows.add(List.of(c.name(), "incomplete", "-", "-", "-", "-", "-"));
+            } else {
+                rows.add(List.of(c.name(), "done", o.steps() == null ? "-" : Long.toString(o.steps()),
+                        o.finalLoss() == null ? "-" : String.format(Locale.ROOT, "%.4f", o.finalLoss()),
+                        Long.toString(o.images()), o.embedding() == null ? "-" : o.embedding(),
+                        o.images() == 0 ? "-" : o.imagesAt()));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        int[] width = new int[rows.get(0).size()];
+        for (List<String> r : rows) {
+            for (int i = 0; i < width.length; i++) {
+                width[i] = Math.max(width[i], r.get(i).length());
+            }
+        }
+        for (List<String> r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                line.append(r.get(i));
+                if (i < r.size() - 1) {
+                    line.append(" ".repeat(width[i] - r.get(i).length() + 2));
+                }
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        notes.forEach(x -> sb.append(x).append('\n'));
+        long failed = failed();
+        sb.append("pipeline: ").append(job.concepts().size() - failed).append(" of ").append(job.concepts().size())
+                .append(" concepts done");
+        if (failed > 0) {
+            sb.append(", ").append(failed).append(" failed");
+        }
+        if (finished != null) {
+            sb.append(String.format(Locale.ROOT, " in %.1f s", Duration.between(started, finished).toMillis() / 1000.0));
+        }
+        sb.append(" (");
+        List<String> parts = new ArrayList<>();
+        for (StageReport r : stages.values()) {
+            ObjectNode s = r.toJson();
+            parts.add(r.stage() + " " + String.format(Locale.ROOT, "%.1f s", s.path("seconds").asDouble()));
+        }
+        skippedStages.forEach(s -> parts.add(s + " skipped"));
+        sb.append(String.join(", ", parts)).append(")\n");
+        return sb.toString();
+    }
+
+    private static String oneLine(String s) {
+        String t = s == null ? "" : s.replaceAll("\\s+", " ");
+        return t.length() > 200 ? t.substring(0, 197) + "..." : t;
+    }
+}

@@ -1,0 +1,147 @@
+package org.sdti.jobs.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.Schemas;
+import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.jobs.testing.TestSpark;
+import org.sdti.model.testing.Shared;
+
+class PipelineJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void spark() {
+        spark = TestSpark.session();
+    }
+
+    /** The two-concept job of {@link JobFixtures#twoConcepts} on the tiny model, with small stages. */
+    static Path job(Path tmp) throws IOException {
+        JobFixtures.twoConcepts(tmp.resolve("images"));
+        return JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
+                tmp.resolve("out").toString(), "");
+    }
+
+    static JsonNode report(Path out) throws IOException {
+        return JSON.readTree(out.resolve("_reports/pipeline.json").toFile());
+    }
+
+    @Test
+    void aBrokenConceptFailsAndIsCarriedTheOtherIsDoneExitThree(@TempDir Path tmp) throws Exception {
+        Path job = job(tmp);
+        Path out = tmp.resolve("out");
+        JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("pipeline: 1 of 2 concepts done, 1 failed"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("broken") && l.contains("failed (prepare)")), r.out());
+        assertTrue(r.out().contains("broken: concept \"broken\" has no usable image"), r.out());
+        assertTrue(r.out().contains("report: file:" + out.resolve("_reports/pipeline.json")), r.out());
+
+        JsonNode report = report(out);
+        assertEquals("partial", report.path("status").asText());
+        assertEquals(3, report.path("exit_code").asInt());
+        assertEquals(PipelineJob.stageNames(), JSON.convertValue(report.path("stages").findValues("stage")
+                .stream().map(JsonNode::asText).toList(), List.class));
+        JsonNode cat = report.path("concepts").get(0);
+        assertEquals("cat-toy", cat.path("concept").asText());
+        assertEquals("done", cat.path("status").asText());
+        assertEquals("prepared", cat.path("stages").path("prepare").path("action").asText());
+        assertEquals(4, cat.path("stages").path("prepare").path("examples").asLong());
+        assertEquals("encoded", cat.path("stages").path("latents").path("action").asText());
+        assertEquals(4, cat.path("stages").path("latents").path("encoded").asLong());
+        JsonNode broken = report.path("concepts").get(1);
+        assertEquals("failed", broken.path("status").asText());
+        assertEquals("prepare", broken.path("failed_in").asText());
+        assertTrue(broken.path("reason").asText().contains("has no usable image"), broken.toString());
+        JsonNode skipped = broken.path("stages").path("latents");
+        assertEquals("failed", skipped.path("status").asText());
+        assertEquals("skipped", skipped.path("action").asText());
+        assertEquals("failed in prepare", skipped.path("reason").asText());
+
+        // the later stages never saw the failed concept
+        JsonNode latents = JSON.readTree(out.resolve("_reports/latents.json").toFile());
+        assertEquals(1, latents.path("concepts").size());
+        assertEquals(4, spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
+                .count());
+    }
+
+    @Test
+    void aRerunRedoesNothingAndChangesNoFile(@TempDir Path tmp) throws Exception {
+        Path job = job(tmp);
+        Path out = tmp.resolve("out");
+        assertEquals(3, JobFixtures.run("pipeline", "--config", job.toString()).code());
+        Map<String, String> before = JobFixtures.snapshot(out, "_reports");
+        JobFixtures.Result again = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(3, again.code(), again.out() + again.err());
+        assertEquals(before, JobFixtures.snapshot(out, "_reports"), "no file written, rewritten or deleted");
+        JsonNode cat = report(out).path("concepts").get(0);
+        for (String stage : List.of("prepare", "latents")) {
+            assertEquals("up-to-date", cat.path("stages").path(stage).path("action").asText(), stage);
+        }
+    }
+
+    @Test
+    void aKilledRunIsResumedWithoutRedoingCommittedWork(@TempDir Path tmp) throws Exception {
+        Path job = job(tmp);
+        Path out = tmp.resolve("out");
+        JobConfig config = JobConfig.load(job.toFile(), Map.of());
+        // killed in latents, after prepare committed
+        PipelineJob.Stage killed = PipelineJob.Stage.of("latents", (j, s) -> {
+            throw new IllegalStateException("executor lost");
+        });
+        assertThrows(IllegalStateException.class,
+                () -> PipelineJob.run(config, spark, List.of(PipelineJob.STAGES.get(0), killed)));
+        JsonNode crashed = report(out);
+        assertEquals("crashed", crashed.path("status").asText());
+        assertEquals(1, crashed.path("exit_code").asInt());
+        assertEquals("latents", crashed.path("crashed_in").asText());
+        assertTrue(crashed.path("error").asText().contains("executor lost"));
+        assertEquals("incomplete", crashed.path("concepts").get(0).path("status").asText());
+        Map<String, String> prepared = JobFixtures.snapshot(out.resolve("_data"));
+
+        JobFixtures.Result resumed = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(3, resumed.code(), resumed.out() + resumed.err());
+        JsonNode cat = report(out).path("concepts").get(0);
+        assertEquals("up-to-date", cat.path("stages").path("prepare").path("action").asText());
+        assertEquals("encoded", cat.path("stages").path("latents").path("action").asText());
+        Map<String, String> after = JobFixtures.snapshot(out.resolve("_data"));
+        prepared.forEach((file, v) -> assertEquals(v, after.get(file), file + " was not redone"));
+
+        // a stage's output half-written: a truncated latents file and no commit marker (killed mid-swap), plus a
+        // staging folder a killed run left behind; the rerun trusts neither and redoes that concept's latents only
+        Path partition = out.resolve("_data/latents/concept=cat-toy");
+        Path part;
+        try (var files = Files.list(partition)) {
+            part = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        Files.write(part, new byte[] {'P', 'A', 'R', '1', 0, 0});
+        Files.delete(out.resolve("_data/_commits/latents/cat-toy.json"));
+        Path stale = Files.createDirectories(out.resolve("_data/_staging/latents-1-dead/latents"));
+        Files.writeString(stale.resolve("part-0.parquet"), "half");
+
+        JobFixtures.Result repaired = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(3, repaired.code(), repaired.out() + repaired.err());
+        cat = report(out).path("concepts").get(0);
+        assertEquals("up-to-date", cat.path("stages").path("prepare").path("action").asText());
+        assertEquals("encoded", cat.path("stages").path("latents").path("action").asText());
+        assertEquals(4, cat.path("stages").path("latents").path("encoded").asLong());
+        assertEquals(4, spark.read().schema(Schemas.LATENTS).parquet(partition.toString()).count());
+        assertFalse(Files.exists(out.resolve("_data/_staging/latents-1-dead")), "stale staging removed");
+    }
+}
