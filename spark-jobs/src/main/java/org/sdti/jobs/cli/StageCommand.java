@@ -35,19 +35,31 @@ abstract class StageCommand implements Callable<Integer> {
 
     abstract StageReport run(JobConfig job, SparkSession spark) throws IOException;
 
+    /** A stage's driver, as the jobs' {@code XJob.run}. */
+    @FunctionalInterface
+    interface Stage {
+        StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    }
+
     @Override
     public Integer call() throws IOException {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
         JobConfig job = JobConfig.load(config, flags);
+        return runStage(spec, job, stage(), this::run);
+    }
+
+    /** Runs a stage in the session {@link SparkSessions} gives, prints its table and returns its exit code. */
+    static int runStage(picocli.CommandLine.Model.CommandSpec spec, JobConfig job, String stage, Stage run)
+            throws IOException {
         StageReport report;
-        try (SparkSessions.Handle spark = SparkSessions.open(job, stage())) {
-            report = run(job, spark.session());
+        try (SparkSessions.Handle spark = SparkSessions.open(job, stage)) {
+            report = run.run(job, spark.session());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.table());
-        out.println("report: " + report.toJson().path("output").asText() + "/_reports/" + stage() + ".json");
+        out.println("report: " + report.toJson().path("output").asText() + "/_reports/" + stage + ".json");
         out.flush();
         return report.exitCode();
     }
