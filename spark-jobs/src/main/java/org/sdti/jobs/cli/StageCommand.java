@@ -50,22 +50,29 @@ abstract class StageCommand implements Callable<Integer> {
         Outcome execute(JobConfig job, SparkSession spark) throws IOException;
     }
 
+    /** A stage's driver, as the jobs' {@code XJob.run}. */
+    @FunctionalInterface
+    interface Stage {
+        StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    }
+
     @Override
     public Integer call() throws IOException {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
-        return run(spec, config, flags, stage(), this::execute);
+        return run(spec, JobConfig.load(config, flags), stage(), this::execute);
     }
 
     /**
-     * Loads the job ({@code flags} keyed by config path override it), runs {@code execution} in the session and
-     * prints its table and report path; the exit code is the outcome's. Also used by {@code train} and
-     * {@code generate} when they run as stages of a job.
+     * Runs a stage in the session {@link SparkSessions} gives, prints its table and report path and returns its exit
+     * code. Also used by {@code train} and {@code generate} when they run as stages of a job.
      */
-    static int run(CommandSpec spec, File config, Map<String, Object> flags, String stage, Execution execution)
-            throws IOException {
-        JobConfig job = JobConfig.load(config, flags);
+    static int runStage(CommandSpec spec, JobConfig job, String stage, Stage run) throws IOException {
+        return run(spec, job, stage, (j, spark) -> Outcome.of(run.run(j, spark)));
+    }
+
+    static int run(CommandSpec spec, JobConfig job, String stage, Execution execution) throws IOException {
         Outcome outcome;
         try (SparkSessions.Handle spark = SparkSessions.open(job, stage)) {
             outcome = execution.execute(job, spark.session());

@@ -11,15 +11,34 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.train.LocalTraining;
+import org.sdti.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sdti train}: textual inversion of one concept on this machine. */
+/**
+ * {@code sdti train}: with {@code --token} (and {@code --images}, {@code --init-token}), textual inversion of that one
+ * concept on this machine; with a {@code --config} job file alone, the Spark {@code train} stage over all the job's
+ * concepts.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Learn a new token from a folder of images (textual inversion) on this machine and write",
                 "OUTPUT/learned_embeds.safetensors (diffusers layout; loads in diffusers, sdti generate and A1111).",
+                "",
+                "Two forms:",
+                "  sdti train --token TOKEN --init-token WORD --images DIR --output DIR [--config FILE] ...",
+                "      one concept on this machine, its images prepared and encoded here (a --config file gives",
+                "      defaults only);",
+                "  sdti train --config JOB [--model DIR] [--output DIR] [setting flags]",
+                "      the Spark stage: every concept of the job, from the data `sdti prepare` and `sdti latents`",
+                "      committed (exit 2 naming the stage to run first when none has it). R = sdti.train.replicas",
+                "      copies per concept train for sdti.train.average-every steps, then their rows and AdamW moments",
+                "      are averaged; results go to OUTPUT/NAME/ (learned_embeds.safetensors, loss.csv, checkpoints/,",
+                "      validation/). A rerun continues every concept from its latest checkpoint and leaves finished",
+                "      ones alone (--resume is implied). Exit 3 when some concepts failed (the others are done).",
+                "      Also: spark-submit --class org.sdti.jobs.cli.Main sdti.jar train --config JOB.",
                 "",
                 "The initializer: a word that is one token starts every vector from its embedding (the reference);",
                 "a text of exactly --vectors tokens is spread one token per vector ('teddy bear' with --vectors 2);",
@@ -31,8 +50,8 @@ import picocli.CommandLine.Spec;
                 "stops the run (exit 1) and keeps the last good checkpoint. Bad input exits 2 with the reason (a token",
                 "the vocabulary already has, a missing image folder, an initializer that is not one vocabulary token).",
                 "",
-                "Flags override a --config job file (one concept, or none when --token is given), which overrides",
-                "conf/reference.conf: sdti.train, sdti.prepare and sdti.concept-defaults hold every default."})
+                "Flags override the --config job file, which overrides conf/reference.conf: sdti.train,",
+                "sdti.prepare and sdti.concept-defaults hold every default."})
 final class TrainCommand implements Callable<Integer> {
     /** Progress lines: every 10 steps (and the first and last). */
     static final int PROGRESS_EVERY = 10;
@@ -104,19 +123,27 @@ final class TrainCommand implements Callable<Integer> {
             + "(default 25).")
     Integer validationSteps;
 
-    @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111.")
+    @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111 (sdti.train.a1111).")
     boolean a1111;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Where results and checkpoints go.")
     String output;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it).")
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it); alone "
+            + "(without --token), runs the Spark train stage over its concepts.")
     File config;
 
     @Override
     public Integer call() throws IOException {
         Config cfg = SdtiConfig.load(config, flags());
         JobConfig job = JobConfig.from(cfg);
+        if (config != null && token == null) {
+            return StageCommand.runStage(spec, job, TrainJob.STAGE, (j, spark) -> {
+                TrainJob.requireInputs(j, HadoopConf.of(spark.sparkContext().hadoopConfiguration(), j.hadoop())
+                        .get());
+                return TrainJob.run(j, spark);
+            });
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         LocalTraining training = new LocalTraining(job, new LocalTraining.Options(resume, a1111, PROGRESS_EVERY),
@@ -166,6 +193,9 @@ final class TrainCommand implements Callable<Integer> {
         f.put(t + "validation.images", validationImages);
         f.put(t + "validation.steps", validationSteps);
         f.put("sdti.prepare.resolution", resolution);
+        if (a1111) {
+            f.put(t + "a1111", true);
+        }
         return f;
     }
 }

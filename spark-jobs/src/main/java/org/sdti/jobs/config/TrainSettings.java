@@ -13,11 +13,13 @@ import org.sdti.model.inversion.TrainingConfig;
  * {@code replicas}, {@code averageEvery} and the validation images.
  *
  * @param averageEvery local steps per round (job-wide: every concept carries the job's value)
+ * @param unitsPerPass (concept, replica) units that share one U-Net pass in the Spark job (job-wide)
+ * @param a1111        also write the embedding as an AUTOMATIC1111 {@code .pt}
  */
 public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Kind lrSchedule, int lrWarmupSteps,
-                            int batchSize, int gradientAccumulation, int replicas, int averageEvery, long seed,
-                            double adamBeta1, double adamBeta2, double adamEpsilon, double adamWeightDecay,
-                            Validation validation) implements Serializable {
+                            int batchSize, int gradientAccumulation, int replicas, int averageEvery,
+                            int unitsPerPass, long seed, double adamBeta1, double adamBeta2, double adamEpsilon,
+                            double adamWeightDecay, boolean a1111, Validation validation) implements Serializable {
 
     /** Validation images rendered with the learned embedding. */
     public record Validation(List<String> prompts, int images, int every, int steps, double guidance, long seed)
@@ -66,11 +68,13 @@ public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Ki
                 k.intAtLeast("gradient-accumulation", 1),
                 k.intAtLeast("replicas", 1),
                 k.intAtLeast("average-every", 1),
+                k.intAtLeast("units-per-pass", 1),
                 k.longValue("seed"),
                 adam.numberIn("beta1", 0, true, 1, false),
                 adam.numberIn("beta2", 0, true, 1, false),
                 adam.numberIn("epsilon", 0, false, 1, true),
                 adam.numberIn("weight-decay", 0, true, 10, true),
+                k.bool("a1111"),
                 validation);
     }
 }

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,6 +19,8 @@ final class UnknownKeys {
     private static final Set<String> FREE_FORM = Set.of("sdti.hadoop", "sdti.spark.conf");
     /** Checked against sdti.train by {@link #checkTrainOverrides}. */
     private static final Set<String> TRAIN_OVERRIDES = Set.of("sdti.concept-defaults.train");
+    /** sdti.train keys a concept cannot override: they shape the Spark job's rounds and passes. */
+    private static final List<String> JOB_WIDE_TRAIN = List.of("average-every", "units-per-pass");
 
     private UnknownKeys() {}
 
@@ -29,7 +32,10 @@ final class UnknownKeys {
         walk(actual, reference, "sdti");
         ConfigObject conceptRef = (ConfigObject) reference.get("concept-defaults");
         ConfigObject trainRef = (ConfigObject) reference.get("train");
-        ConfigObject perConceptTrain = trainRef.withoutKey("average-every");
+        ConfigObject perConceptTrain = trainRef;
+        for (String key : JOB_WIDE_TRAIN) {
+            perConceptTrain = perConceptTrain.withoutKey(key);
+        }
         checkTrainOverrides(actual.get("concept-defaults"), perConceptTrain, "sdti.concept-defaults");
         ConfigValue concepts = actual.get("concepts");
         if (concepts instanceof ConfigList list) {
@@ -49,9 +55,12 @@ final class UnknownKeys {
 
     private static void checkTrainOverrides(ConfigValue owner, ConfigObject trainRef, String at) {
         if (owner instanceof ConfigObject o && o.get("train") instanceof ConfigObject train) {
-            if (train.containsKey("average-every")) {
-                throw new JobConfigException(at + ".train.average-every", "is job-wide (all concepts share the "
-                        + "training rounds); set sdti.train.average-every instead" + origin(train.get("average-every")));
+            for (String key : JOB_WIDE_TRAIN) {
+                if (train.containsKey(key)) {
+                    throw new JobConfigException(at + ".train." + key, "is job-wide (all concepts share the "
+                            + "training rounds and passes); set sdti.train." + key + " instead"
+                            + origin(train.get(key)));
+                }
             }
             walk(train, trainRef, at + ".train");
         }

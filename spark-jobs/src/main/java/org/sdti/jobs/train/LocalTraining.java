@@ -120,7 +120,7 @@ public final class LocalTraining {
                     prediction, cfg, 1);
             LocalRound round = new LocalRound(step, BatchSampler.of(cfg, schedule.numTrainTimesteps()));
             EmbeddingExport export = new EmbeddingExport(concept.token(), baseModelName(folder),
-                    properties(cfg, prepare.resolution(), prediction));
+                    properties(concept, cfg, prepare.resolution(), prediction, 1));
             ValidationImages validation = new ValidationImages(new TextToImage(sd), concept, out, log);
             Trainer.Options run = new Trainer.Options(concept.train().averageEvery(),
                     validation.enabled() ? concept.train().validation().every() : 0, options.progressEvery());
@@ -141,7 +141,7 @@ public final class LocalTraining {
                 throw new RunFailedException(e.getMessage(), e);
             }
             export.write(out, EmbeddingExport.FILE, trained, EmbeddingFormat.DIFFUSERS_SAFETENSORS);
-            if (options.a1111()) {
+            if (options.a1111() || concept.train().a1111()) {
                 String name = a1111Name(concept.token());
                 export.write(out, name, trained, EmbeddingFormat.A1111_PT);
                 log.accept("wrote " + out.uri(name));
@@ -183,14 +183,16 @@ public final class LocalTraining {
         return r;
     }
 
-    private Map<String, String> properties(TrainingConfig cfg, int resolution, Prediction prediction) {
+    /** The embedding's metadata properties; the learning rate is the peak rate of {@code replicas}. */
+    static Map<String, String> properties(ConceptSpec concept, TrainingConfig cfg, int resolution,
+            Prediction prediction, int replicas) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("initializer_token", concept.init());
         p.put("num_vectors", Integer.toString(concept.vectors()));
         p.put("learnable_property", concept.property().name().toLowerCase(Locale.ROOT));
         p.put("resolution", Integer.toString(resolution));
         p.put("prediction_type", prediction.configValue());
-        p.put("learning_rate", Double.toString(cfg.peakLearningRate(1)));
+        p.put("learning_rate", Double.toString(cfg.peakLearningRate(replicas)));
         p.put("batch_size", Integer.toString(cfg.batchSize()));
         p.put("gradient_accumulation", Integer.toString(cfg.gradientAccumulation()));
         p.put("seed", Long.toString(cfg.seed()));

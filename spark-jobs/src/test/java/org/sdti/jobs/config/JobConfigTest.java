@@ -158,6 +158,9 @@ class JobConfigTest {
                 + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a, train.learning-rate = 2 }]").key());
         assertTrue(fails(BASE + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a, train.average-every = 2 }]")
                 .getMessage().startsWith("sdti.concepts[0].train.average-every: is job-wide"));
+        assertTrue(fails(BASE + "sdti.concept-defaults.train.units-per-pass = 2").getMessage()
+                .startsWith("sdti.concept-defaults.train.units-per-pass: is job-wide"));
+        assertEquals("sdti.train.units-per-pass", fails(BASE + "sdti.train.units-per-pass = 0").key());
         assertEquals("sdti.concept-defaults.train.sedd", fails(BASE + "sdti.concept-defaults.train.sedd = 1").key());
         assertEquals("sdti.generate.prompts[1].guidnce", fails(BASE
                 + "sdti.generate.prompts = [\"a\", { prompt = b, guidnce = 2 }]").key());

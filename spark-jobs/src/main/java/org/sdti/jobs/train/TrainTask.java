@@ -1,0 +1,160 @@
+package org.sdti.jobs.train;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.util.LongAccumulator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.model.inversion.BatchSampler;
+import org.sdti.model.inversion.ConceptData;
+import org.sdti.model.inversion.InversionGraph;
+import org.sdti.model.inversion.InversionStep;
+import org.sdti.model.inversion.NewToken;
+import org.sdti.model.inversion.RowGradients;
+import org.sdti.model.inversion.SharedRound;
+import org.sdti.model.inversion.TrainerState;
+import org.sdti.model.inversion.TrainingConfig;
+import org.sdti.model.models.TokenEmbedding;
+import org.sdti.model.pipelines.StableDiffusion;
+import org.sdti.model.schedulers.NoiseSchedule;
+import org.sdti.model.schedulers.Prediction;
+import scala.Tuple2;
+
+/**
+ * Executor side of a training round: each partition holds one group of (concept, replica) units with the data of
+ * their concepts, and runs them together ({@link SharedRound}: one U-Net pass per micro-batch for the whole group,
+ * each unit its own AdamW update). The model comes from this JVM's {@link ModelCache}; graphs are built per task for
+ * the shapes it needs. Emits one {@link ReplicaRound.Result} per unit, keyed by concept.
+ *
+ * <p>A unit's result depends only on its start state, its concept's data, its replica and the group it ran in (units
+ * are run in (concept, replica) order whatever order Spark delivers them in), so a retried task gives the same
+ * results bit for bit.
+ */
+final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tuple2<Iterable<byte[]>,
+        Iterable<byte[]>>>>, String, byte[]> {
+    private static final long serialVersionUID = 1L;
+
+    private final JobConfig job;
+    private final String model;
+    private final HadoopConf conf;
+    private final LongAccumulator steps;
+
+    TrainTask(JobConfig job, String model, HadoopConf conf, LongAccumulator steps) {
+        this.job = job;
+        this.model = model;
+        this.conf = conf;
+        this.steps = steps;
+    }
+
+    @Override
+    public Iterator<Tuple2<String, byte[]>> call(Iterator<Tuple2<Integer, Tuple2<Iterable<byte[]>,
+            Iterable<byte[]>>>> groups) {
+        List<Tuple2<String, byte[]>> out = new ArrayList<>();
+        while (groups.hasNext()) {
+            Tuple2<Iterable<byte[]>, Iterable<byte[]>> g = groups.next()._2();
+            Map<String, ConceptData> data = new HashMap<>();
+            g._1().forEach(b -> {
+                ConceptData d = JavaBytes.read(b, ConceptData.class);
+                data.put(d.concept(), d);
+            });
+            List<ReplicaRound.Work> work = new ArrayList<>();
+            g._2().forEach(b -> work.add(JavaBytes.read(b, ReplicaRound.Work.class)));
+            if (work.isEmpty()) {
+                continue;
+            }
+            work.sort(Comparator.comparing(ReplicaRound.Work::concept).thenComparingInt(ReplicaRound.Work::replica));
+            for (ReplicaRound.Result r : run(work, data)) {
+                out.add(new Tuple2<>(r.concept(), JavaBytes.of(r)));
+            }
+        }
+        return out.iterator();
+    }
+
+    private List<ReplicaRound.Result> run(List<ReplicaRound.Work> work, Map<String, ConceptData> data) {
+        StableDiffusion sd = ModelCache.stableDiffusion(model, conf);
+        NoiseSchedule schedule = NoiseSchedule.from(sd.schedulerConfig());
+        Prediction prediction = Prediction.of(sd.schedulerConfig());
+        TokenEmbedding embedding = sd.textEncoder().embedding();
+        ConceptData first = data.get(work.get(0).concept());
+        Graphs graphs = new Graphs(sd, first);
+        List<SharedRound.Member> members = new ArrayList<>(work.size());
+        for (ReplicaRound.Work w : work) {
+            ConceptSpec c = job.concept(w.concept()).orElseThrow(() -> new IllegalStateException(
+                    "concept '" + w.concept() + "' is not in the job"));
+            ConceptData d = data.get(w.concept());
+            if (d == null) {
+                throw new IllegalStateException("no data for concept '" + w.concept() + "' in its group");
+            }
+            TrainingConfig cfg = c.train().trainingConfig();
+            TrainerState start = w.start();
+            if (start == null) {
+                start = TrainerState.initial(c.name(), cfg.seed(), new NewToken(c.token(), c.vectors(), c.init())
+                        .initialRows(sd.tokenizer(), embedding));
+            }
+            InversionStep step = new InversionStep(embedding, graphs, schedule, prediction, cfg,
+                    c.train().replicas());
+            members.add(new SharedRound.Member(step, BatchSampler.of(cfg, schedule.numTrainTimesteps()), d,
+                    w.replica(), start, w.steps()));
+        }
+        List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
+        List<ReplicaRound.Result> out = new ArrayList<>(work.size());
+        for (int i = 0; i < work.size(); i++) {
+            SharedRound.Outcome o = outcomes.get(i);
+            out.add(new ReplicaRound.Result(work.get(i).concept(), work.get(i).replica(), o.state(),
+                    ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage()));
+        }
+        return out;
+    }
+
+    /**
+     * This task's graphs, one per (batch, rows) shape over the group's latent size; also the {@link RowGradients}
+     * of each unit's step, picking the graph by the shape of what it is given.
+     */
+    private static final class Graphs implements SharedRound.Graphs, RowGradients {
+        private final StableDiffusion sd;
+        private final ConceptData shape;
+        private final Map<String, RowGradients> built = new HashMap<>();
+
+        Graphs(StableDiffusion sd, ConceptData shape) {
+            this.sd = sd;
+            this.shape = shape;
+        }
+
+        @Override
+        public RowGradients of(int batch, int numVectors) {
+            return built.computeIfAbsent(batch + "x" + numVectors, k -> RowGradients.of(InversionGraph.build(
+                    sd.textEncoder(), sd.unet(), batch, Nd4j.zeros(DataType.FLOAT, numVectors,
+                            sd.textEncoder().config().hiddenSize()), shape.channels(), shape.height(),
+                    shape.width())));
+        }
+
+        private RowGradients of(INDArray rows, TokenEmbedding.Inputs inputs) {
+            return of((int) inputs.base().size(0), (int) rows.size(0));
+        }
+
+        @Override
+        public InversionGraph.LossAndGradient compute(INDArray rows,
+                TokenEmbedding.Inputs inputs, INDArray noisy,
+                INDArray timesteps, INDArray target,
+                INDArray weights) {
+            return of(rows, inputs).compute(rows, inputs, noisy, timesteps, target, weights);
+        }
+
+        @Override
+        public double loss(INDArray rows, TokenEmbedding.Inputs inputs,
+                INDArray noisy, INDArray timesteps,
+                INDArray target, INDArray weights) {
+            return of(rows, inputs).loss(rows, inputs, noisy, timesteps, target, weights);
+        }
+    }
+}

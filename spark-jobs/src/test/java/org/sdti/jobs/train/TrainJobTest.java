@@ -1,0 +1,301 @@
+package org.sdti.jobs.train;
+
+import static org.apache.spark.sql.functions.expr;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.jobs.testing.TestSpark;
+import org.sdti.model.embeddings.EmbeddingFiles;
+import org.sdti.model.inversion.AdamW;
+import org.sdti.model.inversion.BatchSampler;
+import org.sdti.model.inversion.Checkpoints;
+import org.sdti.model.inversion.ConceptData;
+import org.sdti.model.inversion.InversionGraph;
+import org.sdti.model.inversion.InversionStep;
+import org.sdti.model.inversion.LocalRound;
+import org.sdti.model.inversion.NewToken;
+import org.sdti.model.inversion.RowGradients;
+import org.sdti.model.inversion.StepRecord;
+import org.sdti.model.inversion.TrainerState;
+import org.sdti.model.inversion.TrainingConfig;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.OutputFolder;
+import org.sdti.model.pipelines.StableDiffusion;
+import org.sdti.model.schedulers.NoiseSchedule;
+import org.sdti.model.schedulers.Prediction;
+import org.sdti.model.testing.Shared;
+
+/**
+ * The Spark train stage on the tiny fixture: replica averaging against averaging by hand, resume and rerun
+ * idempotence, R = 1 against the single-machine trainer, and a failing concept next to a healthy one.
+ */
+class TrainJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MODEL = Shared.tinyModel().toString();
+
+    @TempDir
+    static Path shared;
+    private static SparkSession spark;
+    /** prepare and latents of three concepts, done once; each test copies its _data. */
+    private static Path prepared;
+
+    @BeforeAll
+    static void prepareOnce() throws IOException {
+        spark = TestSpark.session();
+        Path images = shared.resolve("images");
+        JobFixtures.twoConcepts(images); // cat (2 usable pictures), broken (none)
+        Path dog = Files.createDirectories(images.resolve("dog"));
+        Files.write(dog.resolve("d.png"), JobFixtures.image(24, 24, 11, "png"));
+        prepared = shared.resolve("prepared");
+        Path job = job(shared, prepared, "", "    { token = \"<dog-thing>\", init = \"dog\", images = \""
+                + images.resolve("dog") + "\" }\n");
+        assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
+        assertEquals(3, JobFixtures.run("latents", "--config", job.toString()).code());
+    }
+
+    /** A job file over the shared images: cat-toy (2 vectors) and broken, then {@code more} concepts. */
+    static Path job(Path dir, Path output, String extra, String more) throws IOException {
+        Path images = shared.resolve("images");
+        Files.createDirectories(dir);
+        String text = "sdti {\n  model = \"" + MODEL + "\"\n  output = \"" + output + "\"\n"
+                + "  concepts = [\n"
+                + "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + images.resolve("cat") + "\", vectors = 2 }\n"
+                + "    { token = \"<broken>\", init = \"thing\", images = \"" + images.resolve("broken") + "\" }\n"
+                + more + "  ]\n" + extra + "}\n";
+        Path f = dir.resolve("job-" + Integer.toHexString(text.hashCode()) + ".conf");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    /** A fresh output folder holding the prepared data. */
+    static Path output(Path tmp) throws IOException {
+        Path out = tmp.resolve("out");
+        copy(prepared.resolve("_data"), out.resolve("_data"));
+        return out;
+    }
+
+    static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    static StageReport train(Path job) throws IOException {
+        return TrainJob.run(JobConfig.load(job.toFile(), Map.of()), spark);
+    }
+
+    static StageReport.ConceptResult result(StageReport r, String concept) {
+        return r.concepts().stream().filter(c -> c.concept().equals(concept)).findFirst().orElseThrow();
+    }
+
+    static TrainerState checkpoint(Path conceptDir, long step) throws IOException {
+        return new Checkpoints(OutputFolder.open(conceptDir.toString(), new Configuration())).load(step).state();
+    }
+
+    static StableDiffusion model() throws IOException {
+        return ModelCache.stableDiffusion(ModelFolder.open(MODEL).location(), HadoopConf.of(new Configuration(),
+                Map.of()));
+    }
+
+    /** The cat concept's data exactly as the job reads it. */
+    static ConceptData catData(Path out) throws IOException {
+        ModelFolder folder = ModelFolder.open(MODEL);
+        OutputLayout layout = OutputLayout.open(out.toString(), new Configuration());
+        byte[] b = TrainingData.read(spark, layout, List.of("cat-toy"), ModelIds.of(folder, ModelFolder.VAE),
+                folder.vaeConfig().scalingFactor()).collectAsMap().get("cat-toy");
+        return JavaBytes.read(b, ConceptData.class);
+    }
+
+    @Test
+    void replicasAreAveragedAsByHandAResumedRunEqualsItAndARerunChangesNothing(@TempDir Path tmp)
+            throws IOException {
+        Path out = output(tmp);
+        String settings = "  train { replicas = 2, average-every = 2, lr = 1e-2, seed = 5, batch-size = 2, "
+                + "validation.images = 0, steps = ";
+        // two rounds, the second after a rerun with more steps (as a job killed after its first round)
+        StageReport first = train(job(tmp, out, settings + "2 }\n", ""));
+        assertEquals("done", result(first, "cat-toy").status().name().toLowerCase());
+        assertTrue(result(first, "broken").reason().startsWith("not prepared"), result(first, "broken").reason());
+        assertEquals(4, first.counters().get("replica_steps"), "2 replicas x 2 steps");
+        StageReport second = train(job(tmp, out, settings + "4 }\n", ""));
+        StageReport.ConceptResult cat = result(second, "cat-toy");
+        assertEquals("resumed", cat.action());
+        assertEquals(4L, cat.counts().get("steps"));
+        assertEquals(2L, cat.counts().get("trained"));
+
+        // by hand: each replica's local round from the same start, then the mean of rows and both moments
+        StableDiffusion sd = model();
+        ConceptData data = catData(out);
+        TrainingConfig cfg = JobConfig.load(job(tmp, out, settings + "4 }\n", "").toFile(), Map.of()).concepts()
+                .get(0).train().trainingConfig();
+        NoiseSchedule schedule = NoiseSchedule.from(sd.schedulerConfig());
+        InversionGraph graph = InversionGraph.build(sd.textEncoder(), sd.unet(), 2, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, sd.textEncoder().config().hiddenSize()),
+                data.channels(), data.height(), data.width());
+        LocalRound local = new LocalRound(new InversionStep(sd.textEncoder().embedding(), RowGradients.of(graph),
+                schedule, Prediction.of(sd.schedulerConfig()), cfg, 2),
+                BatchSampler.of(cfg, schedule.numTrainTimesteps()));
+        TrainerState s = TrainerState.initial("cat-toy", 5, new NewToken("<cat-toy>", 2, "toy")
+                .initialRows(sd.tokenizer(), sd.textEncoder().embedding()));
+        List<Double> losses = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            LocalRound.Result r0 = local.run(s, data, 0, 2);
+            LocalRound.Result r1 = local.run(s, data, 1, 2);
+            assertNotEquals(r0.state().optimizer(), r1.state().optimizer(), "replicas draw different samples");
+            AdamW.State a = r0.state().optimizer();
+            AdamW.State b = r1.state().optimizer();
+            s = s.withOptimizer(new AdamW.State(mean(a.params(), b.params()), mean(a.m(), b.m()),
+                    mean(a.v(), b.v()), a.step()));
+            for (int i = 0; i < 2; i++) {
+                losses.add((r0.steps().get(i).loss() + r1.steps().get(i).loss()) / 2);
+            }
+            assertEquals(s.optimizer(), checkpoint(out.resolve("cat-toy"), s.step()).optimizer(),
+                    "round " + (round + 1) + ": rows and moments bit for bit");
+        }
+        List<String> csv = Files.readAllLines(out.resolve("cat-toy/loss.csv"));
+        assertEquals(5, csv.size());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(losses.get(i), Double.parseDouble(csv.get(i + 1).split(",")[1]), 0.0, csv.get(i + 1));
+        }
+        float[] embedded = EmbeddingFiles.read(out.resolve("cat-toy/learned_embeds.safetensors")).flat();
+        assertArrayEquals(s.rows(), embedded);
+        JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
+        assertEquals(3, report.path("exit_code").asInt());
+
+        // the same job again: nothing to do, no file touched
+        Map<String, String> before = JobFixtures.tree(out.resolve("cat-toy"));
+        StageReport again = train(job(tmp, out, settings + "4 }\n", ""));
+        assertEquals("up-to-date", result(again, "cat-toy").action());
+        assertEquals(0, again.counters().get("replica_steps"));
+        assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
+        // other settings are refused for that concept, naming the difference
+        StageReport other = train(job(tmp, out, settings.replace("lr = 1e-2", "lr = 2e-2") + "6 }\n", ""));
+        assertTrue(result(other, "cat-toy").reason().contains("learning_rate 0.01 where this run has 0.02"),
+                result(other, "cat-toy").reason());
+        assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
+    }
+
+    static float[] mean(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (float) (((double) a[i] + b[i]) / 2);
+        }
+        return out;
+    }
+
+    @Test
+    void oneReplicaEqualsTheSingleMachineTrainer(@TempDir Path tmp) throws IOException {
+        Path out = output(tmp);
+        String settings = "  train { steps = 3, average-every = 2, lr = 1e-2, seed = 7, a1111 = true, "
+                + "validation { images = 1, steps = 2, prompts = [\"a {} on a table\"] } }\n";
+        StageReport r = train(job(tmp, out, settings, ""));
+        assertEquals("trained", result(r, "cat-toy").action());
+
+        Path local = tmp.resolve("local");
+        JobFixtures.Result l = JobFixtures.run("train", "--model", MODEL, "--images",
+                shared.resolve("images/cat").toString(), "--token", "<cat-toy>", "--init-token", "toy", "--vectors",
+                "2", "--steps", "3", "--checkpoint-every", "2", "--lr", "1e-2", "--seed", "7", "--a1111",
+                "--validation-prompt", "a {} on a table", "--validation-images", "1", "--validation-steps", "2",
+                "--output", local.toString());
+        assertEquals(0, l.code(), l.err());
+
+        Path cat = out.resolve("cat-toy");
+        for (long step : List.of(2L, 3L)) {
+            assertEquals(checkpoint(local, step).optimizer(), checkpoint(cat, step).optimizer(), "step " + step);
+        }
+        assertEquals(Files.readString(local.resolve("loss.csv")), Files.readString(cat.resolve("loss.csv")));
+        assertArrayEquals(EmbeddingFiles.read(local.resolve("learned_embeds.safetensors")).flat(),
+                EmbeddingFiles.read(cat.resolve("learned_embeds.safetensors")).flat());
+        assertArrayEquals(EmbeddingFiles.read(local.resolve("cat-toy.pt")).flat(),
+                EmbeddingFiles.read(cat.resolve("cat-toy.pt")).flat());
+        BufferedImage a = ImageIO.read(local.resolve("validation/000003/00000.png").toFile());
+        BufferedImage b = ImageIO.read(cat.resolve("validation/000003/00000.png").toFile());
+        assertEquals(a.getWidth(), b.getWidth());
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                assertEquals(a.getRGB(x, y), b.getRGB(x, y), "validation pixel " + x + "," + y);
+            }
+        }
+    }
+
+    @Test
+    void aFailingConceptIsReportedAndTheOthersFinish(@TempDir Path tmp) throws IOException {
+        Path empty = tmp.resolve("empty");
+        String dog = "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
+                + "\" }\n";
+        String settings = "  train { replicas = 2, units-per-pass = 2, average-every = 1, steps = 2, lr = 1e-2, "
+                + "validation.images = 0 }\n";
+        JobFixtures.Result none = JobFixtures.run("train", "--config", job(tmp, empty, settings, dog).toString());
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().contains("run `sdti prepare --config JOB` first"), none.err());
+
+        // the dog's latents become NaN: its loss is NaN at the first step
+        Path out = output(tmp);
+        Path dogLatents = out.resolve("_data/latents/concept=dog-thing");
+        Path poisoned = tmp.resolve("poisoned");
+        spark.read().parquet(dogLatents.toString())
+                .withColumn("mean", expr("transform(mean, x -> CAST('NaN' AS FLOAT))"))
+                .write().mode(SaveMode.ErrorIfExists).parquet(poisoned.toString());
+        try (Stream<Path> s = Files.walk(dogLatents)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        copy(poisoned, dogLatents);
+
+        JobFixtures.Result r = JobFixtures.run("train", "--config", job(tmp, out, settings, dog).toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("cat-toy") && r.out().contains("train: 1 of 3 concepts done, 2 failed"), r.out());
+        JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
+        JsonNode concepts = report.path("concepts");
+        assertEquals("done", concepts.get(0).path("status").asText());
+        assertEquals(2, concepts.get(0).path("steps").asLong());
+        assertEquals("failed", concepts.get(1).path("status").asText());
+        assertTrue(concepts.get(1).path("reason").asText().startsWith("not prepared"), concepts.toString());
+        JsonNode failed = concepts.get(2);
+        assertEquals("dog-thing", failed.path("concept").asText());
+        assertEquals("failed", failed.path("status").asText());
+        assertTrue(failed.path("reason").asText().contains("the loss is NaN at step 1")
+                && failed.path("reason").asText().contains("no checkpoint had been written yet"), failed.toString());
+        assertEquals(4, report.path("counters").path("replica_steps").asLong(), "only the cat's 2 x 2 steps");
+        assertFalse(Files.exists(out.resolve("dog-thing/checkpoints")));
+        List<String> csv = Files.readAllLines(out.resolve("cat-toy/loss.csv"));
+        assertEquals(3, csv.size());
+        for (String line : csv.subList(1, 3)) {
+            assertTrue(Double.isFinite(Double.parseDouble(line.split(",")[1])), line);
+        }
+        assertTrue(Files.exists(out.resolve("cat-toy/learned_embeds.safetensors")));
+    }
+}
