@@ -37,17 +37,29 @@ abstract class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return execute(spec, config, model, output, stage(), this::run);
+    }
+
+    /** A stage's body. */
+    @FunctionalInterface
+    interface Stage {
+        StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    }
+
+    /** Parses the job (flags over it), runs the stage, prints the table and the report's path; the exit code. */
+    static int execute(picocli.CommandLine.Model.CommandSpec spec, File config, String model, String output,
+                       String stage, Stage body) throws IOException {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
         JobConfig job = JobConfig.load(config, flags);
         StageReport report;
-        try (SparkSessions.Handle spark = SparkSessions.open(job, stage())) {
-            report = run(job, spark.session());
+        try (SparkSessions.Handle spark = SparkSessions.open(job, stage)) {
+            report = body.run(job, spark.session());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.table());
-        out.println("report: " + report.toJson().path("output").asText() + "/_reports/" + stage() + ".json");
+        out.println("report: " + report.toJson().path("output").asText() + "/_reports/" + stage + ".json");
         out.flush();
         return report.exitCode();
     }

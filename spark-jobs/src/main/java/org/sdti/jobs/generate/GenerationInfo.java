@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sdti.model.Version;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pipelines.GenerationResult;
 
 /**
  * How one image was made, as stored in its PNG: an AUTOMATIC1111-style {@code parameters} text (what most tools
@@ -149,6 +152,26 @@ public record GenerationInfo(
                 o.path("height").asInt(), o.path("model").asText(), hashes, embeddings,
                 latents.isNull() || latents.isMissingNode() ? null : latents.asText(), o.path("index").asInt(),
                 o.path("version").asText());
+    }
+
+    /**
+     * The record of image {@code i} of a finished generation, as {@code sdti generate} and the generate job store it.
+     *
+     * @param model          the model's name (its folder's last path element, see {@link #modelName})
+     * @param initialLatents the file the initial noise came from, or null
+     */
+    public static GenerationInfo of(GenerationRequest request, GenerationResult result, int i, String model,
+                                    Map<String, String> modelHashes, List<Embedding> embeddings,
+                                    String initialLatents) {
+        int p = i / request.imagesPerPrompt();
+        return new GenerationInfo(request.prompts().get(p), request.negativePrompt(p), request.imageSeed(i),
+                request.steps(), result.sampler(), request.guidance(), request.samplerOptions().eta(),
+                result.width(), result.height(), model, modelHashes, embeddings, initialLatents, i, currentVersion());
+    }
+
+    /** The name a PNG gives the model: its folder's last path element ("stable-diffusion-2-1-base"). */
+    public static String modelName(ModelFolder folder) {
+        return new org.apache.hadoop.fs.Path(folder.location()).getName();
     }
 
     /** The version written by this build. */

@@ -14,6 +14,7 @@ import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.Vae;
+import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ public final class ModelCache {
     public static final String VAE = ModelFolder.VAE;
     public static final String TEXT_ENCODER = ModelFolder.TEXT_ENCODER;
     public static final String UNET = ModelFolder.UNET;
+    /** A whole {@link StableDiffusion} (tokenizer, text encoder, U-Net, VAE) for generation. */
+    public static final String PIPELINE = "pipeline";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
     private static final Map<Key, FutureTask<Object>> ENTRIES = new ConcurrentHashMap<>();
@@ -103,6 +106,15 @@ public final class ModelCache {
                 return Vae.load(cfg, w, dtype);
             }
         });
+    }
+
+    /**
+     * The whole model of {@code model} (a qualified URI) in float32, for rendering: its parts are separate from the
+     * entries above (a JVM that also encodes latents holds a second VAE, a few hundred MB at full size).
+     */
+    public static StableDiffusion stableDiffusion(String model, HadoopConf conf) {
+        return get(new Key(model, DataType.FLOAT.name(), PIPELINE), StableDiffusion.class,
+                () -> StableDiffusion.load(ModelFolder.open(model, conf.get())));
     }
 
     /** The tokenizer of {@code model}, without added tokens (callers add their concept's). */
