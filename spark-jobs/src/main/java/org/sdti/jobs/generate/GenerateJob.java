@@ -29,6 +29,7 @@ import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.OutputFolder;
+import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +67,10 @@ public final class GenerateJob {
         ModelFolder model = Preflight.model(job, hadoop.get());
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         OutputFolder out = OutputFolder.open(layout.root().toString(), hadoop.get());
-        JobVocabulary vocabulary = JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(),
+        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
+        JobVocabulary vocabulary = JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(), tokenizer,
                 hadoop.get());
-        ImagePlan plan = ImagePlan.of(job, model, vocabulary, layout);
+        ImagePlan plan = ImagePlan.of(job, model, tokenizer, vocabulary, layout);
 
         LongAccumulator rendered = spark.sparkContext().longAccumulator("sdti.generate.rendered");
         LongAccumulator skipped = spark.sparkContext().longAccumulator("sdti.generate.skipped");

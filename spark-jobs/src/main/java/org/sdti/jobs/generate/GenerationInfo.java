@@ -50,7 +50,12 @@ public record GenerationInfo(
             "dpmpp-2m", "DPM++ 2M", "dpmpp-2m-karras", "DPM++ 2M Karras", "ddpm", "DDPM");
 
     /** A learned token used for the image: its token, file, vector count and the file's SHA-256. */
-    public record Embedding(String token, String file, int vectors, String sha256) {}
+    public record Embedding(String token, String file, int vectors, String sha256) {
+        /** Appends {@code {token, file, vectors, sha256}} (the PNG record's and the job manifest's form). */
+        public void addTo(ArrayNode list) {
+            list.addObject().put("token", token).put("file", file).put("vectors", vectors).put("sha256", sha256);
+        }
+    }
 
     public GenerationInfo {
         modelHashes = Map.copyOf(new LinkedHashMap<>(modelHashes));
@@ -105,21 +110,13 @@ public record GenerationInfo(
         o.put("prompt", prompt);
         o.put("negative_prompt", negativePrompt);
         o.put("seed", seed);
-        o.put("steps", steps);
-        o.put("sampler", sampler);
-        o.put("guidance", guidance);
-        o.put("eta", eta);
-        o.put("width", width);
-        o.put("height", height);
+        putSettings(o, steps, sampler, guidance, eta, width, height);
         o.put("model", model);
         ObjectNode hashes = o.putObject("model_sha256");
         modelHashes.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> hashes.put(e.getKey(), e.getValue()));
         ArrayNode list = o.putArray("embeddings");
-        for (Embedding e : embeddings) {
-            list.addObject().put("token", e.token()).put("file", e.file()).put("vectors", e.vectors())
-                    .put("sha256", e.sha256());
-        }
+        embeddings.forEach(e -> e.addTo(list));
         if (initialLatents == null) {
             o.putNull("initial_latents");
         } else {
@@ -128,6 +125,17 @@ public record GenerationInfo(
         o.put("index", index);
         o.put("version", version);
         return o.toString();
+    }
+
+    /** The sampler settings and size under the keys the PNG record and the job manifest share. */
+    static void putSettings(ObjectNode o, int steps, String sampler, double guidance, double eta, int width,
+                            int height) {
+        o.put("steps", steps);
+        o.put("sampler", sampler);
+        o.put("guidance", guidance);
+        o.put("eta", eta);
+        o.put("width", width);
+        o.put("height", height);
     }
 
     /** Parses {@link #toJson()}. */

@@ -71,12 +71,11 @@ final class ImagePlan {
         return modelId;
     }
 
-    static ImagePlan of(JobConfig job, ModelFolder model, JobVocabulary vocabulary, OutputLayout layout)
-            throws IOException {
+    static ImagePlan of(JobConfig job, ModelFolder model, ClipTokenizer tokenizer, JobVocabulary vocabulary,
+                        OutputLayout layout) throws IOException {
         String modelId = modelId(model);
         String modelName = GenerationInfo.modelName(model);
         SamplerChoice fallback = Samplers.choose(model.schedulerConfig());
-        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         Set<String> known = new HashSet<>();
         job.concepts().forEach(c -> known.addAll(c.placeholder().tokens()));
         Map<String, Set<String>> existing = new HashMap<>();

@@ -13,6 +13,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.model.inversion.EmbeddingExport;
+import org.sdti.model.text.ClipTokenizer;
 
 /**
  * The learned tokens a generate job's prompts may use: every concept's {@code OUTPUT/<name>/learned_embeds.safetensors}
@@ -33,11 +34,16 @@ final class JobVocabulary {
         this.files = List.copyOf(files);
     }
 
-    static JobVocabulary load(JobConfig job, OutputLayout layout, int textWidth, Configuration conf)
-            throws IOException {
+    /**
+     * @param base the model's tokenizer: every learned token must be new to it (a word it knows would be taken
+     *             over by the vectors, or, being matched first, never reach them)
+     */
+    static JobVocabulary load(JobConfig job, OutputLayout layout, int textWidth, ClipTokenizer base,
+                              Configuration conf) throws IOException {
         List<EmbeddingLoader.Loaded> files = new ArrayList<>();
         Map<String, String> owner = new LinkedHashMap<>();
         for (ConceptSpec c : job.concepts()) {
+            checkNew(base, c.token(), c.vectors(), c.key() + ".token");
             for (String t : c.placeholder().tokens()) {
                 owner.put(t, c.key() + ".token (\"" + c.token() + "\")");
             }
@@ -51,6 +57,7 @@ final class JobVocabulary {
             } catch (BadInputException x) {
                 throw new JobConfigException(key, x.getMessage());
             }
+            checkNew(base, e.embeddings().token(), e.embeddings().numVectors(), key);
             for (String t : tokens(e)) {
                 String clash = owner.putIfAbsent(t, key + " (" + listed.get(i) + ")");
                 if (clash != null) {
@@ -68,6 +75,14 @@ final class JobVocabulary {
             }
         }
         return new JobVocabulary(learned, files);
+    }
+
+    private static void checkNew(ClipTokenizer base, String token, int vectors, String key) {
+        try {
+            base.withAddedToken(token, vectors);
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException(key, e.getMessage());
+        }
     }
 
     /** Where train leaves a concept's embedding. */

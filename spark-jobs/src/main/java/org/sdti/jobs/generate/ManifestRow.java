@@ -63,19 +63,11 @@ record ManifestRow(String image, String id, String status, String reason, String
         o.put("batch_seed", batchSeed);
         o.put("index", index);
         o.put("images_per_prompt", imagesPerPrompt);
-        o.put("steps", steps);
-        o.put("sampler", sampler);
-        o.put("guidance", guidance);
-        o.put("eta", eta);
-        o.put("width", width);
-        o.put("height", height);
+        GenerationInfo.putSettings(o, steps, sampler, guidance, eta, width, height);
         o.put("model", model);
         o.put("model_id", modelId);
         ArrayNode list = o.putArray("embeddings");
-        for (GenerationInfo.Embedding e : embeddings) {
-            list.addObject().put("token", e.token()).put("file", e.file()).put("vectors", e.vectors())
-                    .put("sha256", e.sha256());
-        }
+        embeddings.forEach(e -> e.addTo(list));
         return o.toString();
     }
 }

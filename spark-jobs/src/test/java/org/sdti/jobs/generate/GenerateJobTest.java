@@ -246,6 +246,15 @@ class GenerateJobTest {
         assertTrue(r.err().contains("sdti.generate.embeddings[0]") && r.err().contains("sdti.concepts[0].token"),
                 r.err());
 
+        Path word = tmp.resolve("cat.safetensors");
+        int width = ModelFolder.open(MODEL).textEncoderConfig().hiddenSize();
+        EmbeddingFiles.write(new LearnedEmbedding("cat", new float[1][width]), EmbeddingFormat.DIFFUSERS_SAFETENSORS,
+                word);
+        r = JobFixtures.run("generate", "--config", job(tmp, out, "    prompts = [\"a cat\"]\n    embeddings = [\""
+                + word + "\"]\n").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("sdti.generate.embeddings[0]") && r.err().contains("cat"), r.err());
+
         Path latents = job(tmp, out, "    prompts = [\"a cat\"]\n    latents = \"x.safetensors\"\n");
         r = JobFixtures.run("generate", "--config", latents.toString());
         assertEquals(2, r.code(), r.err());
@@ -256,5 +265,9 @@ class GenerateJobTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--seed, --steps: a flag of the single-machine form"), r.err());
         assertFalse(Files.exists(out), "nothing written");
+
+        JobFixtures.Result help = JobFixtures.run("generate", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("generate --config JOB") && help.out().contains("manifest.jsonl"), help.out());
     }
 }
