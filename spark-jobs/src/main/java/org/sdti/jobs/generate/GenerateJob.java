@@ -118,11 +118,17 @@ public final class GenerateJob {
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
         for (ConceptSpec c : job.concepts()) {
-            report.add(result(c.name(), c.token(), counts.get(c.name()), reasons.get(c.name())));
+            // a concept whose missing embedding failed requests elsewhere (_generate) is failed too: it is the cause
+            String missing = vocabulary.missing(c.name()).orElse(null);
+            Set<String> why = reasons.getOrDefault(c.name(), new LinkedHashSet<>());
+            if (missing != null && why.isEmpty()) {
+                why.add(missing);
+            }
+            report.add(result(c.name(), c.token(), counts.get(c.name()), why, missing != null));
         }
         if (counts.containsKey(OutputLayout.GENERATE)) {
             report.add(result(OutputLayout.GENERATE, "-", counts.get(OutputLayout.GENERATE),
-                    reasons.get(OutputLayout.GENERATE)));
+                    reasons.getOrDefault(OutputLayout.GENERATE, Set.of()), false));
         }
         long[] total = new long[5];
         counts.values().forEach(c -> {
@@ -228,7 +234,8 @@ public final class GenerateJob {
                 sheet.getHeight(), byRequest.size());
     }
 
-    private static ConceptResult result(String name, String token, long[] c, Set<String> reasons) {
+    private static ConceptResult result(String name, String token, long[] c, Set<String> reasons,
+                                        boolean failedConcept) {
         Map<String, Long> m = new LinkedHashMap<>();
         long[] v = c == null ? new long[5] : c;
         m.put("requests", v[0]);
@@ -236,8 +243,9 @@ public final class GenerateJob {
         m.put("rendered", v[2]);
         m.put("skipped", v[3]);
         m.put("failed", v[4]);
-        String action = v[1] == 0 ? "no-prompts" : v[2] > 0 ? "rendered" : v[3] > 0 ? "up-to-date" : "-";
-        if (v[4] > 0) {
+        String action = v[2] > 0 ? "rendered" : v[3] > 0 ? "up-to-date" : v[1] == 0 && !failedConcept ? "no-images"
+                : "-";
+        if (v[4] > 0 || failedConcept) {
             return new ConceptResult(name, token, Status.FAILED, action, String.join("; ", reasons), m, List.of());
         }
         return new ConceptResult(name, token, Status.DONE, action, null, m, List.of());

@@ -139,6 +139,12 @@ final class JobVocabulary {
         return files.stream().anyMatch(e -> tokens(e).contains(token));
     }
 
+    /** Why the concept has no usable learned embedding, if a request uses its token and it has none. */
+    java.util.Optional<String> missing(String concept) {
+        return concepts.stream().filter(l -> l.concept().name().equals(concept) && l.missing() != null)
+                .map(Learned::missing).findFirst();
+    }
+
     /** The listed files whose token the request uses, in the listed order. */
     List<EmbeddingLoader.Loaded> filesOf(org.sdti.jobs.config.GenerateJobSettings.Request r) {
         return files.stream().filter(e -> uses(r, e.embeddings().token())).toList();
