@@ -231,6 +231,39 @@ class GenerateJobTest {
     }
 
     @Test
+    void everyPathMayBeOnAnotherHadoopFileSystem(@TempDir Path tmp) throws Exception {
+        // nonlocal: the local disk behind Hadoop's remote-file-system paths (listing, temp name + rename, reads)
+        Path out = tmp.resolve("out");
+        Path learned = trainedCatToy(out);
+        String job = "sdti {\n"
+                + "  hadoop { \"fs.nonlocal.impl\" = \"org.sdti.model.io.NonLocalFileSystem\" }\n"
+                + "  model = \"nonlocal://" + MODEL + "\"\n"
+                + "  output = \"nonlocal://" + out + "\"\n"
+                + "  concepts = [{ token = \"<cat-toy>\", init = \"toy\", images = \"" + tmp + "\", vectors = 2 }]\n"
+                + "  generate { steps = 2, prompts = [\"a photo of <cat-toy>\"] }\n"
+                + "}\n";
+        Path file = tmp.resolve("remote.conf");
+        Files.writeString(file, job);
+        JobFixtures.Result r = JobFixtures.run("generate", "--config", file.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode row = manifest(out).get(0);
+        assertEquals("done", row.path("status").asText());
+        assertEquals("nonlocal:" + learned, row.path("embeddings").get(0).path("file").asText());
+        Path png = out.resolve(row.path("image").asText());
+
+        Path ref = tmp.resolve("ref");
+        assertEquals(0, JobFixtures.run("generate", "--model", MODEL, "--prompt", "a photo of <cat-toy>", "--seed", "0",
+                "--steps", "2", "--embedding", learned.toString(), "--output", ref.toString()).code());
+        assertArrayEquals(pixels(ref.resolve("00000.png")), pixels(png));
+        Map<String, String> before = outputs(out);
+        assertEquals(List.of("_generate/manifest.jsonl", "cat-toy/contact-sheet.png", "cat-toy/images/"
+                + png.getFileName(), "cat-toy/learned_embeds.safetensors"), List.copyOf(before.keySet()),
+                "no temporary or .crc files");
+        assertEquals(0, JobFixtures.run("generate", "--config", file.toString()).code());
+        assertEquals(before, outputs(out));
+    }
+
+    @Test
     void badEmbeddingFilesAndSingleMachineFlagsStopBeforeAnyWork(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
         Path job = job(tmp, out, "    prompts = [\"a cat\"]\n    embeddings = [\"" + tmp.resolve("missing.safetensors")
