@@ -58,10 +58,15 @@ abstract class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return run(spec, JobConfig.load(config, flags(model, output)), stage(), this::execute);
+    }
+
+    /** The flags every job command has, keyed by their config path. */
+    static Map<String, Object> flags(String model, String output) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
-        return run(spec, JobConfig.load(config, flags), stage(), this::execute);
+        return flags;
     }
 
     /**

@@ -64,6 +64,14 @@ public record GenerateJobSettings(List<Request> requests, List<String> embedding
             }
             requests.add(request(Keys.of(own.withFallback(shared), at), own));
         }
+        // the single-machine form's file options have no meaning for a job's many requests
+        if (k.optString("latents") != null) {
+            throw k.error("latents", "is for sdti generate --prompt ... (one machine) only; a job draws every "
+                    + "image's noise from its seed (set seeds instead)");
+        }
+        if (k.bool("save-latents")) {
+            throw k.error("save-latents", "is for sdti generate --prompt ... (one machine) only");
+        }
         return new GenerateJobSettings(requests, k.strings("embeddings"));
     }
 

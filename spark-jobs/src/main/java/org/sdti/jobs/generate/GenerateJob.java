@@ -1,0 +1,253 @@
+package org.sdti.jobs.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.runtime.StageReport.ConceptResult;
+import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.OutputFolder;
+import org.sdti.model.text.ClipTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver side of {@code generate}: renders the job's requests ({@code sdti.generate.prompts}) across the executors.
+ *
+ * <ol>
+ *   <li>Before any work: the model folder, the listed embedding files (bad ones stop the job, naming the key), each
+ *       used concept's learned embedding from train ({@link JobVocabulary}), sizes; then the plan
+ *       ({@link ImagePlan}): every image with its deterministic name, those already on disk skipped.</li>
+ *   <li>The remaining {@link Batch}es (one prompt at one seed: the same U-Net batch as {@code sdti generate}, so
+ *       the same pixels) go one per Spark task; executors load the model once ({@link GenerateTask}) and write
+ *       each PNG atomically with its metadata.</li>
+ *   <li>Then the manifest ({@code _generate/manifest.jsonl}) and each folder's contact sheet, each rewritten only
+ *       when its content changed, and the report: one row per concept plus {@code _generate}; a request whose
+ *       concept has no learned embedding, or whose rendering failed, fails its row (exit 3), the rest is done.</li>
+ * </ol>
+ * Observability: accumulators {@code sdti.generate.rendered}, {@code .skipped}, {@code .failed} (live in the Spark
+ * UI; the report's counters are counted from the outcomes, so retried tasks cannot inflate them), a log line per
+ * batch (images/s on the executor) and one for the run.
+ */
+public final class GenerateJob {
+    public static final String STAGE = "generate";
+    static final String MANIFEST = OutputLayout.GENERATE + "/manifest.jsonl";
+    static final String SHEET = "contact-sheet.png";
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GenerateJob() {}
+
+    public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        Instant started = Instant.now();
+        HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
+        ModelFolder model = Preflight.model(job, hadoop.get());
+        OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
+        OutputFolder out = OutputFolder.open(layout.root().toString(), hadoop.get());
+        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
+        JobVocabulary vocabulary = JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(), tokenizer,
+                hadoop.get());
+        ImagePlan plan = ImagePlan.of(job, model, tokenizer, vocabulary, layout);
+
+        LongAccumulator rendered = spark.sparkContext().longAccumulator("sdti.generate.rendered");
+        LongAccumulator skipped = spark.sparkContext().longAccumulator("sdti.generate.skipped");
+        LongAccumulator failed = spark.sparkContext().longAccumulator("sdti.generate.failed");
+        for (ImagePlan.Entry e : plan.entries()) {
+            if (e.batch() < 0) {
+                (e.row().done() ? skipped : failed).add(1);
+            }
+        }
+        Map<Integer, JsonNode> outcomes = plan.batches().isEmpty() ? Map.of()
+                : render(spark, model, layout, hadoop, plan, rendered, failed);
+
+        List<ManifestRow> rows = new ArrayList<>();
+        Map<String, long[]> counts = new LinkedHashMap<>(); // folder -> requests seen, images, rendered, skipped, failed
+        Map<String, Set<String>> reasons = new HashMap<>();
+        Map<String, Set<Integer>> requests = new HashMap<>();
+        for (ImagePlan.Entry e : plan.entries()) {
+            ManifestRow row = e.row();
+            long[] c = counts.computeIfAbsent(row.folder(), f -> new long[5]);
+            requests.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>()).add(row.request());
+            c[1]++;
+            if (e.batch() >= 0) {
+                JsonNode o = outcomes.get(e.batch());
+                if ("done".equals(o.path("status").asText())) {
+                    c[2]++;
+                } else {
+                    row = row.withStatus(ManifestRow.FAILED, o.path("reason").asText());
+                }
+            } else if (row.done()) {
+                c[3]++;
+            }
+            if (!row.done()) {
+                c[4]++;
+                reasons.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>())
+                        .add("prompts[" + row.request() + "]: " + row.reason());
+            }
+            rows.add(row);
+        }
+        counts.forEach((f, c) -> c[0] = requests.get(f).size());
+
+        Set<String> changed = writeManifest(out, rows);
+        for (String folder : changed) {
+            writeSheet(out, folder, rows);
+        }
+
+        StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
+        for (ConceptSpec c : job.concepts()) {
+            // a concept whose missing embedding failed requests elsewhere (_generate) is failed too: it is the cause
+            String missing = vocabulary.missing(c.name()).orElse(null);
+            Set<String> why = reasons.getOrDefault(c.name(), new LinkedHashSet<>());
+            if (missing != null && why.isEmpty()) {
+                why.add(missing);
+            }
+            report.add(result(c.name(), c.token(), counts.get(c.name()), why, missing != null));
+        }
+        if (counts.containsKey(OutputLayout.GENERATE)) {
+            report.add(result(OutputLayout.GENERATE, "-", counts.get(OutputLayout.GENERATE),
+                    reasons.getOrDefault(OutputLayout.GENERATE, Set.of()), false));
+        }
+        long[] total = new long[5];
+        counts.values().forEach(c -> {
+            for (int i = 0; i < 5; i++) {
+                total[i] += c[i];
+            }
+        });
+        report.counter("images_rendered", total[2]).counter("images_skipped", total[3])
+                .counter("images_failed", total[4]).counter("batches", plan.batches().size())
+                .finish(Instant.now());
+        report.write(layout);
+        return report;
+    }
+
+    private static Map<Integer, JsonNode> render(SparkSession spark, ModelFolder model, OutputLayout layout,
+                                                 HadoopConf hadoop, ImagePlan plan, LongAccumulator rendered,
+                                                 LongAccumulator failed) throws IOException {
+        List<Batch> batches = plan.batches();
+        long images = batches.stream().mapToLong(b -> b.write().size()).sum();
+        // the weights' SHA-256 for the PNG metadata: a full read (about 1 s per GB), so only when there is work
+        Map<String, String> hashes = ModelHashes.of(model);
+        GenerateTask task = new GenerateTask(model.location(), GenerationInfo.modelName(model), hashes,
+                layout.root().toString(), hadoop, rendered, failed);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // one batch per task: batches are seconds to minutes each, so balance matters more than task overhead
+        List<byte[]> data = batches.stream().map(Batch::toBytes).toList();
+        jsc.setJobDescription("sdti generate: " + images + " image(s) in " + batches.size() + " batch(es)");
+        long t0 = System.nanoTime();
+        List<String> results;
+        try {
+            results = jsc.parallelize(data, batches.size()).mapPartitions(task).collect();
+        } finally {
+            jsc.setJobDescription(null);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<Integer, JsonNode> outcomes = new HashMap<>();
+        for (String r : results) {
+            JsonNode o = JSON.readTree(r);
+            outcomes.put(o.path("batch").asInt(), o);
+        }
+        long ok = batches.stream().filter(b -> "done".equals(outcomes.get(b.id()).path("status").asText()))
+                .mapToLong(b -> b.write().size()).sum();
+        LOG.info(String.format(Locale.ROOT, "generate: %d of %d image(s) written in %.1f s (%.2f images/s over %d "
+                + "batch(es))", ok, images, seconds, ok / seconds, batches.size()));
+        return outcomes;
+    }
+
+    /** Writes the manifest when its text changed; returns the folders whose lines changed (or whose sheet is gone). */
+    private static Set<String> writeManifest(OutputFolder out, List<ManifestRow> rows) throws IOException {
+        Map<String, StringBuilder> byFolder = new LinkedHashMap<>();
+        StringBuilder text = new StringBuilder();
+        for (ManifestRow r : rows) {
+            String line = r.toJson() + "\n";
+            text.append(line);
+            byFolder.computeIfAbsent(r.folder(), f -> new StringBuilder()).append(line);
+        }
+        String old = out.readText(MANIFEST).orElse(null);
+        Map<String, StringBuilder> oldByFolder = new HashMap<>();
+        if (old != null) {
+            for (String line : old.split("\n")) {
+                if (!line.isBlank()) {
+                    String folder = JSON.readTree(line).path("folder").asText();
+                    oldByFolder.computeIfAbsent(folder, f -> new StringBuilder()).append(line).append('\n');
+                }
+            }
+        }
+        if (!text.toString().equals(old)) {
+            out.writeText(MANIFEST, text.toString());
+        }
+        Set<String> changed = new LinkedHashSet<>();
+        for (Map.Entry<String, StringBuilder> e : byFolder.entrySet()) {
+            StringBuilder before = oldByFolder.get(e.getKey());
+            if (before == null || !before.toString().equals(e.getValue().toString())
+                    || !out.exists(e.getKey() + "/" + SHEET)) {
+                changed.add(e.getKey());
+            }
+        }
+        return changed;
+    }
+
+    /** The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). */
+    private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows) throws IOException {
+        Map<Integer, List<ContactSheet.Cell>> byRequest = new LinkedHashMap<>();
+        for (ManifestRow r : rows) {
+            if (!r.folder().equals(folder)) {
+                continue;
+            }
+            BufferedImage image = null;
+            if (r.done()) {
+                try (InputStream in = out.fileSystem().open(out.path(r.image()))) {
+                    image = ImageIO.read(new ByteArrayInputStream(in.readAllBytes()));
+                }
+            }
+            String seed = "seed " + r.seed() + (r.done() ? "" : " - failed");
+            byRequest.computeIfAbsent(r.request(), k -> new ArrayList<>())
+                    .add(new ContactSheet.Cell(image, r.width(), r.height(), seed, r.prompt()));
+        }
+        BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()));
+        byte[] png = PngText.encode(sheet, Map.of("Description", "sdti generate contact sheet of " + folder
+                + ": one row per request, images in manifest order"));
+        out.write(folder + "/" + SHEET, o -> o.write(png));
+        LOG.info("generate: contact sheet {} ({}x{}, {} row(s))", out.uri(folder + "/" + SHEET), sheet.getWidth(),
+                sheet.getHeight(), byRequest.size());
+    }
+
+    private static ConceptResult result(String name, String token, long[] c, Set<String> reasons,
+                                        boolean failedConcept) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        long[] v = c == null ? new long[5] : c;
+        m.put("requests", v[0]);
+        m.put("images", v[1]);
+        m.put("rendered", v[2]);
+        m.put("skipped", v[3]);
+        m.put("failed", v[4]);
+        String action = v[2] > 0 ? "rendered" : v[3] > 0 ? "up-to-date" : v[1] == 0 && !failedConcept ? "no-images"
+                : "-";
+        if (v[4] > 0 || failedConcept) {
+            return new ConceptResult(name, token, Status.FAILED, action, String.join("; ", reasons), m, List.of());
+        }
+        return new ConceptResult(name, token, Status.DONE, action, null, m, List.of());
+    }
+}
