@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -60,6 +61,19 @@ public final class GenerateJob {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GenerateJob() {}
+
+    /**
+     * What {@link #run} checks before any work (model, listed embedding files, learned tokens, sizes), failing with
+     * the key to fix: for {@code pipeline}, which runs every stage's checks before its first stage starts. Concepts
+     * not trained yet are no error here (their requests would fail at run time, if train did not make them).
+     */
+    public static void check(JobConfig job, Configuration conf) throws IOException {
+        ModelFolder model = Preflight.model(job, conf);
+        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
+        OutputLayout layout = OutputLayout.open(job.output(), conf);
+        ImagePlan.of(job, model, tokenizer, JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(),
+                tokenizer, conf), layout);
+    }
 
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
         Instant started = Instant.now();

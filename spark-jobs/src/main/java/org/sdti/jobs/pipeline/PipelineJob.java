@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.HadoopConf;
@@ -16,6 +17,7 @@ import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.jobs.train.TrainJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,37 +31,34 @@ public final class PipelineJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
 
-    /** One stage of the pipeline: what its own command runs. */
-    public interface Stage {
-        String name();
-
-        StageReport run(JobConfig job, SparkSession spark) throws IOException;
-
-        static Stage of(String name, Runner runner) {
-            return new Stage() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public StageReport run(JobConfig job, SparkSession spark) throws IOException {
-                    return runner.run(job, spark);
-                }
-            };
-        }
-    }
-
     /** A stage's entry point, e.g. {@code PrepareJob::run}. */
     @FunctionalInterface
     public interface Runner {
         StageReport run(JobConfig job, SparkSession spark) throws IOException;
     }
 
+    /** A stage's checks of the job that need no earlier stage's output, e.g. {@code TrainJob::check}. */
+    @FunctionalInterface
+    public interface Check {
+        void check(JobConfig job, Configuration conf) throws IOException;
+    }
+
+    /**
+     * One stage of the pipeline: what its own command runs, and what it checks before any work (prepare checks
+     * the job first thing itself, and runs first).
+     */
+    public record Stage(String name, Runner runner, Check check) {
+        public static Stage of(String name, Runner runner) {
+            return new Stage(name, runner, (job, conf) -> { });
+        }
+    }
+
     /** prepare, latents, train, generate. */
     public static final List<Stage> STAGES = List.of(
             Stage.of(PrepareJob.STAGE, PrepareJob::run),
-            Stage.of(LatentsJob.STAGE, LatentsJob::run));
+            Stage.of(LatentsJob.STAGE, LatentsJob::run),
+            new Stage(TrainJob.STAGE, TrainJob::run, TrainJob::check),
+            new Stage(GenerateJob.STAGE, GenerateJob::run, GenerateJob::check));
 
     private PipelineJob() {}
 
@@ -72,6 +71,10 @@ public final class PipelineJob {
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
+        // every stage's checks before the first one starts: a wrong key or value exits 2 before any work
+        for (Stage stage : stages) {
+            stage.check().check(job, hadoop.get());
+        }
         PipelineReport report = new PipelineReport(job, layout.root().toString(), Instant.now());
         Set<String> live = new LinkedHashSet<>();
         job.concepts().forEach(c -> live.add(c.name()));
@@ -86,7 +89,7 @@ public final class PipelineJob {
             spark.sparkContext().setJobGroup("sdti-" + stage.name(), "sdti pipeline: " + stage.name(), false);
             StageReport r;
             try {
-                r = stage.run(narrowed, spark);
+                r = stage.runner().run(narrowed, spark);
             } catch (IOException | RuntimeException | Error e) {
                 // what the orchestrator needs to know even when a stage crashed: how far the pipeline got
                 report.crashed(stage.name(), e).finish(Instant.now());
@@ -115,9 +118,5 @@ public final class PipelineJob {
         List<String> names = new ArrayList<>();
         STAGES.forEach(s -> names.add(s.name()));
         return names;
-    }
-
-    static List<String> tokens(ConceptSpec c) {
-        return c.placeholder().tokens();
     }
 }

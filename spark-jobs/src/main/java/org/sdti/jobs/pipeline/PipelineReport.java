@@ -107,9 +107,18 @@ public final class PipelineReport {
         return job.concepts().stream().filter(c -> failedStage(c.name()) != null).count();
     }
 
-    /** 0 when every concept is done, 3 when some failed (the others are done). */
+    /** Rows of a stage's report that are not the job's concepts (generate's {@code _generate}: untied prompts). */
+    List<ConceptResult> others(StageReport r) {
+        return r.concepts().stream().filter(c -> job.concept(c.concept()).isEmpty()).toList();
+    }
+
+    private boolean otherFailed() {
+        return stages.values().stream().flatMap(r -> others(r).stream()).anyMatch(c -> c.status() == Status.FAILED);
+    }
+
+    /** 0 when everything is done, 3 when some concepts (or untied prompts) failed and the rest is done. */
     public int exitCode() {
-        return failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+        return failed() > 0 || otherFailed() ? ExitCodes.PARTIAL : ExitCodes.OK;
     }
 
     public Map<String, StageReport> stages() {
@@ -126,7 +135,7 @@ public final class PipelineReport {
         n.put("stage", PipelineJob.STAGE);
         long failed = failed();
         long total = job.concepts().size();
-        n.put("status", crash != null ? "crashed" : failed == 0 ? "done" : failed == total ? "failed" : "partial");
+        n.put("status", crash != null ? "crashed" : failed == total ? "failed" : exitCode() == 0 ? "done" : "partial");
         if (crash == null) {
             n.put("exit_code", exitCode());
         } else {
@@ -190,6 +199,17 @@ public final class PipelineReport {
                 o.set("outputs", out.toJson());
             }
         }
+        ArrayNode others = n.putArray("other_results");
+        for (StageReport r : stages.values()) {
+            for (ConceptResult c : others(r)) {
+                ObjectNode o = others.addObject().put("stage", r.stage()).put("name", c.concept())
+                        .put("status", c.status().name().toLowerCase(Locale.ROOT)).put("action", c.action());
+                if (c.reason() != null) {
+                    o.put("reason", c.reason());
+                }
+                c.counts().forEach(o::put);
+            }
+        }
         return n;
     }
 
@@ -241,6 +261,12 @@ public final class PipelineReport {
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }
+        for (StageReport r : stages.values()) {
+            for (ConceptResult c : others(r)) {
+                notes.add(c.concept() + " (" + r.stage() + "): " + c.status().name().toLowerCase(Locale.ROOT)
+                        + (c.reason() == null ? "" : ": " + oneLine(c.reason())) + otherWhere(c));
+            }
+        }
         notes.forEach(x -> sb.append(x).append('\n'));
         long failed = failed();
         sb.append("pipeline: ").append(job.concepts().size() - failed).append(" of ").append(job.concepts().size())
@@ -260,6 +286,13 @@ public final class PipelineReport {
         skippedStages.forEach(s -> parts.add(s + " skipped"));
         sb.append(String.join(", ", parts)).append(")\n");
         return sb.toString();
+    }
+
+    /** For generate's {@code _generate} row: how many images and where. */
+    private String otherWhere(ConceptResult c) {
+        Long images = c.counts().get("images");
+        return images == null ? "" : ", " + images + " image(s) in " + output + "/" + c.concept() + "/"
+                + ConceptOutputs.IMAGES;
     }
 
     private static String oneLine(String s) {

@@ -123,11 +123,7 @@ public final class TrainJob {
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
         ModelFolder model = Preflight.model(job, hadoop.get());
-        Prediction prediction = Prediction.of(model.schedulerConfig());
-        if (prediction == Prediction.SAMPLE) {
-            throw new JobConfigException("sdti.model", model.location() + ": prediction_type sample; textual "
-                    + "inversion trains epsilon and v_prediction models (as the reference does)");
-        }
+        Prediction prediction = prediction(model);
         int resolution = Preflight.resolution(job, model);
         int hidden = model.textEncoderConfig().hiddenSize();
         String vaeId = ModelIds.of(model, ModelFolder.VAE);
@@ -174,6 +170,26 @@ public final class TrainJob {
         report.counter("replica_steps", replicaSteps.value()).counter("rounds", rounds).finish(Instant.now());
         report.write(layout);
         return report;
+    }
+
+    /** The model's prediction type, refusing one textual inversion cannot train (names {@code sdti.model}). */
+    private static Prediction prediction(ModelFolder model) throws IOException {
+        Prediction prediction = Prediction.of(model.schedulerConfig());
+        if (prediction == Prediction.SAMPLE) {
+            throw new JobConfigException("sdti.model", model.location() + ": prediction_type sample; textual "
+                    + "inversion trains epsilon and v_prediction models (as the reference does)");
+        }
+        return prediction;
+    }
+
+    /**
+     * What {@link #run} checks of the job before any work, without needing earlier stages' data: for
+     * {@code pipeline}, which runs every stage's checks before its first stage starts.
+     */
+    public static void check(JobConfig job, Configuration conf) throws IOException {
+        ModelFolder model = Preflight.model(job, conf);
+        prediction(model);
+        Preflight.resolution(job, model);
     }
 
     /**

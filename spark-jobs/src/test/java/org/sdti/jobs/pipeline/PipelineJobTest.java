@@ -35,8 +35,18 @@ class PipelineJobTest {
     static Path job(Path tmp) throws IOException {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         return JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                tmp.resolve("out").toString(), "");
+                tmp.resolve("out").toString(), SMALL);
     }
+
+    /** Few steps: train 4 steps in rounds of 2 with one validation image, generate 2 sampler steps. */
+    static final String SMALL = """
+              train { steps = 4, average-every = 2, validation { images = 1, steps = 2 } }
+              generate {
+                prompts = ["a photo of a <cat-toy>", "a <broken> on a table", "a plain red square"]
+                seeds = [1, 2]
+                steps = 2
+              }
+            """;
 
     static JsonNode report(Path out) throws IOException {
         return JSON.readTree(out.resolve("_reports/pipeline.json").toFile());
@@ -65,20 +75,54 @@ class PipelineJobTest {
         assertEquals(4, cat.path("stages").path("prepare").path("examples").asLong());
         assertEquals("encoded", cat.path("stages").path("latents").path("action").asText());
         assertEquals(4, cat.path("stages").path("latents").path("encoded").asLong());
+        assertEquals("trained", cat.path("stages").path("train").path("action").asText());
+        assertEquals(4, cat.path("stages").path("train").path("steps").asLong());
+        assertEquals("rendered", cat.path("stages").path("generate").path("action").asText());
+        assertEquals(2, cat.path("stages").path("generate").path("rendered").asLong());
+        JsonNode outputs = cat.path("outputs");
+        assertEquals("file:" + out.resolve("cat-toy/learned_embeds.safetensors"), outputs.path("embedding").asText());
+        assertTrue(Files.isRegularFile(out.resolve("cat-toy/learned_embeds.safetensors")));
+        assertEquals(4, outputs.path("steps").asLong());
+        double loss = outputs.path("final_loss").asDouble();
+        assertTrue(loss > 0 && Double.isFinite(loss), outputs.toString());
+        assertEquals(lastSmoothedLoss(out.resolve("cat-toy/loss.csv")), loss, 0.0, "the loss curve's last value");
+        assertEquals(2, outputs.path("images").asLong());
+        try (var pngs = Files.list(out.resolve("cat-toy/images"))) {
+            assertEquals(2, pngs.filter(p -> p.toString().endsWith(".png")).count());
+        }
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cat-toy") && l.contains(" done ")
+                && l.contains(out.resolve("cat-toy/learned_embeds.safetensors").toString())
+                && l.contains(out.resolve("cat-toy/images").toString())), r.out());
+        // the prompt without a concept token is rendered too; the broken concept's prompt is not attempted
+        assertEquals("_generate", report.path("other_results").get(0).path("name").asText());
+        assertEquals("done", report.path("other_results").get(0).path("status").asText());
+        try (var pngs = Files.list(out.resolve("_generate/images"))) {
+            assertEquals(2, pngs.count());
+        }
+        assertFalse(Files.exists(out.resolve("broken/images")));
         JsonNode broken = report.path("concepts").get(1);
         assertEquals("failed", broken.path("status").asText());
         assertEquals("prepare", broken.path("failed_in").asText());
         assertTrue(broken.path("reason").asText().contains("has no usable image"), broken.toString());
-        JsonNode skipped = broken.path("stages").path("latents");
-        assertEquals("failed", skipped.path("status").asText());
-        assertEquals("skipped", skipped.path("action").asText());
-        assertEquals("failed in prepare", skipped.path("reason").asText());
+        for (String stage : List.of("latents", "train", "generate")) {
+            JsonNode skipped = broken.path("stages").path(stage);
+            assertEquals("failed", skipped.path("status").asText(), stage);
+            assertEquals("skipped", skipped.path("action").asText(), stage);
+            assertEquals("failed in prepare", skipped.path("reason").asText(), stage);
+        }
+        assertTrue(broken.path("outputs").isMissingNode());
 
         // the later stages never saw the failed concept
         JsonNode latents = JSON.readTree(out.resolve("_reports/latents.json").toFile());
         assertEquals(1, latents.path("concepts").size());
         assertEquals(4, spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
                 .count());
+    }
+
+    static double lastSmoothedLoss(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("step,loss,smoothed_loss,learning_rate,gradient_norm", lines.get(0));
+        return Double.parseDouble(lines.get(lines.size() - 1).split(",")[2]);
     }
 
     @Test
