@@ -21,7 +21,7 @@ import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.testing.S3TestServer;
 import org.sdti.model.testing.Shared;
 
-/** prepare and latents with model, images and output all on an S3-protocol server (s3proxy on loopback). */
+/** The jobs with model, images and output all on an S3-protocol server (s3proxy on loopback). */
 class S3RoundTripTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What prepare and latents read of a model folder (the U-Net and text-encoder weights are not needed). */
@@ -30,32 +30,46 @@ class S3RoundTripTest {
             "vae/diffusion_pytorch_model.safetensors", "tokenizer/vocab.json", "tokenizer/merges.txt",
             "tokenizer/tokenizer_config.json", "tokenizer/special_tokens_map.json");
 
+    /** The bucket's file system, with the model files, the two test concepts and a job file over them. */
+    record Bucket(FileSystem fs, Path job) {}
+
+    /**
+     * Uploads {@code modelFiles} of the tiny model and {@link JobFixtures#twoConcepts} to {@code s3} and writes a
+     * job file reading and writing only there ({@code extra}: more job-file lines).
+     */
+    static Bucket upload(S3TestServer s3, Path tmp, List<String> modelFiles, String extra) throws Exception {
+        Map<String, String> settings = new java.util.TreeMap<>(s3.settings());
+        settings.remove("fs.s3a.impl.disable.cache");
+        Configuration conf = new Configuration();
+        settings.forEach(conf::set);
+        FileSystem fs = FileSystem.get(java.net.URI.create(s3.uri("")), conf);
+        for (String f : modelFiles) {
+            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Shared.tinyModel().resolve(f).toUri()),
+                    new org.apache.hadoop.fs.Path(s3.uri("models/tiny/" + f)));
+        }
+        JobFixtures.twoConcepts(tmp.resolve("images"));
+        try (var files = Files.walk(tmp.resolve("images"))) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(p.toUri()), new org.apache.hadoop.fs.Path(
+                        s3.uri("images/" + tmp.resolve("images").relativize(p))));
+            }
+        }
+        String hadoop = settings.entrySet().stream()
+                .map(e -> "\"" + e.getKey() + "\" = \"" + e.getValue() + "\"")
+                .collect(Collectors.joining("\n", "  hadoop {\n", "\n  }\n"));
+        return new Bucket(fs, JobFixtures.jobFile(tmp, s3.uri("models/tiny"), s3.uri("images"), s3.uri("out"),
+                hadoop + extra));
+    }
+
     @Test
     void prepareAndLatentsOnS3(@TempDir Path tmp) throws Exception {
         TestSpark.session();
         // a bucket name of its own: the file-system cache (keyed by bucket) can stay on, which saves a new S3
         // client per file access, without handing another test a client of this (stopped) server
         try (S3TestServer s3 = new S3TestServer("sdti-round-trip")) {
-            Map<String, String> settings = new java.util.TreeMap<>(s3.settings());
-            settings.remove("fs.s3a.impl.disable.cache");
-            Configuration conf = new Configuration();
-            settings.forEach(conf::set);
-            FileSystem fs = FileSystem.get(java.net.URI.create(s3.uri("")), conf);
-            for (String f : MODEL_FILES) {
-                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Shared.tinyModel().resolve(f).toUri()),
-                        new org.apache.hadoop.fs.Path(s3.uri("models/tiny/" + f)));
-            }
-            JobFixtures.twoConcepts(tmp.resolve("images"));
-            try (var files = Files.walk(tmp.resolve("images"))) {
-                for (Path p : files.filter(Files::isRegularFile).toList()) {
-                    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(p.toUri()), new org.apache.hadoop.fs.Path(
-                            s3.uri("images/" + tmp.resolve("images").relativize(p))));
-                }
-            }
-            String hadoop = settings.entrySet().stream()
-                    .map(e -> "\"" + e.getKey() + "\" = \"" + e.getValue() + "\"")
-                    .collect(Collectors.joining("\n", "  hadoop {\n", "\n  }\n"));
-            Path job = JobFixtures.jobFile(tmp, s3.uri("models/tiny"), s3.uri("images"), s3.uri("out"), hadoop);
+            Bucket b = upload(s3, tmp, MODEL_FILES, "");
+            FileSystem fs = b.fs();
+            Path job = b.job();
 
             JobFixtures.Result prepare = JobFixtures.run("prepare", "--config", job.toString());
             assertEquals(3, prepare.code(), prepare.out() + prepare.err());
@@ -79,6 +93,50 @@ class S3RoundTripTest {
                     .path("latents_encoded").asLong());
             assertEquals(before, listing(fs, s3.uri("out/_data")));
         }
+    }
+
+    /**
+     * The whole pipeline with model, images and output on S3: the broken concept fails (exit 3), the other ends with
+     * its embedding and images in the bucket, and a rerun writes nothing there but the reports.
+     */
+    @Test
+    void pipelineOnS3(@TempDir Path tmp) throws Exception {
+        TestSpark.session();
+        try (S3TestServer s3 = new S3TestServer("sdti-pipeline-trip")) {
+            List<String> all;
+            try (var files = Files.walk(Shared.tinyModel())) {
+                all = files.filter(Files::isRegularFile).map(p -> Shared.tinyModel().relativize(p).toString())
+                        .sorted().toList();
+            }
+            Bucket b = upload(s3, tmp, all, JobFixtures.SMALL_PIPELINE);
+            JobFixtures.Result r = JobFixtures.run("pipeline", "--config", b.job().toString());
+            assertEquals(3, r.code(), r.out() + r.err());
+            JsonNode report = read(b.fs(), s3.uri("out/_reports/pipeline.json"));
+            JsonNode cat = report.path("concepts").get(0);
+            assertEquals("done", cat.path("status").asText(), cat.toString());
+            assertEquals(s3.uri("out/cat-toy/learned_embeds.safetensors"), cat.path("outputs").path("embedding")
+                    .asText());
+            assertEquals(4, cat.path("outputs").path("steps").asLong());
+            assertEquals(2, cat.path("outputs").path("images").asLong());
+            assertEquals("prepare", report.path("concepts").get(1).path("failed_in").asText());
+            assertTrue(r.out().contains(s3.uri("out/cat-toy/images")), r.out());
+            Map<String, Long> files = listing(b.fs(), s3.uri("out"));
+            assertTrue(files.keySet().stream().anyMatch(f -> f.startsWith(s3.uri("out/cat-toy/images/"))
+                    && f.endsWith(".png")), files.toString());
+            assertTrue(files.keySet().stream().noneMatch(f -> f.contains("_staging") || f.contains("_temporary")),
+                    "nothing half-written left: " + files);
+
+            Map<String, Long> before = withoutReports(files);
+            JobFixtures.Result again = JobFixtures.run("pipeline", "--config", b.job().toString());
+            assertEquals(3, again.code(), again.out() + again.err());
+            assertEquals(before, withoutReports(listing(b.fs(), s3.uri("out"))), "a rerun writes nothing");
+        }
+    }
+
+    private static Map<String, Long> withoutReports(Map<String, Long> files) {
+        Map<String, Long> m = new java.util.TreeMap<>(files);
+        m.keySet().removeIf(k -> k.contains("/_reports/"));
+        return m;
     }
 
     private static JsonNode read(FileSystem fs, String uri) throws Exception {

@@ -35,18 +35,8 @@ class PipelineJobTest {
     static Path job(Path tmp) throws IOException {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         return JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                tmp.resolve("out").toString(), SMALL);
+                tmp.resolve("out").toString(), JobFixtures.SMALL_PIPELINE);
     }
-
-    /** Few steps: train 4 steps in rounds of 2 with one validation image, generate 2 sampler steps. */
-    static final String SMALL = """
-              train { steps = 4, average-every = 2, validation { images = 1, steps = 2 } }
-              generate {
-                prompts = ["a photo of a <cat-toy>", "a <broken> on a table", "a plain red square"]
-                seeds = [1, 2]
-                steps = 2
-              }
-            """;
 
     static JsonNode report(Path out) throws IOException {
         return JSON.readTree(out.resolve("_reports/pipeline.json").toFile());

@@ -104,4 +104,18 @@ public final class JobFixtures {
         }
         return out;
     }
+
+    /**
+     * Job-file lines for a small pipeline over {@link #twoConcepts}: train 4 steps in rounds of 2 with one
+     * validation image, then generate with 2 sampler steps a prompt of each concept and one with no concept token,
+     * at 2 seeds each.
+     */
+    public static final String SMALL_PIPELINE = """
+              train { steps = 4, average-every = 2, validation { images = 1, steps = 2 } }
+              generate {
+                prompts = ["a photo of a <cat-toy>", "a <broken> on a table", "a plain red square"]
+                seeds = [1, 2]
+                steps = 2
+              }
+            """;
 }
