@@ -99,13 +99,14 @@ public final class PipelineJob {
                 spark.sparkContext().clearJobGroup();
             }
             report.add(r);
+            int ran = live.size();
             for (ConceptResult c : r.concepts()) {
                 if (c.status() == Status.FAILED) {
                     live.remove(c.concept());
                 }
             }
-            LOG.info("pipeline: {} done: {} of {} concept(s) done, {} failed", stage.name(),
-                    r.concepts().size() - r.failed(), r.concepts().size(), r.failed());
+            LOG.info("pipeline: {} done: {} of {} concept(s) done, {} failed", stage.name(), live.size(), ran,
+                    ran - live.size());
         }
         report.finish(Instant.now());
         report.collectOutputs(layout, hadoop.get());

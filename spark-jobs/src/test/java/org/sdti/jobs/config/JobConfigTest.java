@@ -202,7 +202,7 @@ class JobConfigTest {
 
     @Test
     void theExampleJobFilesAreValid() {
-        for (String name : List.of("local.conf", "cluster-s3.conf")) {
+        for (String name : List.of("local.conf", "cluster-s3.conf", "local-pipeline.conf")) {
             File f = Path.of("..", "conf", "examples", name).toFile();
             JobConfig job = JobConfig.load(f, Map.of());
             assertFalse(job.concepts().isEmpty(), name);

@@ -109,6 +109,49 @@ class PipelineJobTest {
                 .count());
     }
 
+    @Test
+    void badInputExitsTwoBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        JobFixtures.twoConcepts(tmp.resolve("images"));
+        Path out = tmp.resolve("out");
+        String images = tmp.resolve("images").toString();
+        // a generate setting is checked before prepare starts, not after training
+        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(),
+                "  generate.embeddings = [\"" + tmp.resolve("nowhere.safetensors") + "\"]\n");
+        JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("sdti.generate.embeddings[0]") && r.err().contains("nowhere.safetensors"),
+                r.err());
+        assertFalse(Files.exists(out), "nothing written");
+
+        job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(), "  train.stepz = 3\n");
+        r = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("sdti.train.stepz"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void whenEveryConceptFailsTheLaterStagesAreSkipped(@TempDir Path tmp) throws Exception {
+        JobFixtures.twoConcepts(tmp.resolve("images"));
+        Path out = tmp.resolve("out");
+        Path job = tmp.resolve("broken.conf");
+        Files.writeString(job, "sdti {\n  model = \"" + Shared.tinyModel() + "\"\n  output = \"" + out + "\"\n"
+                + "  concepts = [{ token = \"<broken>\", init = \"thing\", images = \"" + tmp.resolve("images/broken")
+                + "\" }]\n" + JobFixtures.SMALL_PIPELINE + "}\n");
+        JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        JsonNode report = report(out);
+        assertEquals("failed", report.path("status").asText());
+        List<String> stages = JSON.convertValue(report.path("stages").findValues("status").stream()
+                .map(JsonNode::asText).toList(), List.class);
+        assertEquals(List.of("partial", "skipped", "skipped", "skipped"), stages);
+        JsonNode broken = report.path("concepts").get(0);
+        assertEquals("failed in prepare", broken.path("stages").path("generate").path("reason").asText());
+        assertFalse(Files.exists(out.resolve("_reports/train.json")), "train never ran");
+        assertTrue(r.out().contains("train skipped, generate skipped"), r.out());
+    }
+
     static double lastSmoothedLoss(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         assertEquals("step,loss,smoothed_loss,learning_rate,gradient_norm", lines.get(0));
