@@ -1,14 +1,7 @@
 package org.sdti.jobs.cli;
 
-import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import org.sdti.model.Version;
-import org.sdti.dataprep.TemplateFileException;
-import org.sdti.model.config.ConfigException;
-import org.sdti.model.embeddings.EmbeddingFileException;
-import org.sdti.model.io.SafeTensorsException;
-import org.sdti.model.models.WeightsException;
-import org.sdti.model.text.TokenizerFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -63,7 +56,7 @@ public final class Main implements Runnable {
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        int code = exitCodeOf(e);
+        int code = ExitCodes.of(e);
         if (code == ExitCodes.BAD_INPUT) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
         } else if (e instanceof RunFailedException) {
@@ -74,26 +67,6 @@ public final class Main implements Runnable {
         }
         err.flush();
         return code;
-    }
-
-    /**
-     * Bad input exits 2: a {@link BadInputException} (job-file keys included), a configuration the user wrote (job
-     * file, model config) or a file the user named that is missing or not what it claims to be. Everything else
-     * exits 1, including an {@link IllegalArgumentException} from inside sdti, which is a bug, not bad input
-     * (the commands turn the ones that come from user input into a {@link BadInputException} where they call).
-     * The causes are walked because Spark wraps an executor's exception in its own.
-     */
-    static int exitCodeOf(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BadInputException || t instanceof ConfigException
-                    || t instanceof com.typesafe.config.ConfigException || t instanceof FileNotFoundException
-                    || t instanceof SafeTensorsException || t instanceof WeightsException
-                    || t instanceof TokenizerFileException || t instanceof EmbeddingFileException
-                    || t instanceof TemplateFileException) {
-                return ExitCodes.BAD_INPUT;
-            }
-        }
-        return ExitCodes.FAILURE;
     }
 
     private static String oneLine(String s) {

@@ -36,6 +36,14 @@ public record GenerateJobSettings(List<Request> requests, List<String> embedding
         public Request {
             seeds = List.copyOf(seeds);
         }
+
+        /**
+         * Whether the request uses {@code token}: when its prompt or negative prompt contains it, since the tokenizer
+         * matches added tokens verbatim in the text.
+         */
+        public boolean uses(String token) {
+            return prompt.contains(token) || negativePrompt.contains(token);
+        }
     }
 
     public GenerateJobSettings {

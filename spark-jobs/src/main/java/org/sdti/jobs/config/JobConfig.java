@@ -138,11 +138,8 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         if (droppedTokens.isEmpty()) {
             return this;
         }
-        // added tokens are matched verbatim in the text (ClipTokenizer), so a plain substring test finds every use
         List<GenerateJobSettings.Request> requests = generate.requests().stream()
-                .filter(r -> droppedTokens.stream().noneMatch(t -> r.prompt().contains(t)
-                        || r.negativePrompt().contains(t)))
-                .toList();
+                .filter(r -> droppedTokens.stream().noneMatch(r::uses)).toList();
         return new JobConfig(model, output, kept, train, prepare,
                 new GenerateJobSettings(requests, generate.embeddings()), spark, hadoop);
     }

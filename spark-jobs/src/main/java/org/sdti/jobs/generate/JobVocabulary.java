@@ -117,7 +117,7 @@ final class JobVocabulary {
     }
 
     static boolean uses(org.sdti.jobs.config.GenerateJobSettings.Request r, String token) {
-        return r.prompt().contains(token) || r.negativePrompt().contains(token);
+        return r.uses(token);
     }
 
     private static List<String> tokens(EmbeddingLoader.Loaded e) {

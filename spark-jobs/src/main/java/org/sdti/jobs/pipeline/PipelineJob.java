@@ -93,7 +93,11 @@ public final class PipelineJob {
             } catch (IOException | RuntimeException | Error e) {
                 // what the orchestrator needs to know even when a stage crashed: how far the pipeline got
                 report.crashed(stage.name(), e).finish(Instant.now());
-                report.write(layout, hadoop.get());
+                try {
+                    report.write(layout);
+                } catch (IOException | RuntimeException w) {
+                    e.addSuppressed(w);
+                }
                 throw e;
             } finally {
                 spark.sparkContext().clearJobGroup();
@@ -109,8 +113,8 @@ public final class PipelineJob {
                     ran - live.size());
         }
         report.finish(Instant.now());
-        report.collectOutputs(layout, hadoop.get());
-        report.write(layout, hadoop.get());
+        report.collectOutputs(layout);
+        report.write(layout);
         return report;
     }
 

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.sdti.jobs.cli.ExitCodes;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
@@ -38,6 +37,7 @@ public final class PipelineReport {
     private final Map<String, ConceptOutputs> outputs = new LinkedHashMap<>();
     private String crashedStage;
     private String crash;
+    private int crashCode;
     private Instant finished;
 
     PipelineReport(JobConfig job, String output, Instant started) {
@@ -57,6 +57,7 @@ public final class PipelineReport {
     PipelineReport crashed(String stage, Throwable e) {
         crashedStage = stage;
         crash = e.toString();
+        crashCode = ExitCodes.of(e);
         return this;
     }
 
@@ -65,7 +66,7 @@ public final class PipelineReport {
         return this;
     }
 
-    void collectOutputs(OutputLayout layout, Configuration conf) throws IOException {
+    void collectOutputs(OutputLayout layout) throws IOException {
         for (ConceptSpec c : job.concepts()) {
             if (failedStage(c.name()) == null) {
                 outputs.put(c.name(), ConceptOutputs.read(layout, c.name()));
@@ -139,7 +140,7 @@ public final class PipelineReport {
         if (crash == null) {
             n.put("exit_code", exitCode());
         } else {
-            n.put("exit_code", ExitCodes.FAILURE);
+            n.put("exit_code", crashCode);
             n.put("crashed_in", crashedStage);
             n.put("error", crash);
         }
@@ -219,7 +220,7 @@ public final class PipelineReport {
         return order;
     }
 
-    void write(OutputLayout layout, Configuration conf) throws IOException {
+    void write(OutputLayout layout) throws IOException {
         AtomicFiles.writeText(layout.fileSystem(), layout.report(PipelineJob.STAGE),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
     }

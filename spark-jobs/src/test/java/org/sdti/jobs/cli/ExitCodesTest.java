@@ -11,21 +11,21 @@ import org.sdti.model.config.ConfigException;
 class ExitCodesTest {
     @Test
     void onlyInputTheUserGaveExitsTwo() {
-        assertEquals(2, Main.exitCodeOf(new BadInputException("x")));
-        assertEquals(2, Main.exitCodeOf(new JobConfigException("sdti.train.steps", "must be >= 1")));
-        assertEquals(2, Main.exitCodeOf(new ConfigException("unet/config.json: missing sample_size")));
-        assertEquals(2, Main.exitCodeOf(new com.typesafe.config.ConfigException.Missing("sdti.model")));
-        assertEquals(2, Main.exitCodeOf(new FileNotFoundException("model folder /m does not exist")));
+        assertEquals(2, ExitCodes.of(new BadInputException("x")));
+        assertEquals(2, ExitCodes.of(new JobConfigException("sdti.train.steps", "must be >= 1")));
+        assertEquals(2, ExitCodes.of(new ConfigException("unet/config.json: missing sample_size")));
+        assertEquals(2, ExitCodes.of(new com.typesafe.config.ConfigException.Missing("sdti.model")));
+        assertEquals(2, ExitCodes.of(new FileNotFoundException("model folder /m does not exist")));
         // Spark wraps what a task threw; the cause still decides
-        assertEquals(2, Main.exitCodeOf(new SparkException("Job aborted", new BadInputException("bad"))));
+        assertEquals(2, ExitCodes.of(new SparkException("Job aborted", new BadInputException("bad"))));
     }
 
     @Test
     void internalErrorsExitOne() {
-        assertEquals(1, Main.exitCodeOf(new IllegalArgumentException("inconsistent micro-batch")));
-        assertEquals(1, Main.exitCodeOf(new IllegalStateException("bug")));
-        assertEquals(1, Main.exitCodeOf(new SparkException("Job aborted", new IllegalArgumentException("bug"))));
-        assertEquals(1, Main.exitCodeOf(new java.io.IOException("connection reset")));
-        assertEquals(1, Main.exitCodeOf(new RunFailedException("NaN loss at step 4", null)));
+        assertEquals(1, ExitCodes.of(new IllegalArgumentException("inconsistent micro-batch")));
+        assertEquals(1, ExitCodes.of(new IllegalStateException("bug")));
+        assertEquals(1, ExitCodes.of(new SparkException("Job aborted", new IllegalArgumentException("bug"))));
+        assertEquals(1, ExitCodes.of(new java.io.IOException("connection reset")));
+        assertEquals(1, ExitCodes.of(new RunFailedException("NaN loss at step 4", null)));
     }
 }
