@@ -245,7 +245,8 @@ public final class TrainJob {
         if (latest.isPresent()) {
             r.state = latest.get().state();
             r.lastCheckpoint = latest.get().location();
-            if (r.step() == r.cfg.steps() && r.out.exists(EmbeddingExport.FILE)) {
+            if (r.step() == r.cfg.steps() && r.out.exists(EmbeddingExport.FILE)
+                    && (!c.train().a1111() || r.out.exists(LocalTraining.a1111Name(c.token())))) {
                 r.result = done(r, "up-to-date");
                 LOG.info("train {}: up to date ({} steps, {})", c.name(), r.step(), r.out.uri(EmbeddingExport.FILE));
                 return;
