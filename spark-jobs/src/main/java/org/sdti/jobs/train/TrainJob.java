@@ -77,6 +77,8 @@ import scala.Tuple2;
  */
 public final class TrainJob {
     public static final String STAGE = "train";
+    /** Embedding property: prepare's fingerprint of the examples trained on. */
+    static final String EXAMPLES_FINGERPRINT = "examples_fingerprint";
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
     private TrainJob() {}
@@ -92,6 +94,8 @@ public final class TrainJob {
         /** null while at step 0 (the executors initialise the rows). */
         TrainerState state;
         long startStep;
+        /** Examples prepare committed: the data read must have them all. */
+        long examples;
         LossLog losses;
         String lastCheckpoint;
         ConceptResult result;
@@ -143,14 +147,17 @@ public final class TrainJob {
         List<Run> runs = new ArrayList<>();
         for (ConceptSpec c : job.concepts()) {
             OutputFolder out = OutputFolder.open(layout.conceptFolder(c.name()).toString(), hadoop.get());
+            Optional<JsonNode> prep = prepared.read(c.name());
+            String examplesFingerprint = prep.map(p -> p.path("fingerprint").asText()).orElse("");
             Run r = new Run(c, out, new EmbeddingExport(c.token(), baseModel,
-                    properties(c, resolution, prediction)));
+                    properties(c, resolution, prediction, examplesFingerprint)));
             runs.add(r);
             String missing = missingInputs(c, prepared, latents, vaeId, layout);
             if (missing != null) {
                 r.result = failed(r, missing);
                 continue;
             }
+            r.examples = prep.orElseThrow().path("examples").asLong();
             plan(r, hidden, job.train().averageEvery());
         }
 
@@ -236,6 +243,7 @@ public final class TrainJob {
             if (latest.isPresent()) {
                 Trainer.checkResumable(latest.get(), r.cfg, c.token(), c.name(), c.vectors(), hidden);
                 checkRounds(latest.get(), r.replicas, averageEvery);
+                checkExamples(latest.get(), r.export.properties().get(EXAMPLES_FINGERPRINT));
             }
         } catch (IllegalArgumentException | IOException e) {
             r.result = failed(r, e.getMessage() + "; delete " + r.checkpoints.location() + " to start over");
@@ -275,6 +283,20 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * A checkpoint continues only on the examples it was trained on: other pictures (or the same ones prepared
+     * otherwise, renamed, ...) would not continue one trajectory, and a finished concept would silently keep an
+     * embedding of images it no longer has.
+     */
+    private static void checkExamples(Checkpoint c, String now) {
+        String then = c.metadata().get("embedding." + EXAMPLES_FINGERPRINT);
+        if (!java.util.Objects.equals(then, now)) {
+            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was trained on other "
+                    + "examples (prepare fingerprint " + then + ", now " + now + ": its images or their preparation "
+                    + "changed)");
+        }
+    }
+
     /** Rounds until every concept is trained or failed; returns the number of rounds. */
     private static long train(JobConfig job, SparkSession spark, String model, HadoopConf hadoop,
             OutputLayout layout, String vaeId, double scalingFactor, List<Run> training, LongAccumulator steps)
@@ -290,9 +312,11 @@ public final class TrainJob {
                 return new long[] {d.examples().size(), d.channels(), d.height(), d.width()};
             }).collectAsMap());
             for (Run r : training) {
-                if (!shapes.containsKey(r.name())) {
-                    r.result = failed(r, "no example has a latent row of this model's VAE: run `sdti latents` "
-                            + "with this job first");
+                long[] shape = shapes.get(r.name());
+                long found = shape == null ? 0 : shape[0];
+                if (found != r.examples) {
+                    r.result = failed(r, "latent rows of this model's VAE for " + found + " of its " + r.examples
+                            + " examples: run `sdti latents` with this job first");
                 }
             }
             long rounds = 0;
@@ -480,7 +504,12 @@ public final class TrainJob {
         r.result = done(r, r.startStep == r.step() ? "finished" : r.startStep > 0 ? "resumed" : "trained");
     }
 
-    private static Map<String, String> properties(ConceptSpec c, int resolution, Prediction prediction) {
+    /**
+     * The embedding's properties: the single-machine trainer's, plus what else fixes the trajectory of the job's
+     * run (replicas, rounds, the examples), which a resume compares.
+     */
+    private static Map<String, String> properties(ConceptSpec c, int resolution, Prediction prediction,
+            String examplesFingerprint) {
         TrainingConfig cfg = c.train().trainingConfig();
         int replicas = c.train().replicas();
         Map<String, String> p = LocalTraining.properties(c, cfg, resolution, prediction, replicas);
@@ -488,6 +517,7 @@ public final class TrainJob {
         if (replicas > 1) {
             p.put("average_every", Integer.toString(c.train().averageEvery()));
         }
+        p.put(EXAMPLES_FINGERPRINT, examplesFingerprint);
         return p;
     }
 

@@ -207,6 +207,16 @@ class TrainJobTest {
         assertTrue(result(other, "cat-toy").reason().contains("learning_rate 0.01 where this run has 0.02"),
                 result(other, "cat-toy").reason());
         assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
+        // other examples (as prepare and latents commit them after the pictures change) are refused too
+        Path prep = out.resolve("_data/_commits/prepare/cat-toy.json");
+        Path lat = out.resolve("_data/_commits/latents/cat-toy.json");
+        String fp = JSON.readTree(prep.toFile()).path("fingerprint").asText();
+        Files.writeString(prep, Files.readString(prep).replace(fp, "0123456789abcdef0123456789abcdef"));
+        Files.writeString(lat, Files.readString(lat).replace(fp, "0123456789abcdef0123456789abcdef"));
+        StageReport changed = train(job(tmp, out, settings + "4 }\n", ""));
+        assertTrue(result(changed, "cat-toy").reason().contains("it was trained on other examples (prepare "
+                + "fingerprint " + fp + ", now 0123456789abcdef0123456789abcdef"), result(changed, "cat-toy").reason());
+        assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
     }
 
     static float[] mean(float[] a, float[] b) {
