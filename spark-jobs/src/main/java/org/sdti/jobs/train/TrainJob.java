@@ -161,16 +161,17 @@ public final class TrainJob {
             plan(r, hidden, job.train().averageEvery());
         }
 
+        // trained to the end by an earlier run that stopped before its final files
+        List<Run> finishing = runs.stream().filter(r -> r.result == null && r.step() == r.cfg.steps()).toList();
+        validate(job, spark, model.location(), hadoop, layout, finishing);
+        for (Run r : finishing) {
+            finish(r);
+        }
         List<Run> training = runs.stream().filter(Run::training).toList();
         long rounds = 0;
         if (!training.isEmpty()) {
             rounds = train(job, spark, model.location(), hadoop, layout, vaeId, model.vaeConfig().scalingFactor(),
                     training, replicaSteps);
-        }
-        List<Run> finishing = runs.stream().filter(r -> r.result == null && r.step() == r.cfg.steps()).toList();
-        validate(job, spark, model.location(), hadoop, layout, finishing);
-        for (Run r : finishing) {
-            finish(r);
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
@@ -184,8 +185,9 @@ public final class TrainJob {
     }
 
     /**
-     * Fails before Spark starts when no concept of the job can be trained because an earlier stage has not run:
-     * names the stage to run first. (Concepts that only some lack are reported failed by {@link #run}.)
+     * Fails (bad input, exit 2) when no concept of the job can be trained because an earlier stage has not run,
+     * naming the stage to run first; the command line checks this before running the stage. (Concepts that only
+     * some lack are reported failed by {@link #run}, and the others trained.)
      */
     public static void requireInputs(JobConfig job, Configuration conf) throws IOException {
         job.requireConcepts(STAGE);
@@ -436,12 +438,17 @@ public final class TrainJob {
                             + "step(s) x %d replica(s)), %.2f steps/s, checkpoint %s", r.name(), round, before + 1,
                     r.step(), r.cfg.steps(), lossSum / n, n, r.replicas, n / seconds, r.lastCheckpoint));
             int vEvery = r.spec.train().validation().every();
-            if (r.spec.train().validation().images() > 0 && vEvery > 0 && r.step() < r.cfg.steps()
-                    && before / vEvery != r.step() / vEvery) {
+            if (r.step() == r.cfg.steps() || vEvery > 0 && before / vEvery != r.step() / vEvery) {
                 validate.add(r);
             }
         }
         validate(job, spark, model, hadoop, layout, validate);
+        // a concept that reached its steps is complete now, whatever the others still do
+        for (Run r : validate) {
+            if (r.step() == r.cfg.steps()) {
+                finish(r);
+            }
+        }
     }
 
     /** Renders the validation images of the concepts' current states on the executors, one task per concept. */
