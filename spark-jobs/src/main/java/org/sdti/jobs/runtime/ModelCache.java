@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The frozen model parts of this JVM, each loaded once and shared by every task that runs here (on an executor,
- * all its task threads; in local mode, the whole job). This is sdti's one piece of static mutable state, on purpose:
+ * all its task threads; in local mode, the whole job), and the idle single-user objects built on them (training
+ * graphs), which later tasks reuse. This is sdti's one piece of static mutable state, on purpose:
  * Spark has no per-executor object lifecycle, and a model part is far too large to ship with tasks or to load per
  * task. Entries live as long as the JVM (an executor serves one application, so one model).
  *
@@ -40,6 +41,8 @@ public final class ModelCache {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
     private static final Map<Key, FutureTask<Object>> ENTRIES = new ConcurrentHashMap<>();
     private static final AtomicLong LOADS = new AtomicLong();
+    private static final Map<Key, java.util.Queue<Object>> IDLE = new ConcurrentHashMap<>();
+    private static final AtomicLong BUILT = new AtomicLong();
 
     private ModelCache() {}
 
@@ -121,6 +124,32 @@ public final class ModelCache {
     public static ClipTokenizer tokenizer(String model, HadoopConf conf) {
         return get(new Key(model, "-", TOKENIZER), ClipTokenizer.class,
                 () -> ClipTokenizer.load(ModelFolder.open(model, conf.get()).tokenizerFiles()));
+    }
+
+    /**
+     * An object only one task may use at a time (a training graph: built from the shared weights in seconds, not
+     * thread-safe) under {@code key}: an idle one a finished task of this JVM gave back, or a new one from
+     * {@code build}. Hand it back with {@link #release} when done, so that the next round's task reuses it.
+     */
+    public static <T> T acquire(Key key, Class<T> type, java.util.function.Supplier<T> build) {
+        java.util.Queue<Object> idle = IDLE.get(key);
+        Object o = idle == null ? null : idle.poll();
+        if (o != null) {
+            return type.cast(o);
+        }
+        T built = build.get();
+        BUILT.incrementAndGet();
+        return built;
+    }
+
+    /** Gives back an object of {@link #acquire}; its user must not touch it any more. */
+    public static void release(Key key, Object value) {
+        IDLE.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(value);
+    }
+
+    /** Objects {@link #acquire} had to build so far (tests check that rounds reuse them). */
+    public static long built() {
+        return BUILT.get();
     }
 
     /** Loads done by this JVM so far (observability, and tests that check a part is loaded once). */

@@ -152,7 +152,9 @@ class TrainJobTest {
         assertEquals("done", result(first, "cat-toy").status().name().toLowerCase());
         assertTrue(result(first, "broken").reason().startsWith("not prepared"), result(first, "broken").reason());
         assertEquals(4, first.counters().get("replica_steps"), "2 replicas x 2 steps");
+        long graphs = ModelCache.built();
         StageReport second = train(job(tmp, out, settings + "4 }\n", ""));
+        assertEquals(graphs, ModelCache.built(), "the second run's tasks reuse the first one's graphs");
         StageReport.ConceptResult cat = result(second, "cat-toy");
         assertEquals("resumed", cat.action());
         assertEquals(4L, cat.counts().get("steps"));
