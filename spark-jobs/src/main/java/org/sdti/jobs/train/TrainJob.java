@@ -79,6 +79,9 @@ public final class TrainJob {
     public static final String STAGE = "train";
     /** Embedding property: prepare's fingerprint of the examples trained on. */
     static final String EXAMPLES_FINGERPRINT = "examples_fingerprint";
+    /** Each replica's loss curve (replicas > 1), beside loss.csv's mean. */
+    static final String REPLICA_LOSSES = "loss-replicas.csv";
+    static final String REPLICA_LOSSES_HEADER = "step,replica,loss,gradient_norm";
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
     private TrainJob() {}
@@ -97,6 +100,8 @@ public final class TrainJob {
         /** Examples prepare committed: the data read must have them all. */
         long examples;
         LossLog losses;
+        /** Lines of {@link #REPLICA_LOSSES} up to the current step (replicas > 1). */
+        List<String> replicaLosses = new ArrayList<>();
         String lastCheckpoint;
         ConceptResult result;
 
@@ -264,6 +269,10 @@ public final class TrainJob {
         }
         r.startStep = r.step();
         r.losses = r.out.readText(LossLog.FILE).map(csv -> LossLog.parse(csv, r.startStep)).orElse(fresh);
+        // as loss.csv: the lines up to the checkpoint resumed from (a killed run may have written more)
+        r.out.readText(REPLICA_LOSSES).ifPresent(csv -> csv.lines().skip(1)
+                .filter(l -> Long.parseLong(l.substring(0, l.indexOf(','))) <= r.startStep)
+                .forEach(r.replicaLosses::add));
         if (r.training()) {
             // a concept trained further (more steps) is complete again only when its new embedding is written
             for (String f : List.of(EmbeddingExport.FILE, LocalTraining.a1111Name(c.token()))) {
@@ -432,6 +441,17 @@ public final class TrainJob {
                 lossSum += s.loss();
             }
             r.out.writeText(LossLog.FILE, r.losses.toCsv());
+            if (r.replicas > 1) {
+                for (int i = 0; i < a.steps().size(); i++) {
+                    for (int k = 0; k < a.perReplica().size(); k++) {
+                        ReplicaRound.Steps mine = a.perReplica().get(k);
+                        r.replicaLosses.add(mine.step()[i] + "," + k + "," + mine.loss()[i] + ","
+                                + mine.gradientNorm()[i]);
+                    }
+                }
+                r.out.writeText(REPLICA_LOSSES, REPLICA_LOSSES_HEADER + "\n" + String.join("\n", r.replicaLosses)
+                        + "\n");
+            }
             r.lastCheckpoint = r.checkpoints.save(r.state, r.cfg, r.export);
             int n = roundSteps.get(r.name());
             LOG.info(String.format(Locale.ROOT, "train %s: round %d, steps %d-%d of %d, loss %.5f (mean of %d "

@@ -174,6 +174,7 @@ class TrainJobTest {
         TrainerState s = TrainerState.initial("cat-toy", 5, new NewToken("<cat-toy>", 2, "toy")
                 .initialRows(sd.tokenizer(), sd.textEncoder().embedding()));
         List<Double> losses = new ArrayList<>();
+        List<String> replicaLines = new ArrayList<>(List.of("step,replica,loss,gradient_norm"));
         for (int round = 0; round < 2; round++) {
             LocalRound.Result r0 = local.run(s, data, 0, 2);
             LocalRound.Result r1 = local.run(s, data, 1, 2);
@@ -184,6 +185,10 @@ class TrainJobTest {
                     mean(a.v(), b.v()), a.step()));
             for (int i = 0; i < 2; i++) {
                 losses.add((r0.steps().get(i).loss() + r1.steps().get(i).loss()) / 2);
+                for (LocalRound.Result r : List.of(r0, r1)) {
+                    StepRecord x = r.steps().get(i);
+                    replicaLines.add(x.step() + "," + (r == r0 ? 0 : 1) + "," + x.loss() + "," + x.gradientNorm());
+                }
             }
             assertEquals(s.optimizer(), checkpoint(out.resolve("cat-toy"), s.step()).optimizer(),
                     "round " + (round + 1) + ": rows and moments bit for bit");
@@ -193,6 +198,7 @@ class TrainJobTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(losses.get(i), Double.parseDouble(csv.get(i + 1).split(",")[1]), 0.0, csv.get(i + 1));
         }
+        assertEquals(replicaLines, Files.readAllLines(out.resolve("cat-toy/loss-replicas.csv")));
         float[] embedded = EmbeddingFiles.read(out.resolve("cat-toy/learned_embeds.safetensors")).flat();
         assertArrayEquals(s.rows(), embedded);
         JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
