@@ -49,6 +49,7 @@ import org.sdti.model.inversion.Trainer;
 import org.sdti.model.inversion.TrainerState;
 import org.sdti.model.inversion.TrainingConfig;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.SafeTensorsException;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.schedulers.Prediction;
@@ -252,7 +253,8 @@ public final class TrainJob {
                 checkRounds(latest.get(), r.replicas, averageEvery);
                 checkExamples(latest.get(), r.export.properties().get(EXAMPLES_FINGERPRINT));
             }
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (IllegalArgumentException | SafeTensorsException e) {
+            // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job)
             r.result = failed(r, e.getMessage() + "; delete " + r.checkpoints.location() + " to start over");
             return;
         }
