@@ -22,6 +22,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *       the same pixels) go one per Spark task; executors load the model once ({@link GenerateTask}) and write
  *       each PNG atomically with its metadata.</li>
  *   <li>Then the manifest ({@code _generate/manifest.jsonl}) and each folder's contact sheet, each rewritten only
- *       when its content changed, and the report: one row per concept plus {@code _generate}; a request whose
+ *       when its content changed (a sheet keeps a hash of what it shows), and the report: one row per concept plus {@code _generate}; a request whose
  *       concept has no learned embedding, or whose rendering failed, fails its row (exit 3), the rest is done.</li>
  * </ol>
  * Observability: accumulators {@code sdti.generate.rendered}, {@code .skipped}, {@code .failed} (live in the Spark
@@ -55,6 +56,8 @@ public final class GenerateJob {
     public static final String STAGE = "generate";
     static final String MANIFEST = OutputLayout.GENERATE + "/manifest.jsonl";
     static final String SHEET = "contact-sheet.png";
+    /** PNG keyword of a contact sheet's content hash. */
+    static final String SHEET_KEY = "sdti-sheet";
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,9 +114,12 @@ public final class GenerateJob {
         }
         counts.forEach((f, c) -> c[0] = requests.get(f).size());
 
-        Set<String> changed = writeManifest(out, rows);
-        for (String folder : changed) {
-            writeSheet(out, folder, rows);
+        writeManifest(out, rows);
+        int thumbnail = job.generate().sheetThumbnail();
+        if (thumbnail > 0) {
+            for (String folder : counts.keySet()) {
+                writeSheet(out, folder, rows, thumbnail);
+            }
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
@@ -176,46 +182,36 @@ public final class GenerateJob {
         return outcomes;
     }
 
-    /** Writes the manifest when its text changed; returns the folders whose lines changed (or whose sheet is gone). */
-    private static Set<String> writeManifest(OutputFolder out, List<ManifestRow> rows) throws IOException {
-        Map<String, StringBuilder> byFolder = new LinkedHashMap<>();
+    /** Writes the manifest when its text changed. */
+    private static void writeManifest(OutputFolder out, List<ManifestRow> rows) throws IOException {
         StringBuilder text = new StringBuilder();
-        for (ManifestRow r : rows) {
-            String line = r.toJson() + "\n";
-            text.append(line);
-            byFolder.computeIfAbsent(r.folder(), f -> new StringBuilder()).append(line);
+        rows.forEach(r -> text.append(r.toJson()).append('\n'));
+        if (!text.toString().equals(out.readText(MANIFEST).orElse(null))) {
+            out.writeText(MANIFEST, text.toString());
         }
-        String old = out.readText(MANIFEST).orElse(null);
-        Map<String, StringBuilder> oldByFolder = new HashMap<>();
-        if (old != null) {
-            for (String line : old.split("\n")) {
-                if (!line.isBlank()) {
-                    String folder = JSON.readTree(line).path("folder").asText();
-                    oldByFolder.computeIfAbsent(folder, f -> new StringBuilder()).append(line).append('\n');
+    }
+
+    /**
+     * The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). The
+     * sheet carries a hash of its manifest lines and thumbnail size in a text chunk and is redrawn only when that
+     * differs (so also after a run killed between the manifest and the sheets).
+     */
+    private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows, int thumbnail)
+            throws IOException {
+        String path = folder + "/" + SHEET;
+        Fingerprint key = new Fingerprint("sdti-contact-sheet-v1").add(thumbnail);
+        List<ManifestRow> mine = rows.stream().filter(r -> r.folder().equals(folder)).toList();
+        mine.forEach(r -> key.add(r.toJson()));
+        String hash = key.hex(32);
+        if (out.exists(path)) {
+            try (InputStream in = out.fileSystem().open(out.path(path))) {
+                if (hash.equals(PngText.read(in.readAllBytes()).get(SHEET_KEY))) {
+                    return;
                 }
             }
         }
-        if (!text.toString().equals(old)) {
-            out.writeText(MANIFEST, text.toString());
-        }
-        Set<String> changed = new LinkedHashSet<>();
-        for (Map.Entry<String, StringBuilder> e : byFolder.entrySet()) {
-            StringBuilder before = oldByFolder.get(e.getKey());
-            if (before == null || !before.toString().equals(e.getValue().toString())
-                    || !out.exists(e.getKey() + "/" + SHEET)) {
-                changed.add(e.getKey());
-            }
-        }
-        return changed;
-    }
-
-    /** The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). */
-    private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows) throws IOException {
         Map<Integer, List<ContactSheet.Cell>> byRequest = new LinkedHashMap<>();
-        for (ManifestRow r : rows) {
-            if (!r.folder().equals(folder)) {
-                continue;
-            }
+        for (ManifestRow r : mine) {
             BufferedImage image = null;
             if (r.done()) {
                 try (InputStream in = out.fileSystem().open(out.path(r.image()))) {
@@ -226,12 +222,15 @@ public final class GenerateJob {
             byRequest.computeIfAbsent(r.request(), k -> new ArrayList<>())
                     .add(new ContactSheet.Cell(image, r.width(), r.height(), seed, r.prompt()));
         }
-        BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()));
-        byte[] png = PngText.encode(sheet, Map.of("Description", "sdti generate contact sheet of " + folder
-                + ": one row per request, images in manifest order"));
-        out.write(folder + "/" + SHEET, o -> o.write(png));
-        LOG.info("generate: contact sheet {} ({}x{}, {} row(s))", out.uri(folder + "/" + SHEET), sheet.getWidth(),
-                sheet.getHeight(), byRequest.size());
+        BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()), thumbnail);
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("Description", "sdti generate contact sheet of " + folder + ": one row per request, images in "
+                + "manifest order");
+        text.put(SHEET_KEY, hash);
+        byte[] png = PngText.encode(sheet, text);
+        out.write(path, o -> o.write(png));
+        LOG.info("generate: contact sheet {} ({}x{}, {} row(s))", out.uri(path), sheet.getWidth(), sheet.getHeight(),
+                byRequest.size());
     }
 
     private static ConceptResult result(String name, String token, long[] c, Set<String> reasons,
