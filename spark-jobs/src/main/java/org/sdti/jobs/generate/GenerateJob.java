@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *       the same pixels) go one per Spark task; executors load the model once ({@link GenerateTask}) and write
  *       each PNG atomically with its metadata.</li>
  *   <li>Then the manifest ({@code _generate/manifest.jsonl}) and each folder's contact sheet, each rewritten only
- *       when its content changed (a sheet keeps a hash of what it shows), and the report: one row per concept plus {@code _generate}; a request whose
- *       concept has no learned embedding, or whose rendering failed, fails its row (exit 3), the rest is done.</li>
+ *       when its content changed (a sheet keeps a hash of what it shows), and the report: one row per concept plus
+ *       {@code _generate}; a request whose concept has no learned embedding, or whose rendering failed, fails its
+ *       row (exit 3), and a concept without its embedding fails its own; the rest is done.</li>
  * </ol>
  * Observability: accumulators {@code sdti.generate.rendered}, {@code .skipped}, {@code .failed} (live in the Spark
  * UI; the report's counters are counted from the outcomes, so retried tasks cannot inflate them), a log line per
@@ -87,63 +88,39 @@ public final class GenerateJob {
                 : render(spark, model, layout, hadoop, plan, rendered, failed);
 
         List<ManifestRow> rows = new ArrayList<>();
-        Map<String, long[]> counts = new LinkedHashMap<>(); // folder -> requests seen, images, rendered, skipped, failed
-        Map<String, Set<String>> reasons = new HashMap<>();
-        Map<String, Set<Integer>> requests = new HashMap<>();
+        Map<String, Tally> tallies = new LinkedHashMap<>();
         for (ImagePlan.Entry e : plan.entries()) {
             ManifestRow row = e.row();
-            long[] c = counts.computeIfAbsent(row.folder(), f -> new long[5]);
-            requests.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>()).add(row.request());
-            c[1]++;
-            if (e.batch() >= 0) {
-                JsonNode o = outcomes.get(e.batch());
-                if ("done".equals(o.path("status").asText())) {
-                    c[2]++;
-                } else {
-                    row = row.withStatus(ManifestRow.FAILED, o.path("reason").asText());
-                }
-            } else if (row.done()) {
-                c[3]++;
+            JsonNode outcome = e.batch() < 0 ? null : outcomes.get(e.batch());
+            if (outcome != null && !"done".equals(outcome.path("status").asText())) {
+                row = row.withStatus(ManifestRow.FAILED, outcome.path("reason").asText());
             }
-            if (!row.done()) {
-                c[4]++;
-                reasons.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>())
-                        .add("prompts[" + row.request() + "]: " + row.reason());
-            }
+            tallies.computeIfAbsent(row.folder(), f -> new Tally()).add(row, outcome != null);
             rows.add(row);
         }
-        counts.forEach((f, c) -> c[0] = requests.get(f).size());
 
         writeManifest(out, rows);
         int thumbnail = job.generate().sheetThumbnail();
         if (thumbnail > 0) {
-            for (String folder : counts.keySet()) {
+            for (String folder : tallies.keySet()) {
                 writeSheet(out, folder, rows, thumbnail);
             }
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
+        Tally total = new Tally();
         for (ConceptSpec c : job.concepts()) {
+            Tally t = tallies.getOrDefault(c.name(), new Tally());
             // a concept whose missing embedding failed requests elsewhere (_generate) is failed too: it is the cause
-            String missing = vocabulary.missing(c.name()).orElse(null);
-            Set<String> why = reasons.getOrDefault(c.name(), new LinkedHashSet<>());
-            if (missing != null && why.isEmpty()) {
-                why.add(missing);
-            }
-            report.add(result(c.name(), c.token(), counts.get(c.name()), why, missing != null));
+            vocabulary.missing(c.name()).ifPresent(t::missing);
+            report.add(t.result(c.name(), c.token()));
         }
-        if (counts.containsKey(OutputLayout.GENERATE)) {
-            report.add(result(OutputLayout.GENERATE, "-", counts.get(OutputLayout.GENERATE),
-                    reasons.getOrDefault(OutputLayout.GENERATE, Set.of()), false));
+        if (tallies.containsKey(OutputLayout.GENERATE)) {
+            report.add(tallies.get(OutputLayout.GENERATE).result(OutputLayout.GENERATE, "-"));
         }
-        long[] total = new long[5];
-        counts.values().forEach(c -> {
-            for (int i = 0; i < 5; i++) {
-                total[i] += c[i];
-            }
-        });
-        report.counter("images_rendered", total[2]).counter("images_skipped", total[3])
-                .counter("images_failed", total[4]).counter("batches", plan.batches().size())
+        tallies.values().forEach(total::addAll);
+        report.counter("images_rendered", total.rendered).counter("images_skipped", total.skipped)
+                .counter("images_failed", total.failed).counter("batches", plan.batches().size())
                 .finish(Instant.now());
         report.write(layout);
         return report;
@@ -233,20 +210,55 @@ public final class GenerateJob {
                 byRequest.size());
     }
 
-    private static ConceptResult result(String name, String token, long[] c, Set<String> reasons,
-                                        boolean failedConcept) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        long[] v = c == null ? new long[5] : c;
-        m.put("requests", v[0]);
-        m.put("images", v[1]);
-        m.put("rendered", v[2]);
-        m.put("skipped", v[3]);
-        m.put("failed", v[4]);
-        String action = v[2] > 0 ? "rendered" : v[3] > 0 ? "up-to-date" : v[1] == 0 && !failedConcept ? "no-images"
-                : "-";
-        if (v[4] > 0 || failedConcept) {
-            return new ConceptResult(name, token, Status.FAILED, action, String.join("; ", reasons), m, List.of());
+    /** What happened to one folder's images (a concept's, or {@code _generate}), for its report row. */
+    private static final class Tally {
+        final Set<Integer> requests = new LinkedHashSet<>();
+        final Set<String> reasons = new LinkedHashSet<>();
+        long images;
+        long rendered;
+        long skipped;
+        long failed;
+        boolean conceptFailed;
+
+        void add(ManifestRow row, boolean renderedNow) {
+            requests.add(row.request());
+            images++;
+            if (!row.done()) {
+                failed++;
+                reasons.add("prompts[" + row.request() + "]: " + row.reason());
+            } else if (renderedNow) {
+                rendered++;
+            } else {
+                skipped++;
+            }
         }
-        return new ConceptResult(name, token, Status.DONE, action, null, m, List.of());
+
+        void missing(String reason) {
+            conceptFailed = true;
+            if (reasons.isEmpty()) {
+                reasons.add(reason);
+            }
+        }
+
+        void addAll(Tally t) {
+            images += t.images;
+            rendered += t.rendered;
+            skipped += t.skipped;
+            failed += t.failed;
+        }
+
+        ConceptResult result(String name, String token) {
+            Map<String, Long> m = new LinkedHashMap<>();
+            m.put("requests", (long) requests.size());
+            m.put("images", images);
+            m.put("rendered", rendered);
+            m.put("skipped", skipped);
+            m.put("failed", failed);
+            String action = rendered > 0 ? "rendered" : skipped > 0 ? "up-to-date"
+                    : images == 0 && !conceptFailed ? "no-images" : "-";
+            boolean ok = failed == 0 && !conceptFailed;
+            return new ConceptResult(name, token, ok ? Status.DONE : Status.FAILED, action,
+                    ok ? null : String.join("; ", reasons), m, List.of());
+        }
     }
 }
