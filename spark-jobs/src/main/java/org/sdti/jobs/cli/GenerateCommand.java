@@ -20,14 +20,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.jobs.config.SdtiConfig;
 import org.sdti.jobs.generate.EmbeddingLoader;
+import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.generate.GenerateSettings;
 import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.jobs.generate.LatentsFile;
 import org.sdti.jobs.generate.ModelHashes;
-import org.sdti.jobs.generate.OutputFolder;
 import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
+import org.sdti.jobs.generate.PromptLength;
+import org.sdti.jobs.generate.Requests;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.OutputFolder;
+import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
 import org.sdti.model.pipelines.ImageGeometry;
@@ -36,7 +40,6 @@ import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.pipelines.TokenEmbeddings;
 import org.sdti.model.schedulers.SamplerChoice;
-import org.sdti.model.schedulers.SamplerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,11 +51,20 @@ import picocli.CommandLine.Spec;
  * stderr.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Render prompts to PNG images (prompt-then-image order: DIR/00000.png, DIR/00001.png, ...).",
+        description = {"Render prompts to PNG images, in one of two forms:",
+                "  generate --prompt TEXT [...] --output DIR: on this machine (prompt-then-image order: "
+                        + "DIR/00000.png, DIR/00001.png, ...). Defaults are in conf/reference.conf under "
+                        + "sdti.generate; a --config file overrides them and flags override both.",
+                "  generate --config JOB [--model DIR] [--output DIR] (no --prompt): the generate stage of the job "
+                        + "file on Spark: every entry of sdti.generate.prompts x seeds x images-per-prompt, prompts "
+                        + "may use the job's trained tokens (OUTPUT/NAME/learned_embeds.safetensors) and "
+                        + "sdti.generate.embeddings; images go to OUTPUT/NAME/images/ (prompts using concept NAME's "
+                        + "token) or OUTPUT/_generate/images/, with a contact sheet per folder and "
+                        + "OUTPUT/_generate/manifest.jsonl; images already there are not redone. Exit 0: all done; "
+                        + "3: some requests failed (e.g. a concept without a learned embedding), the rest done; "
+                        + "2: bad job file; 1: anything else.",
                 "Each PNG carries its prompt, negative prompt, seed, steps, sampler, guidance, size, model and "
-                        + "embedding hashes in text chunks ('parameters' in the AUTOMATIC1111 style, 'sdti' as JSON).",
-                "Defaults are in conf/reference.conf under sdti.generate; a --config job file overrides them and "
-                        + "flags override both."})
+                        + "embedding hashes in text chunks ('parameters' in the AUTOMATIC1111 style, 'sdti' as JSON)."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -115,11 +127,16 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Output folder (path, file:, hdfs: or s3a:); default: sdti.output.")
     String output;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "HOCON file. With --prompt: settings the flags override. Without --prompt: a job file "
+                    + "whose generate stage runs on Spark (only --model and --output may override it).")
     File config;
 
     @Override
     public Integer call() throws IOException {
+        if (config != null && prompts == null) {
+            return runJob();
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Config cfg = SdtiConfig.load(config, flags());
@@ -131,22 +148,23 @@ final class GenerateCommand implements Callable<Integer> {
         int textWidth = folder.textEncoderConfig().hiddenSize();
         List<EmbeddingLoader.Loaded> loaded = new ArrayList<>();
         for (String file : s.embeddings()) {
-            EmbeddingLoader.Loaded e = EmbeddingLoader.load(file, conf);
-            EmbeddingLoader.checkWidth(e, textWidth);
-            loaded.add(e);
+            loaded.add(EmbeddingLoader.load(file, conf, textWidth));
         }
         INDArray initial = s.latents() == null ? null : LatentsFile.read(s.latents(), conf);
         long seed = s.seed() != null ? s.seed() : new SecureRandom().nextInt() & 0x7fffffffL;
         GenerationRequest request = request(s, loaded, initial, seed);
         ImageGeometry geometry = ImageGeometry.resolve(request, folder.unetConfig(), folder.vaeConfig());
-        OutputFolder dir = OutputFolder.create(s.output(), conf);
+        OutputFolder dir = OutputFolder.open(s.output(), conf);
 
         long t0 = System.nanoTime();
         err.println("generate: loading " + folder.location());
         err.flush();
         try (StableDiffusion sd = StableDiffusion.load(folder)) {
             TextToImage pipeline = new TextToImage(sd);
-            warnTruncated(PromptEncoder.of(sd, request.embeddings()), request, err);
+            List<String> texts = new ArrayList<>(request.prompts());
+            texts.addAll(request.negativePrompts());
+            PromptLength.warnings(PromptEncoder.of(sd, request.embeddings()).tokenizer(), texts)
+                    .forEach(w -> err.println("generate: warning: " + w));
             SamplerChoice choice = s.scheduler() == null ? pipeline.defaultSampler() : null;
             if (choice != null && choice.fallback()) {
                 err.println("generate: " + choice.note());
@@ -168,6 +186,22 @@ final class GenerateCommand implements Callable<Integer> {
             err.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code --config JOB} without {@code --prompt}: the job's generate stage, settings from the job file only. */
+    private int runJob() throws IOException {
+        Map<String, Object> f = flags();
+        f.remove("sdti.model");
+        f.remove("sdti.output");
+        List<String> given = f.entrySet().stream().filter(e -> e.getValue() != null)
+                .map(e -> "--" + e.getKey().substring("sdti.generate.".length()).replace("embeddings", "embedding"))
+                .sorted().toList();
+        if (!given.isEmpty()) {
+            throw new BadInputException(String.join(", ", given) + ": a flag of the single-machine form (give "
+                    + "--prompt); without --prompt, --config runs the job file's generate stage, whose settings "
+                    + "come from sdti.generate in the job file");
+        }
+        return StageCommand.execute(spec, config, model, output, GenerateJob.STAGE, GenerateJob::run);
     }
 
     private Map<String, Object> flags() {
@@ -193,58 +227,33 @@ final class GenerateCommand implements Callable<Integer> {
     private static GenerationRequest request(GenerateSettings s, List<EmbeddingLoader.Loaded> loaded,
                                              INDArray initial, long seed) {
         List<TokenEmbeddings> vectors = loaded.stream().map(EmbeddingLoader.Loaded::embeddings).toList();
-        return GenerationRequest.of(s.prompts().toArray(String[]::new))
-                .withNegativePrompt(s.negativePrompt())
-                .withImagesPerPrompt(s.imagesPerPrompt())
-                .withEmbeddings(vectors)
-                .withSampler(s.scheduler(), s.steps())
-                .withGuidance(s.guidance())
-                .withSamplerOptions(new SamplerOptions(s.eta()))
-                .withSeed(seed)
-                .withInitialLatents(initial)
-                .withSize(s.width() == null ? 0 : s.width(), s.height() == null ? 0 : s.height());
+        return Requests.of(s.prompts(), s.negativePrompt(), s.imagesPerPrompt(), vectors, s.scheduler(), s.steps(),
+                s.guidance(), s.eta(), seed, initial, s.width(), s.height());
     }
 
     private static void write(GenerateSettings s, GenerationRequest request, GenerationResult r,
                               List<EmbeddingLoader.Loaded> loaded, Map<String, String> hashes, ModelFolder folder,
                               OutputFolder dir, PrintWriter out) throws IOException {
-        List<GenerationInfo.Embedding> used = loaded.stream().map(e -> new GenerationInfo.Embedding(
-                e.embeddings().token(), e.file(), e.embeddings().numVectors(), e.sha256())).toList();
-        String modelName = new org.apache.hadoop.fs.Path(folder.location()).getName();
+        List<GenerationInfo.Embedding> used = loaded.stream().map(EmbeddingLoader.Loaded::info).toList();
+        String modelName = GenerationInfo.modelName(folder);
         INDArray latents = r.finalLatents();
         for (int i = 0; i < r.images().size(); i++) {
-            int p = i / request.imagesPerPrompt();
-            GenerationInfo info = new GenerationInfo(request.prompts().get(p), request.negativePrompt(p),
-                    request.imageSeed(i), request.steps(), r.sampler(), request.guidance(),
-                    request.samplerOptions().eta(), r.width(), r.height(), modelName, hashes, used, s.latents(), i,
-                    GenerationInfo.currentVersion());
+            GenerationInfo info = GenerationInfo.of(request, r, i, modelName, hashes, used, s.latents());
             String name = String.format(Locale.ROOT, "%05d", i);
-            out.println(dir.write(name + ".png", PngText.encode(r.images().get(i).toBufferedImage(),
-                    info.pngText())));
+            byte[] png = PngText.encode(r.images().get(i), info);
+            dir.write(name + ".png", o -> o.write(png));
+            out.println(dir.uri(name + ".png"));
             if (s.saveLatents()) {
                 long[] shape = latents.shape();
                 float[] one = latents.get(NDArrayIndex.point(i)).dup('c').data().asFloat();
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("format", "pt");
                 meta.put(GenerationInfo.SDTI, info.toJson());
-                out.println(dir.write(name + ".latents.safetensors", LatentsFile.of(one, (int) shape[1],
-                        (int) shape[2], (int) shape[3], meta)));
+                SafeTensorsWriter file = LatentsFile.of(one, (int) shape[1], (int) shape[2], (int) shape[3], meta);
+                dir.write(name + ".latents.safetensors", file::writeTo);
+                out.println(dir.uri(name + ".latents.safetensors"));
             }
             out.flush();
-        }
-    }
-
-    /** As diffusers warns: text beyond the encoder's 77 positions is cut off. */
-    private static void warnTruncated(PromptEncoder encoder, GenerationRequest r, PrintWriter err) {
-        int room = encoder.tokenizer().maxLength() - 2;
-        List<String> texts = new ArrayList<>(r.prompts());
-        texts.addAll(r.negativePrompts());
-        for (String t : texts) {
-            int n = encoder.tokenizer().encodeContent(t).length;
-            if (n > room) {
-                err.println("generate: warning: only the first " + room + " of " + n + " tokens of \"" + t
-                        + "\" are used (the text encoder takes " + encoder.tokenizer().maxLength() + " positions)");
-            }
         }
     }
 

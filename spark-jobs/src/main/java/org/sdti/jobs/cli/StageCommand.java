@@ -35,27 +35,32 @@ abstract class StageCommand implements Callable<Integer> {
 
     abstract StageReport run(JobConfig job, SparkSession spark) throws IOException;
 
-    /** A stage's driver, as the jobs' {@code XJob.run}. */
+    @Override
+    public Integer call() throws IOException {
+        return execute(spec, config, model, output, stage(), this::run);
+    }
+
+    /** A stage's body. */
     @FunctionalInterface
     interface Stage {
         StageReport run(JobConfig job, SparkSession spark) throws IOException;
     }
 
-    @Override
-    public Integer call() throws IOException {
+    /** Parses the job (flags over it), runs the stage, prints the table and the report's path; the exit code. */
+    static int execute(picocli.CommandLine.Model.CommandSpec spec, File config, String model, String output,
+                       String stage, Stage body) throws IOException {
         Map<String, Object> flags = new HashMap<>();
         flags.put("sdti.model", model);
         flags.put("sdti.output", output);
-        JobConfig job = JobConfig.load(config, flags);
-        return runStage(spec, job, stage(), this::run);
+        return runStage(spec, JobConfig.load(config, flags), stage, body);
     }
 
-    /** Runs a stage in the session {@link SparkSessions} gives, prints its table and returns its exit code. */
-    static int runStage(picocli.CommandLine.Model.CommandSpec spec, JobConfig job, String stage, Stage run)
+    /** Runs a parsed job's stage, prints the table and the report's path; the exit code. */
+    static int runStage(picocli.CommandLine.Model.CommandSpec spec, JobConfig job, String stage, Stage body)
             throws IOException {
         StageReport report;
         try (SparkSessions.Handle spark = SparkSessions.open(job, stage)) {
-            report = run.run(job, spark.session());
+            report = body.run(job, spark.session());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.table());

@@ -15,7 +15,12 @@ import org.sdti.model.pipelines.TokenEmbeddings;
 /** {@code --embedding FILE}: a learned-embedding file (any Hadoop file system) and its SHA-256. */
 public final class EmbeddingLoader {
     /** The vectors and where they came from. */
-    public record Loaded(TokenEmbeddings embeddings, String file, String sha256) {}
+    public record Loaded(TokenEmbeddings embeddings, String file, String sha256) {
+        /** How a PNG's metadata names it. */
+        public GenerationInfo.Embedding info() {
+            return new GenerationInfo.Embedding(embeddings.token(), file, embeddings.numVectors(), sha256);
+        }
+    }
 
     private EmbeddingLoader() {}
 
@@ -37,6 +42,13 @@ public final class EmbeddingLoader {
         }
         TokenEmbeddings e = new TokenEmbeddings(learned.token(), learned.vectors(), location);
         return new Loaded(e, location, FileHashes.sha256(bytes));
+    }
+
+    /** {@link #load} then {@link #checkWidth}. */
+    public static Loaded load(String location, Configuration conf, int textEncoderWidth) throws IOException {
+        Loaded e = load(location, conf);
+        checkWidth(e, textEncoderWidth);
+        return e;
     }
 
     /** Rejects vectors whose width is not the text encoder's, naming both (before any weights are loaded). */

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sdti.model.Version;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pipelines.GenerationResult;
 
 /**
  * How one image was made, as stored in its PNG: an AUTOMATIC1111-style {@code parameters} text (what most tools
@@ -47,7 +50,12 @@ public record GenerationInfo(
             "dpmpp-2m", "DPM++ 2M", "dpmpp-2m-karras", "DPM++ 2M Karras", "ddpm", "DDPM");
 
     /** A learned token used for the image: its token, file, vector count and the file's SHA-256. */
-    public record Embedding(String token, String file, int vectors, String sha256) {}
+    public record Embedding(String token, String file, int vectors, String sha256) {
+        /** Appends {@code {token, file, vectors, sha256}} (the PNG record's and the job manifest's form). */
+        public void addTo(ArrayNode list) {
+            list.addObject().put("token", token).put("file", file).put("vectors", vectors).put("sha256", sha256);
+        }
+    }
 
     public GenerationInfo {
         modelHashes = Map.copyOf(new LinkedHashMap<>(modelHashes));
@@ -102,21 +110,13 @@ public record GenerationInfo(
         o.put("prompt", prompt);
         o.put("negative_prompt", negativePrompt);
         o.put("seed", seed);
-        o.put("steps", steps);
-        o.put("sampler", sampler);
-        o.put("guidance", guidance);
-        o.put("eta", eta);
-        o.put("width", width);
-        o.put("height", height);
+        putSettings(o, steps, sampler, guidance, eta, width, height);
         o.put("model", model);
         ObjectNode hashes = o.putObject("model_sha256");
         modelHashes.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> hashes.put(e.getKey(), e.getValue()));
         ArrayNode list = o.putArray("embeddings");
-        for (Embedding e : embeddings) {
-            list.addObject().put("token", e.token()).put("file", e.file()).put("vectors", e.vectors())
-                    .put("sha256", e.sha256());
-        }
+        embeddings.forEach(e -> e.addTo(list));
         if (initialLatents == null) {
             o.putNull("initial_latents");
         } else {
@@ -125,6 +125,17 @@ public record GenerationInfo(
         o.put("index", index);
         o.put("version", version);
         return o.toString();
+    }
+
+    /** The sampler settings and size under the keys the PNG record and the job manifest share. */
+    static void putSettings(ObjectNode o, int steps, String sampler, double guidance, double eta, int width,
+                            int height) {
+        o.put("steps", steps);
+        o.put("sampler", sampler);
+        o.put("guidance", guidance);
+        o.put("eta", eta);
+        o.put("width", width);
+        o.put("height", height);
     }
 
     /** Parses {@link #toJson()}. */
@@ -149,6 +160,26 @@ public record GenerationInfo(
                 o.path("height").asInt(), o.path("model").asText(), hashes, embeddings,
                 latents.isNull() || latents.isMissingNode() ? null : latents.asText(), o.path("index").asInt(),
                 o.path("version").asText());
+    }
+
+    /**
+     * The record of image {@code i} of a finished generation, as {@code sdti generate} and the generate job store it.
+     *
+     * @param model          the model's name (its folder's last path element, see {@link #modelName})
+     * @param initialLatents the file the initial noise came from, or null
+     */
+    public static GenerationInfo of(GenerationRequest request, GenerationResult result, int i, String model,
+                                    Map<String, String> modelHashes, List<Embedding> embeddings,
+                                    String initialLatents) {
+        int p = i / request.imagesPerPrompt();
+        return new GenerationInfo(request.prompts().get(p), request.negativePrompt(p), request.imageSeed(i),
+                request.steps(), result.sampler(), request.guidance(), request.samplerOptions().eta(),
+                result.width(), result.height(), model, modelHashes, embeddings, initialLatents, i, currentVersion());
+    }
+
+    /** The name a PNG gives the model: its folder's last path element ("stable-diffusion-2-1-base"). */
+    public static String modelName(ModelFolder folder) {
+        return new org.apache.hadoop.fs.Path(folder.location()).getName();
     }
 
     /** The version written by this build. */

@@ -75,6 +75,11 @@ public final class PngText {
         }
     }
 
+    /** An image as {@code sdti generate} writes it: the pixels and the generation record ({@link GenerationInfo}). */
+    public static byte[] encode(org.sdti.model.pipelines.RgbImage image, GenerationInfo info) throws IOException {
+        return encode(image.toBufferedImage(), info.pngText());
+    }
+
     /** The text chunks of a PNG (tEXt, iTXt and zTXt), keyword → value, in file order. */
     public static Map<String, String> read(byte[] png) throws IOException {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");

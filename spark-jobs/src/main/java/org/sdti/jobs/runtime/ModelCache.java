@@ -35,7 +35,7 @@ public final class ModelCache {
     public static final String VAE = ModelFolder.VAE;
     public static final String TEXT_ENCODER = ModelFolder.TEXT_ENCODER;
     public static final String UNET = ModelFolder.UNET;
-    /** Every part of the model together (tokenizer, text encoder, U-Net, VAE, scheduler config). */
+    /** A whole {@link StableDiffusion} (tokenizer, text encoder, U-Net, VAE) for generation and training. */
     public static final String PIPELINE = "pipeline";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
@@ -112,8 +112,9 @@ public final class ModelCache {
     }
 
     /**
-     * The whole model of {@code model} (a qualified URI) in float32, for training and validation images. Its text
-     * encoder keeps its weight file open for the life of the JVM.
+     * The whole model of {@code model} (a qualified URI) in float32, for rendering and training: its parts are
+     * separate from the entries above (a JVM that also encodes latents holds a second VAE, a few hundred MB at full
+     * size).
      */
     public static StableDiffusion stableDiffusion(String model, HadoopConf conf) {
         return get(new Key(model, DataType.FLOAT.name(), PIPELINE), StableDiffusion.class,

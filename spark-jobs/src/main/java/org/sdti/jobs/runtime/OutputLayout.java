@@ -15,7 +15,15 @@ import org.apache.hadoop.fs.Path;
  *   _data/_commits/STAGE/NAME.json               a concept's data of a stage is complete (readers check this)
  *   _data/_staging/STAGE-RUN/                    a run's output before it is committed; removed afterwards
  *   _reports/STAGE.json                          what the last run of a stage did, per concept
- *   NAME/                                        a concept's own results (train, generate)
+ *   NAME/                                        a concept's own results (train, generate):
+ *   NAME/images/SLUG-SEED-ID.png                 generate: images of prompts using NAME's token (and no other
+ *                                                concept's); SLUG from the prompt, SEED the image's seed, ID 16 hex
+ *                                                of the hash of every parameter and the model's identity
+ *   NAME/contact-sheet.png                       generate: a grid of NAME's images (see ContactSheet for the order)
+ *   _generate/images/SLUG-SEED-ID.png            generate: images of prompts using no concept's token, or several
+ *   _generate/contact-sheet.png                  generate: their grid
+ *   _generate/manifest.jsonl                     generate: one JSON line per image of the job's current requests
+ *                                                (see ManifestRow); rewritten only when a line changes
  * </pre>
  * Folders starting with '_' are hidden from Spark's and Hadoop's input listings, and concept names never start
  * with one ({@link org.sdti.jobs.config.ConceptNames}).
@@ -24,6 +32,8 @@ public final class OutputLayout {
     public static final String EXAMPLES = "examples";
     public static final String PROMPTS = "prompts";
     public static final String LATENTS = "latents";
+    /** The generate job's own folder: images of prompts that use no concept (or several), the manifest. */
+    public static final String GENERATE = "_generate";
 
     private final FileSystem fs;
     private final Path root;
