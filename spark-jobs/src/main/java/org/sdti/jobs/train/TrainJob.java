@@ -32,6 +32,7 @@ import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;

@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.BatchSampler;
 import org.sdti.model.inversion.ConceptData;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
