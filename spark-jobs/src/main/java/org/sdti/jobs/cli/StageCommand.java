@@ -70,8 +70,8 @@ abstract class StageCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs a stage in the session {@link SparkSessions} gives, prints its table and report path and returns its exit
-     * code. Also used by {@code train} and {@code generate} when they run as stages of a job.
+     * Runs a parsed job's stage in the session {@link SparkSessions} gives, prints its table and report path and
+     * returns its exit code. Also used by {@code train} and {@code generate} when they run as stages of a job.
      */
     static int runStage(CommandSpec spec, JobConfig job, String stage, Stage run) throws IOException {
         return run(spec, job, stage, (j, spark) -> Outcome.of(run.run(j, spark)));

@@ -17,8 +17,16 @@ import org.sdti.model.schedulers.Samplers;
  * per-request keys of {@code sdti.generate} ({@link #REQUEST_KEYS}).
  *
  * @param embeddings learned-embedding files whose tokens prompts may use besides the job's own concepts
+ * @param sheetThumbnail the longest side of an image on a contact sheet in pixels (smaller images stay as they are);
+ *                       0: no contact sheets
  */
-public record GenerateJobSettings(List<Request> requests, List<String> embeddings) implements Serializable {
+public record GenerateJobSettings(List<Request> requests, List<String> embeddings, int sheetThumbnail)
+        implements Serializable {
+
+    /** These settings with only {@code requests} (a job narrowed to some of its concepts). */
+    public GenerateJobSettings withRequests(List<Request> requests) {
+        return new GenerateJobSettings(requests, embeddings, sheetThumbnail);
+    }
 
     /** Keys of sdti.generate that a prompt object may override. */
     static final Set<String> REQUEST_KEYS = Set.of("negative-prompt", "scheduler", "steps", "guidance", "eta",
@@ -80,7 +88,7 @@ public record GenerateJobSettings(List<Request> requests, List<String> embedding
         if (k.bool("save-latents")) {
             throw k.error("save-latents", "is for sdti generate --prompt ... (one machine) only");
         }
-        return new GenerateJobSettings(requests, k.strings("embeddings"));
+        return new GenerateJobSettings(requests, k.strings("embeddings"), k.intAtLeast("contact-sheet-thumbnail", 0));
     }
 
     private static Request request(Keys k, ConfigObject own) {

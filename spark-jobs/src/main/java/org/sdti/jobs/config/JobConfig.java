@@ -141,7 +141,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         List<GenerateJobSettings.Request> requests = generate.requests().stream()
                 .filter(r -> droppedTokens.stream().noneMatch(r::uses)).toList();
         return new JobConfig(model, output, kept, train, prepare,
-                new GenerateJobSettings(requests, generate.embeddings()), spark, hadoop);
+                generate.withRequests(requests), spark, hadoop);
     }
 
     /** Fails, naming {@code sdti.concepts}, when the job has no concept (a stage that works per concept needs one). */

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * A grid of one folder's images: one row per request (in {@code sdti.generate.prompts} order), one cell per image
  * of it (seeds in the listed order, then the images of each seed), each cell the image scaled down to fit
- * {@value #MAX_THUMB} px and two label lines under it: the image's seed, then its prompt (cut to the cell's width).
+ * {@code sdti.generate.contact-sheet-thumbnail} px and two label lines under it: the image's seed, then its prompt (cut to the cell's width).
  * A failed image is a grey cell labelled "failed". The size depends on the cells only, never on the fonts:
  * a cell is {@code max(}{@value #MIN_CELL_WIDTH}{@code , widest thumbnail)} wide and the tallest thumbnail plus
  * {@value #LABEL_HEIGHT} px high, with {@value #PAD} px around every cell. Without usable fonts (a bare headless
@@ -20,7 +20,6 @@ import java.util.List;
 final class ContactSheet {
     static final int PAD = 4;
     static final int MIN_CELL_WIDTH = 128;
-    static final int MAX_THUMB = 256;
     static final int LINE = 14;
     static final int LABEL_HEIGHT = 2 * LINE;
 
@@ -29,19 +28,19 @@ final class ContactSheet {
 
     private ContactSheet() {}
 
-    /** The width and height of a thumbnail of a {@code w × h} image. */
-    static int[] thumbSize(int w, int h) {
-        double scale = Math.min(1.0, (double) MAX_THUMB / Math.max(w, h));
+    /** The width and height of a thumbnail of a {@code w × h} image at most {@code max} px on its longest side. */
+    static int[] thumbSize(int w, int h, int max) {
+        double scale = Math.min(1.0, (double) max / Math.max(w, h));
         return new int[] {Math.max(1, (int) Math.round(w * scale)), Math.max(1, (int) Math.round(h * scale))};
     }
 
-    static BufferedImage draw(List<List<Cell>> rows) {
+    static BufferedImage draw(List<List<Cell>> rows, int maxThumb) {
         int cols = rows.stream().mapToInt(List::size).max().orElse(0);
         int thumbW = 1;
         int thumbH = 1;
         for (List<Cell> row : rows) {
             for (Cell c : row) {
-                int[] t = thumbSize(c.width(), c.height());
+                int[] t = thumbSize(c.width(), c.height(), maxThumb);
                 thumbW = Math.max(thumbW, t[0]);
                 thumbH = Math.max(thumbH, t[1]);
             }
@@ -61,7 +60,7 @@ final class ContactSheet {
                     Cell cell = rows.get(r).get(c);
                     int x = PAD + c * (cellW + PAD);
                     int y = PAD + r * (cellH + PAD);
-                    int[] t = thumbSize(cell.width(), cell.height());
+                    int[] t = thumbSize(cell.width(), cell.height(), maxThumb);
                     if (cell.image() == null) {
                         g.setColor(Color.LIGHT_GRAY);
                         g.fillRect(x + (cellW - t[0]) / 2, y + (thumbH - t[1]) / 2, t[0], t[1]);

@@ -23,6 +23,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *       the same pixels) go one per Spark task; executors load the model once ({@link GenerateTask}) and write
  *       each PNG atomically with its metadata.</li>
  *   <li>Then the manifest ({@code _generate/manifest.jsonl}) and each folder's contact sheet, each rewritten only
- *       when its content changed, and the report: one row per concept plus {@code _generate}; a request whose
- *       concept has no learned embedding, or whose rendering failed, fails its row (exit 3), the rest is done.</li>
+ *       when its content changed (a sheet keeps a hash of what it shows), and the report: one row per concept plus
+ *       {@code _generate}; a request whose concept has no learned embedding, or whose rendering failed, fails its
+ *       row (exit 3), and a concept without its embedding fails its own; the rest is done.</li>
  * </ol>
  * Observability: accumulators {@code sdti.generate.rendered}, {@code .skipped}, {@code .failed} (live in the Spark
  * UI; the report's counters are counted from the outcomes, so retried tasks cannot inflate them), a log line per
@@ -56,6 +58,8 @@ public final class GenerateJob {
     public static final String STAGE = "generate";
     static final String MANIFEST = OutputLayout.GENERATE + "/manifest.jsonl";
     static final String SHEET = "contact-sheet.png";
+    /** PNG keyword of a contact sheet's content hash. */
+    static final String SHEET_KEY = "sdti-sheet";
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,60 +102,39 @@ public final class GenerateJob {
                 : render(spark, model, layout, hadoop, plan, rendered, failed);
 
         List<ManifestRow> rows = new ArrayList<>();
-        Map<String, long[]> counts = new LinkedHashMap<>(); // folder -> requests seen, images, rendered, skipped, failed
-        Map<String, Set<String>> reasons = new HashMap<>();
-        Map<String, Set<Integer>> requests = new HashMap<>();
+        Map<String, Tally> tallies = new LinkedHashMap<>();
         for (ImagePlan.Entry e : plan.entries()) {
             ManifestRow row = e.row();
-            long[] c = counts.computeIfAbsent(row.folder(), f -> new long[5]);
-            requests.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>()).add(row.request());
-            c[1]++;
-            if (e.batch() >= 0) {
-                JsonNode o = outcomes.get(e.batch());
-                if ("done".equals(o.path("status").asText())) {
-                    c[2]++;
-                } else {
-                    row = row.withStatus(ManifestRow.FAILED, o.path("reason").asText());
-                }
-            } else if (row.done()) {
-                c[3]++;
+            JsonNode outcome = e.batch() < 0 ? null : outcomes.get(e.batch());
+            if (outcome != null && !"done".equals(outcome.path("status").asText())) {
+                row = row.withStatus(ManifestRow.FAILED, outcome.path("reason").asText());
             }
-            if (!row.done()) {
-                c[4]++;
-                reasons.computeIfAbsent(row.folder(), f -> new LinkedHashSet<>())
-                        .add("prompts[" + row.request() + "]: " + row.reason());
-            }
+            tallies.computeIfAbsent(row.folder(), f -> new Tally()).add(row, outcome != null);
             rows.add(row);
         }
-        counts.forEach((f, c) -> c[0] = requests.get(f).size());
 
-        Set<String> changed = writeManifest(out, rows);
-        for (String folder : changed) {
-            writeSheet(out, folder, rows);
+        writeManifest(out, rows);
+        int thumbnail = job.generate().sheetThumbnail();
+        if (thumbnail > 0) {
+            for (String folder : tallies.keySet()) {
+                writeSheet(out, folder, rows, thumbnail);
+            }
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
+        Tally total = new Tally();
         for (ConceptSpec c : job.concepts()) {
+            Tally t = tallies.getOrDefault(c.name(), new Tally());
             // a concept whose missing embedding failed requests elsewhere (_generate) is failed too: it is the cause
-            String missing = vocabulary.missing(c.name()).orElse(null);
-            Set<String> why = reasons.getOrDefault(c.name(), new LinkedHashSet<>());
-            if (missing != null && why.isEmpty()) {
-                why.add(missing);
-            }
-            report.add(result(c.name(), c.token(), counts.get(c.name()), why, missing != null));
+            vocabulary.missing(c.name()).ifPresent(t::missing);
+            report.add(t.result(c.name(), c.token()));
         }
-        if (counts.containsKey(OutputLayout.GENERATE)) {
-            report.add(result(OutputLayout.GENERATE, "-", counts.get(OutputLayout.GENERATE),
-                    reasons.getOrDefault(OutputLayout.GENERATE, Set.of()), false));
+        if (tallies.containsKey(OutputLayout.GENERATE)) {
+            report.add(tallies.get(OutputLayout.GENERATE).result(OutputLayout.GENERATE, "-"));
         }
-        long[] total = new long[5];
-        counts.values().forEach(c -> {
-            for (int i = 0; i < 5; i++) {
-                total[i] += c[i];
-            }
-        });
-        report.counter("images_rendered", total[2]).counter("images_skipped", total[3])
-                .counter("images_failed", total[4]).counter("batches", plan.batches().size())
+        tallies.values().forEach(total::addAll);
+        report.counter("images_rendered", total.rendered).counter("images_skipped", total.skipped)
+                .counter("images_failed", total.failed).counter("batches", plan.batches().size())
                 .finish(Instant.now());
         report.write(layout);
         return report;
@@ -190,46 +173,36 @@ public final class GenerateJob {
         return outcomes;
     }
 
-    /** Writes the manifest when its text changed; returns the folders whose lines changed (or whose sheet is gone). */
-    private static Set<String> writeManifest(OutputFolder out, List<ManifestRow> rows) throws IOException {
-        Map<String, StringBuilder> byFolder = new LinkedHashMap<>();
+    /** Writes the manifest when its text changed. */
+    private static void writeManifest(OutputFolder out, List<ManifestRow> rows) throws IOException {
         StringBuilder text = new StringBuilder();
-        for (ManifestRow r : rows) {
-            String line = r.toJson() + "\n";
-            text.append(line);
-            byFolder.computeIfAbsent(r.folder(), f -> new StringBuilder()).append(line);
+        rows.forEach(r -> text.append(r.toJson()).append('\n'));
+        if (!text.toString().equals(out.readText(MANIFEST).orElse(null))) {
+            out.writeText(MANIFEST, text.toString());
         }
-        String old = out.readText(MANIFEST).orElse(null);
-        Map<String, StringBuilder> oldByFolder = new HashMap<>();
-        if (old != null) {
-            for (String line : old.split("\n")) {
-                if (!line.isBlank()) {
-                    String folder = JSON.readTree(line).path("folder").asText();
-                    oldByFolder.computeIfAbsent(folder, f -> new StringBuilder()).append(line).append('\n');
+    }
+
+    /**
+     * The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). The
+     * sheet carries a hash of its manifest lines and thumbnail size in a text chunk and is redrawn only when that
+     * differs (so also after a run killed between the manifest and the sheets).
+     */
+    private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows, int thumbnail)
+            throws IOException {
+        String path = folder + "/" + SHEET;
+        Fingerprint key = new Fingerprint("sdti-contact-sheet-v1").add(thumbnail);
+        List<ManifestRow> mine = rows.stream().filter(r -> r.folder().equals(folder)).toList();
+        mine.forEach(r -> key.add(r.toJson()));
+        String hash = key.hex(32);
+        if (out.exists(path)) {
+            try (InputStream in = out.fileSystem().open(out.path(path))) {
+                if (hash.equals(PngText.read(in.readAllBytes()).get(SHEET_KEY))) {
+                    return;
                 }
             }
         }
-        if (!text.toString().equals(old)) {
-            out.writeText(MANIFEST, text.toString());
-        }
-        Set<String> changed = new LinkedHashSet<>();
-        for (Map.Entry<String, StringBuilder> e : byFolder.entrySet()) {
-            StringBuilder before = oldByFolder.get(e.getKey());
-            if (before == null || !before.toString().equals(e.getValue().toString())
-                    || !out.exists(e.getKey() + "/" + SHEET)) {
-                changed.add(e.getKey());
-            }
-        }
-        return changed;
-    }
-
-    /** The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). */
-    private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows) throws IOException {
         Map<Integer, List<ContactSheet.Cell>> byRequest = new LinkedHashMap<>();
-        for (ManifestRow r : rows) {
-            if (!r.folder().equals(folder)) {
-                continue;
-            }
+        for (ManifestRow r : mine) {
             BufferedImage image = null;
             if (r.done()) {
                 try (InputStream in = out.fileSystem().open(out.path(r.image()))) {
@@ -240,28 +213,66 @@ public final class GenerateJob {
             byRequest.computeIfAbsent(r.request(), k -> new ArrayList<>())
                     .add(new ContactSheet.Cell(image, r.width(), r.height(), seed, r.prompt()));
         }
-        BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()));
-        byte[] png = PngText.encode(sheet, Map.of("Description", "sdti generate contact sheet of " + folder
-                + ": one row per request, images in manifest order"));
-        out.write(folder + "/" + SHEET, o -> o.write(png));
-        LOG.info("generate: contact sheet {} ({}x{}, {} row(s))", out.uri(folder + "/" + SHEET), sheet.getWidth(),
-                sheet.getHeight(), byRequest.size());
+        BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()), thumbnail);
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("Description", "sdti generate contact sheet of " + folder + ": one row per request, images in "
+                + "manifest order");
+        text.put(SHEET_KEY, hash);
+        byte[] png = PngText.encode(sheet, text);
+        out.write(path, o -> o.write(png));
+        LOG.info("generate: contact sheet {} ({}x{}, {} row(s))", out.uri(path), sheet.getWidth(), sheet.getHeight(),
+                byRequest.size());
     }
 
-    private static ConceptResult result(String name, String token, long[] c, Set<String> reasons,
-                                        boolean failedConcept) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        long[] v = c == null ? new long[5] : c;
-        m.put("requests", v[0]);
-        m.put("images", v[1]);
-        m.put("rendered", v[2]);
-        m.put("skipped", v[3]);
-        m.put("failed", v[4]);
-        String action = v[2] > 0 ? "rendered" : v[3] > 0 ? "up-to-date" : v[1] == 0 && !failedConcept ? "no-images"
-                : "-";
-        if (v[4] > 0 || failedConcept) {
-            return new ConceptResult(name, token, Status.FAILED, action, String.join("; ", reasons), m, List.of());
+    /** What happened to one folder's images (a concept's, or {@code _generate}), for its report row. */
+    private static final class Tally {
+        final Set<Integer> requests = new LinkedHashSet<>();
+        final Set<String> reasons = new LinkedHashSet<>();
+        long images;
+        long rendered;
+        long skipped;
+        long failed;
+        boolean conceptFailed;
+
+        void add(ManifestRow row, boolean renderedNow) {
+            requests.add(row.request());
+            images++;
+            if (!row.done()) {
+                failed++;
+                reasons.add("prompts[" + row.request() + "]: " + row.reason());
+            } else if (renderedNow) {
+                rendered++;
+            } else {
+                skipped++;
+            }
         }
-        return new ConceptResult(name, token, Status.DONE, action, null, m, List.of());
+
+        void missing(String reason) {
+            conceptFailed = true;
+            if (reasons.isEmpty()) {
+                reasons.add(reason);
+            }
+        }
+
+        void addAll(Tally t) {
+            images += t.images;
+            rendered += t.rendered;
+            skipped += t.skipped;
+            failed += t.failed;
+        }
+
+        ConceptResult result(String name, String token) {
+            Map<String, Long> m = new LinkedHashMap<>();
+            m.put("requests", (long) requests.size());
+            m.put("images", images);
+            m.put("rendered", rendered);
+            m.put("skipped", skipped);
+            m.put("failed", failed);
+            String action = rendered > 0 ? "rendered" : skipped > 0 ? "up-to-date"
+                    : images == 0 && !conceptFailed ? "no-images" : "-";
+            boolean ok = failed == 0 && !conceptFailed;
+            return new ConceptResult(name, token, ok ? Status.DONE : Status.FAILED, action,
+                    ok ? null : String.join("; ", reasons), m, List.of());
+        }
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The frozen model parts of this JVM, each loaded once and shared by every task that runs here (on an executor,
- * all its task threads; in local mode, the whole job). This is sdti's one piece of static mutable state, on purpose:
+ * all its task threads; in local mode, the whole job), and the idle single-user objects built on them (training
+ * graphs), which later tasks reuse. This is sdti's one piece of static mutable state, on purpose:
  * Spark has no per-executor object lifecycle, and a model part is far too large to ship with tasks or to load per
  * task. Entries live as long as the JVM (an executor serves one application, so one model).
  *
@@ -34,12 +35,14 @@ public final class ModelCache {
     public static final String VAE = ModelFolder.VAE;
     public static final String TEXT_ENCODER = ModelFolder.TEXT_ENCODER;
     public static final String UNET = ModelFolder.UNET;
-    /** A whole {@link StableDiffusion} (tokenizer, text encoder, U-Net, VAE, scheduler config): training and rendering. */
+    /** A whole {@link StableDiffusion} (tokenizer, text encoder, U-Net, VAE) for generation and training. */
     public static final String PIPELINE = "pipeline";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
     private static final Map<Key, FutureTask<Object>> ENTRIES = new ConcurrentHashMap<>();
     private static final AtomicLong LOADS = new AtomicLong();
+    private static final Map<Key, java.util.Queue<Object>> IDLE = new ConcurrentHashMap<>();
+    private static final AtomicLong BUILT = new AtomicLong();
 
     private ModelCache() {}
 
@@ -109,9 +112,9 @@ public final class ModelCache {
     }
 
     /**
-     * The whole model of {@code model} (a qualified URI) in float32, for training, validation images and rendering:
-     * its parts are separate from the entries above (a JVM that also encodes latents holds a second VAE, a few
-     * hundred MB at full size). Its text encoder keeps its weight file open for the life of the JVM.
+     * The whole model of {@code model} (a qualified URI) in float32, for rendering and training: its parts are
+     * separate from the entries above (a JVM that also encodes latents holds a second VAE, a few hundred MB at full
+     * size).
      */
     public static StableDiffusion stableDiffusion(String model, HadoopConf conf) {
         return get(new Key(model, DataType.FLOAT.name(), PIPELINE), StableDiffusion.class,
@@ -122,6 +125,32 @@ public final class ModelCache {
     public static ClipTokenizer tokenizer(String model, HadoopConf conf) {
         return get(new Key(model, "-", TOKENIZER), ClipTokenizer.class,
                 () -> ClipTokenizer.load(ModelFolder.open(model, conf.get()).tokenizerFiles()));
+    }
+
+    /**
+     * An object only one task may use at a time (a training graph: built from the shared weights in seconds, not
+     * thread-safe) under {@code key}: an idle one a finished task of this JVM gave back, or a new one from
+     * {@code build}. Hand it back with {@link #release} when done, so that the next round's task reuses it.
+     */
+    public static <T> T acquire(Key key, Class<T> type, java.util.function.Supplier<T> build) {
+        java.util.Queue<Object> idle = IDLE.get(key);
+        Object o = idle == null ? null : idle.poll();
+        if (o != null) {
+            return type.cast(o);
+        }
+        T built = build.get();
+        BUILT.incrementAndGet();
+        return built;
+    }
+
+    /** Gives back an object of {@link #acquire}; its user must not touch it any more. */
+    public static void release(Key key, Object value) {
+        IDLE.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(value);
+    }
+
+    /** Objects {@link #acquire} had to build so far (tests check that rounds reuse them). */
+    public static long built() {
+        return BUILT.get();
     }
 
     /** Loads done by this JVM so far (observability, and tests that check a part is loaded once). */

@@ -64,11 +64,11 @@ final class ReplicaRound {
 
     /**
      * A concept's round after averaging: the state whose rows and AdamW moments are the mean of its replicas', the
-     * per-step mean loss and gradient norm, and the failure of a replica if one failed (then {@code state} is null
-     * and nothing of the round is kept).
+     * per-step mean loss and gradient norm, each replica's own steps (in replica order), and the failure of a
+     * replica if one failed (then {@code state} is null and nothing of the round is kept).
      */
-    record Averaged(String concept, int replicas, TrainerState state, Steps steps, String failure)
-            implements Serializable {}
+    record Averaged(String concept, int replicas, TrainerState state, Steps steps, List<Steps> perReplica,
+                    String failure) implements Serializable {}
 
     /**
      * Averages a concept's replica results: rows, first and second moments each as the mean over replicas, summed
@@ -88,8 +88,8 @@ final class ReplicaRound {
         }
         for (Result r : rs) {
             if (r.failure() != null) {
-                return new Averaged(concept, n, null, null, (n > 1 ? "replica " + r.replica() + ": " : "")
-                        + r.failure());
+                String which = n > 1 ? "replica " + r.replica() + ": " : "";
+                return new Averaged(concept, n, null, null, List.of(), which + r.failure());
             }
         }
         TrainerState first = rs.get(0).state();
@@ -119,7 +119,8 @@ final class ReplicaRound {
             steps.loss()[i] = loss / n;
             steps.gradientNorm()[i] = norm / n;
         }
-        return new Averaged(concept, n, first.withOptimizer(avg), steps, null);
+        return new Averaged(concept, n, first.withOptimizer(avg), steps,
+                new ArrayList<>(rs.stream().map(Result::steps).toList()), null);
     }
 
     /** Element-wise mean, accumulated in double in list order. */

@@ -32,6 +32,7 @@ import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -49,6 +50,7 @@ import org.sdti.model.inversion.Trainer;
 import org.sdti.model.inversion.TrainerState;
 import org.sdti.model.inversion.TrainingConfig;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.SafeTensorsException;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.schedulers.Prediction;
@@ -77,6 +79,11 @@ import scala.Tuple2;
  */
 public final class TrainJob {
     public static final String STAGE = "train";
+    /** Embedding property: prepare's fingerprint of the examples trained on. */
+    static final String EXAMPLES_FINGERPRINT = "examples_fingerprint";
+    /** Each replica's loss curve (replicas > 1), beside loss.csv's mean. */
+    static final String REPLICA_LOSSES = "loss-replicas.csv";
+    static final String REPLICA_LOSSES_HEADER = "step,replica,loss,gradient_norm";
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
     private TrainJob() {}
@@ -92,7 +99,11 @@ public final class TrainJob {
         /** null while at step 0 (the executors initialise the rows). */
         TrainerState state;
         long startStep;
+        /** Examples prepare committed: the data read must have them all. */
+        long examples;
         LossLog losses;
+        /** Lines of {@link #REPLICA_LOSSES} up to the current step (replicas > 1). */
+        List<String> replicaLosses = new ArrayList<>();
         String lastCheckpoint;
         ConceptResult result;
 
@@ -139,27 +150,31 @@ public final class TrainJob {
         List<Run> runs = new ArrayList<>();
         for (ConceptSpec c : job.concepts()) {
             OutputFolder out = OutputFolder.open(layout.conceptFolder(c.name()).toString(), hadoop.get());
+            Optional<JsonNode> prep = prepared.read(c.name());
+            String examplesFingerprint = prep.map(p -> p.path("fingerprint").asText()).orElse("");
             Run r = new Run(c, out, new EmbeddingExport(c.token(), baseModel,
-                    properties(c, resolution, prediction)));
+                    properties(c, resolution, prediction, examplesFingerprint)));
             runs.add(r);
             String missing = missingInputs(c, prepared, latents, vaeId, layout);
             if (missing != null) {
                 r.result = failed(r, missing);
                 continue;
             }
+            r.examples = prep.orElseThrow().path("examples").asLong();
             plan(r, hidden, job.train().averageEvery());
         }
 
+        // trained to the end by an earlier run that stopped before its final files
+        List<Run> finishing = runs.stream().filter(r -> r.result == null && r.step() == r.cfg.steps()).toList();
+        validate(job, spark, model.location(), hadoop, layout, finishing);
+        for (Run r : finishing) {
+            finish(r);
+        }
         List<Run> training = runs.stream().filter(Run::training).toList();
         long rounds = 0;
         if (!training.isEmpty()) {
             rounds = train(job, spark, model.location(), hadoop, layout, vaeId, model.vaeConfig().scalingFactor(),
                     training, replicaSteps);
-        }
-        List<Run> finishing = runs.stream().filter(r -> r.result == null && r.step() == r.cfg.steps()).toList();
-        validate(job, spark, model.location(), hadoop, layout, finishing);
-        for (Run r : finishing) {
-            finish(r);
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
@@ -193,8 +208,9 @@ public final class TrainJob {
     }
 
     /**
-     * Fails before Spark starts when no concept of the job can be trained because an earlier stage has not run:
-     * names the stage to run first. (Concepts that only some lack are reported failed by {@link #run}.)
+     * Fails (bad input, exit 2) when no concept of the job can be trained because an earlier stage has not run,
+     * naming the stage to run first; the command line checks this before running the stage. (Concepts that only
+     * some lack are reported failed by {@link #run}, and the others trained.)
      */
     public static void requireInputs(JobConfig job, Configuration conf) throws IOException {
         job.requireConcepts(STAGE);
@@ -252,8 +268,10 @@ public final class TrainJob {
             if (latest.isPresent()) {
                 Trainer.checkResumable(latest.get(), r.cfg, c.token(), c.name(), c.vectors(), hidden);
                 checkRounds(latest.get(), r.replicas, averageEvery);
+                checkExamples(latest.get(), r.export.properties().get(EXAMPLES_FINGERPRINT));
             }
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (IllegalArgumentException | SafeTensorsException e) {
+            // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job)
             r.result = failed(r, e.getMessage() + "; delete " + r.checkpoints.location() + " to start over");
             return;
         }
@@ -261,7 +279,8 @@ public final class TrainJob {
         if (latest.isPresent()) {
             r.state = latest.get().state();
             r.lastCheckpoint = latest.get().location();
-            if (r.step() == r.cfg.steps() && r.out.exists(EmbeddingExport.FILE)) {
+            if (r.step() == r.cfg.steps() && r.out.exists(EmbeddingExport.FILE)
+                    && (!c.train().a1111() || r.out.exists(LocalTraining.a1111Name(c.token())))) {
                 r.result = done(r, "up-to-date");
                 LOG.info("train {}: up to date ({} steps, {})", c.name(), r.step(), r.out.uri(EmbeddingExport.FILE));
                 return;
@@ -269,6 +288,10 @@ public final class TrainJob {
         }
         r.startStep = r.step();
         r.losses = r.out.readText(LossLog.FILE).map(csv -> LossLog.parse(csv, r.startStep)).orElse(fresh);
+        // as loss.csv: the lines up to the checkpoint resumed from (a killed run may have written more)
+        r.out.readText(REPLICA_LOSSES).ifPresent(csv -> csv.lines().skip(1)
+                .filter(l -> Long.parseLong(l.substring(0, l.indexOf(','))) <= r.startStep)
+                .forEach(r.replicaLosses::add));
         if (r.training()) {
             // a concept trained further (more steps) is complete again only when its new embedding is written
             for (String f : List.of(EmbeddingExport.FILE, LocalTraining.a1111Name(c.token()))) {
@@ -290,6 +313,20 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * A checkpoint continues only on the examples it was trained on: other pictures (or the same ones prepared
+     * otherwise, renamed, ...) would not continue one trajectory, and a finished concept would silently keep an
+     * embedding of images it no longer has.
+     */
+    private static void checkExamples(Checkpoint c, String now) {
+        String then = c.metadata().get("embedding." + EXAMPLES_FINGERPRINT);
+        if (!java.util.Objects.equals(then, now)) {
+            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was trained on other "
+                    + "examples (prepare fingerprint " + then + ", now " + now + ": its images or their preparation "
+                    + "changed)");
+        }
+    }
+
     /** Rounds until every concept is trained or failed; returns the number of rounds. */
     private static long train(JobConfig job, SparkSession spark, String model, HadoopConf hadoop,
             OutputLayout layout, String vaeId, double scalingFactor, List<Run> training, LongAccumulator steps)
@@ -305,9 +342,11 @@ public final class TrainJob {
                 return new long[] {d.examples().size(), d.channels(), d.height(), d.width()};
             }).collectAsMap());
             for (Run r : training) {
-                if (!shapes.containsKey(r.name())) {
-                    r.result = failed(r, "no example has a latent row of this model's VAE: run `sdti latents` "
-                            + "with this job first");
+                long[] shape = shapes.get(r.name());
+                long found = shape == null ? 0 : shape[0];
+                if (found != r.examples) {
+                    r.result = failed(r, "latent rows of this model's VAE for " + found + " of its " + r.examples
+                            + " examples: run `sdti latents` with this job first");
                 }
             }
             long rounds = 0;
@@ -421,18 +460,34 @@ public final class TrainJob {
                 lossSum += s.loss();
             }
             r.out.writeText(LossLog.FILE, r.losses.toCsv());
+            if (r.replicas > 1) {
+                for (int i = 0; i < a.steps().size(); i++) {
+                    for (int k = 0; k < a.perReplica().size(); k++) {
+                        ReplicaRound.Steps mine = a.perReplica().get(k);
+                        r.replicaLosses.add(mine.step()[i] + "," + k + "," + mine.loss()[i] + ","
+                                + mine.gradientNorm()[i]);
+                    }
+                }
+                r.out.writeText(REPLICA_LOSSES, REPLICA_LOSSES_HEADER + "\n" + String.join("\n", r.replicaLosses)
+                        + "\n");
+            }
             r.lastCheckpoint = r.checkpoints.save(r.state, r.cfg, r.export);
             int n = roundSteps.get(r.name());
             LOG.info(String.format(Locale.ROOT, "train %s: round %d, steps %d-%d of %d, loss %.5f (mean of %d "
                             + "step(s) x %d replica(s)), %.2f steps/s, checkpoint %s", r.name(), round, before + 1,
                     r.step(), r.cfg.steps(), lossSum / n, n, r.replicas, n / seconds, r.lastCheckpoint));
             int vEvery = r.spec.train().validation().every();
-            if (r.spec.train().validation().images() > 0 && vEvery > 0 && r.step() < r.cfg.steps()
-                    && before / vEvery != r.step() / vEvery) {
+            if (r.step() == r.cfg.steps() || vEvery > 0 && before / vEvery != r.step() / vEvery) {
                 validate.add(r);
             }
         }
         validate(job, spark, model, hadoop, layout, validate);
+        // a concept that reached its steps is complete now, whatever the others still do
+        for (Run r : validate) {
+            if (r.step() == r.cfg.steps()) {
+                finish(r);
+            }
+        }
     }
 
     /** Renders the validation images of the concepts' current states on the executors, one task per concept. */
@@ -495,7 +550,12 @@ public final class TrainJob {
         r.result = done(r, r.startStep == r.step() ? "finished" : r.startStep > 0 ? "resumed" : "trained");
     }
 
-    private static Map<String, String> properties(ConceptSpec c, int resolution, Prediction prediction) {
+    /**
+     * The embedding's properties: the single-machine trainer's, plus what else fixes the trajectory of the job's
+     * run (replicas, rounds, the examples), which a resume compares.
+     */
+    private static Map<String, String> properties(ConceptSpec c, int resolution, Prediction prediction,
+            String examplesFingerprint) {
         TrainingConfig cfg = c.train().trainingConfig();
         int replicas = c.train().replicas();
         Map<String, String> p = LocalTraining.properties(c, cfg, resolution, prediction, replicas);
@@ -503,6 +563,7 @@ public final class TrainJob {
         if (replicas > 1) {
             p.put("average_every", Integer.toString(c.train().averageEvery()));
         }
+        p.put(EXAMPLES_FINGERPRINT, examplesFingerprint);
         return p;
     }
 

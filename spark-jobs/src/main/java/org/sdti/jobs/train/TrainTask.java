@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.BatchSampler;
 import org.sdti.model.inversion.ConceptData;
@@ -107,6 +108,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
                     w.replica(), start, w.steps()));
         }
         List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
+        graphs.release(); // not after a failure: a graph that threw mid-pass is not trusted again
         List<ReplicaRound.Result> out = new ArrayList<>(work.size());
         for (int i = 0; i < work.size(); i++) {
             SharedRound.Outcome o = outcomes.get(i);
@@ -117,13 +119,15 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
     }
 
     /**
-     * This task's graphs, one per (batch, rows) shape over the group's latent size; also the {@link RowGradients}
-     * of each unit's step, picking the graph by the shape of what it is given.
+     * This task's graphs, one per (batch, rows) shape over the group's latent size, taken from the JVM's idle ones
+     * ({@link ModelCache#acquire}) or built; also the {@link RowGradients} of each unit's step, picking the graph by
+     * the shape of what it is given.
      */
-    private static final class Graphs implements SharedRound.Graphs, RowGradients {
+    private final class Graphs implements SharedRound.Graphs, RowGradients {
         private final StableDiffusion sd;
         private final ConceptData shape;
-        private final Map<String, RowGradients> built = new HashMap<>();
+        private final Map<ModelCache.Key, InversionGraph> held = new HashMap<>();
+        private final Map<ModelCache.Key, RowGradients> gradients = new HashMap<>();
 
         Graphs(StableDiffusion sd, ConceptData shape) {
             this.sd = sd;
@@ -132,10 +136,23 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
 
         @Override
         public RowGradients of(int batch, int numVectors) {
-            return built.computeIfAbsent(batch + "x" + numVectors, k -> RowGradients.of(InversionGraph.build(
-                    sd.textEncoder(), sd.unet(), batch, Nd4j.zeros(DataType.FLOAT, numVectors,
-                            sd.textEncoder().config().hiddenSize()), shape.channels(), shape.height(),
-                    shape.width())));
+            ModelCache.Key key = new ModelCache.Key(model, DataType.FLOAT.name(), String.format(
+                    "inversion-graph %dx%d over %dx%dx%d", batch, numVectors, shape.channels(), shape.height(),
+                    shape.width()));
+            return gradients.computeIfAbsent(key, k -> {
+                InversionGraph g = ModelCache.acquire(k, InversionGraph.class, () -> InversionGraph.build(
+                        sd.textEncoder(), sd.unet(), batch, Nd4j.zeros(DataType.FLOAT, numVectors,
+                                sd.textEncoder().config().hiddenSize()), shape.channels(), shape.height(),
+                        shape.width()));
+                held.put(k, g);
+                return RowGradients.of(g);
+            });
+        }
+
+        void release() {
+            held.forEach(ModelCache::release);
+            held.clear();
+            gradients.clear();
         }
 
         private RowGradients of(INDArray rows, TokenEmbedding.Inputs inputs) {

@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.Datasets;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.model.inversion.ConceptData;

@@ -62,6 +62,8 @@ class TrainCommandTest {
         assertTrue(help.contains("a word that is one token starts every vector") && help.contains(
                 "a text of exactly --vectors tokens is spread one token per vector") && help.contains(
                 "any other token count is rejected"), r.out());
+        assertTrue(help.contains("sdti train --config JOB [--model DIR] [--output DIR] [setting flags] the Spark "
+                + "stage: every concept of the job") && help.contains("exit 2 naming the stage to run first"), r.out());
         for (String flag : List.of("--model", "--images", "--token", "--init-token", "--property", "--vectors",
                 "--steps", "--lr", "--batch-size", "--resolution", "--seed", "--checkpoint-every", "--resume",
                 "--validation-prompt", "--output")) {

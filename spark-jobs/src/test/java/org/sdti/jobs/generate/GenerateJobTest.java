@@ -3,6 +3,7 @@ package org.sdti.jobs.generate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -228,6 +229,22 @@ class GenerateJobTest {
         after.remove(cat1.path("image").asText());
         before.remove(cat1.path("image").asText());
         assertEquals(before, after);
+
+        // smaller thumbnails: only the sheets are redrawn
+        Map<String, String> sized = outputs(out);
+        job(tmp, out, REQUESTS + "    contact-sheet-thumbnail = 8\n");
+        assertEquals(3, JobFixtures.run("generate", "--config", job.toString()).code());
+        BufferedImage small = ImageIO.read(out.resolve("cat-toy/contact-sheet.png").toFile());
+        assertEquals(4 + 2 * (128 + 4), small.getWidth());
+        assertEquals(4 + (8 + 28 + 4), small.getHeight());
+        assertEquals(0, JSON.readTree(out.resolve("_reports/generate.json").toFile()).path("counters")
+                .path("images_rendered").asLong());
+        Map<String, String> resized = outputs(out);
+        for (String sheetPath : List.of("cat-toy/contact-sheet.png", "_generate/contact-sheet.png",
+                "broken/contact-sheet.png")) {
+            assertNotEquals(sized.remove(sheetPath), resized.remove(sheetPath), sheetPath);
+        }
+        assertEquals(sized, resized);
     }
 
     @Test

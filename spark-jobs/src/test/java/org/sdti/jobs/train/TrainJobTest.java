@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -152,7 +153,9 @@ class TrainJobTest {
         assertEquals("done", result(first, "cat-toy").status().name().toLowerCase());
         assertTrue(result(first, "broken").reason().startsWith("not prepared"), result(first, "broken").reason());
         assertEquals(4, first.counters().get("replica_steps"), "2 replicas x 2 steps");
+        long graphs = ModelCache.built();
         StageReport second = train(job(tmp, out, settings + "4 }\n", ""));
+        assertEquals(graphs, ModelCache.built(), "the second run's tasks reuse the first one's graphs");
         StageReport.ConceptResult cat = result(second, "cat-toy");
         assertEquals("resumed", cat.action());
         assertEquals(4L, cat.counts().get("steps"));
@@ -172,6 +175,7 @@ class TrainJobTest {
         TrainerState s = TrainerState.initial("cat-toy", 5, new NewToken("<cat-toy>", 2, "toy")
                 .initialRows(sd.tokenizer(), sd.textEncoder().embedding()));
         List<Double> losses = new ArrayList<>();
+        List<String> replicaLines = new ArrayList<>(List.of("step,replica,loss,gradient_norm"));
         for (int round = 0; round < 2; round++) {
             LocalRound.Result r0 = local.run(s, data, 0, 2);
             LocalRound.Result r1 = local.run(s, data, 1, 2);
@@ -182,6 +186,10 @@ class TrainJobTest {
                     mean(a.v(), b.v()), a.step()));
             for (int i = 0; i < 2; i++) {
                 losses.add((r0.steps().get(i).loss() + r1.steps().get(i).loss()) / 2);
+                for (LocalRound.Result r : List.of(r0, r1)) {
+                    StepRecord x = r.steps().get(i);
+                    replicaLines.add(x.step() + "," + (r == r0 ? 0 : 1) + "," + x.loss() + "," + x.gradientNorm());
+                }
             }
             assertEquals(s.optimizer(), checkpoint(out.resolve("cat-toy"), s.step()).optimizer(),
                     "round " + (round + 1) + ": rows and moments bit for bit");
@@ -191,6 +199,7 @@ class TrainJobTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(losses.get(i), Double.parseDouble(csv.get(i + 1).split(",")[1]), 0.0, csv.get(i + 1));
         }
+        assertEquals(replicaLines, Files.readAllLines(out.resolve("cat-toy/loss-replicas.csv")));
         float[] embedded = EmbeddingFiles.read(out.resolve("cat-toy/learned_embeds.safetensors")).flat();
         assertArrayEquals(s.rows(), embedded);
         JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
@@ -206,6 +215,16 @@ class TrainJobTest {
         StageReport other = train(job(tmp, out, settings.replace("lr = 1e-2", "lr = 2e-2") + "6 }\n", ""));
         assertTrue(result(other, "cat-toy").reason().contains("learning_rate 0.01 where this run has 0.02"),
                 result(other, "cat-toy").reason());
+        assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
+        // other examples (as prepare and latents commit them after the pictures change) are refused too
+        Path prep = out.resolve("_data/_commits/prepare/cat-toy.json");
+        Path lat = out.resolve("_data/_commits/latents/cat-toy.json");
+        String fp = JSON.readTree(prep.toFile()).path("fingerprint").asText();
+        Files.writeString(prep, Files.readString(prep).replace(fp, "0123456789abcdef0123456789abcdef"));
+        Files.writeString(lat, Files.readString(lat).replace(fp, "0123456789abcdef0123456789abcdef"));
+        StageReport changed = train(job(tmp, out, settings + "4 }\n", ""));
+        assertTrue(result(changed, "cat-toy").reason().contains("it was trained on other examples (prepare "
+                + "fingerprint " + fp + ", now 0123456789abcdef0123456789abcdef"), result(changed, "cat-toy").reason());
         assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
     }
 

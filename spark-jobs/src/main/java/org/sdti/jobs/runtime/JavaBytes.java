@@ -1,4 +1,4 @@
-package org.sdti.jobs.train;
+package org.sdti.jobs.runtime;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,13 +9,14 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 
 /**
- * Training states and concept data cross Spark's shuffles as Java-serialized bytes: the configured serializer
- * (Kryo) handles {@code byte[]} whatever it is, but cannot rebuild records or {@code List.of} collections.
+ * Records cross Spark's shuffles and broadcasts as Java-serialized bytes (training states, concept data): the
+ * configured serializer (Kryo) handles {@code byte[]} whatever it is, but cannot rebuild records or {@code List.of}
+ * collections.
  */
-final class JavaBytes {
+public final class JavaBytes {
     private JavaBytes() {}
 
-    static byte[] of(Serializable value) {
+    public static byte[] of(Serializable value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(value);
@@ -25,7 +26,7 @@ final class JavaBytes {
         return bytes.toByteArray();
     }
 
-    static <T> T read(byte[] bytes, Class<T> type) {
+    public static <T> T read(byte[] bytes, Class<T> type) {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             return type.cast(in.readObject());
         } catch (IOException e) {
