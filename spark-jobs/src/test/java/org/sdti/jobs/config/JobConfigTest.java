@@ -232,7 +232,7 @@ class JobConfigTest {
                   ]
                 }
                 """);
-        List<GenerateJobSettings.Request> r = job.generate().requests();
+        List<GenerateSettings.Request> r = job.generate().requests();
         assertEquals(2, r.size());
         assertEquals(List.of(1L, 2L), r.get(0).seeds());
         assertEquals(20, r.get(0).steps());
