@@ -193,8 +193,8 @@ class JobConfigTest {
                 e.getMessage());
         assertEquals("sdti.concepts[0].name", fails(BASE
                 + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a, name = \"_hidden\" }]").key());
-        assertEquals("sdti.concepts[0].token", fails(BASE
-                + "sdti.concepts = [{ token = \"a b\", init = x, images = /a }]").key());
+        assertEquals("sdti.concepts[0].token: the token must be one word without spaces, not 'a b'", fails(BASE
+                + "sdti.concepts = [{ token = \"a b\", init = x, images = /a }]").getMessage());
     }
 
     @Test
