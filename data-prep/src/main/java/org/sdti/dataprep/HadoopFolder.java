@@ -43,7 +43,8 @@ public final class HadoopFolder {
         return out;
     }
 
-    private static byte[] readAll(FileSystem fs, Path p) throws IOException {
+    /** A whole file of at most 2 GB (an image or a caption), read in one piece. */
+    public static byte[] readAll(FileSystem fs, Path p) throws IOException {
         long len = fs.getFileStatus(p).getLen();
         if (len > Integer.MAX_VALUE - 8) {
             throw new IOException("file of " + len + " bytes is too large to be an image here");

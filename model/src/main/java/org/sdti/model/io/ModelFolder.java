@@ -37,27 +37,14 @@ public final class ModelFolder {
     private final FileSystem fs;
     private final Path root;
 
-    private ModelFolder(FileSystem fs, Path root) {
-        this.fs = fs;
-        this.root = root;
+    private ModelFolder(HadoopLocation at) {
+        this.fs = at.fs();
+        this.root = at.root();
     }
 
     /** Opens a folder by path or URI; fails when it does not exist or is not a directory. */
     public static ModelFolder open(String location, Configuration conf) throws IOException {
-        Path p = new Path(location);
-        FileSystem fs = p.getFileSystem(conf);
-        Path root = fs.makeQualified(p);
-        try {
-            if (!fs.getFileStatus(root).isDirectory()) {
-                throw new FileNotFoundException("model folder " + location + " is a file, not a folder");
-            }
-        } catch (FileNotFoundException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("model folder")) {
-                throw e;
-            }
-            throw new FileNotFoundException("model folder " + location + " does not exist");
-        }
-        return new ModelFolder(fs, root);
+        return new ModelFolder(HadoopLocation.of(location, conf).requireFolder("model folder"));
     }
 
     public static ModelFolder open(String location) throws IOException {

@@ -23,23 +23,16 @@ public final class OutputFolder {
     private final Path root;
     private final boolean local;
 
-    private OutputFolder(FileSystem fs, Path root) {
-        this.fs = fs;
-        this.root = root;
+    private OutputFolder(HadoopLocation at) {
+        this.fs = at.fs();
+        this.root = at.root();
         FileSystem raw = fs instanceof LocalFileSystem l ? l.getRawFileSystem() : fs;
         this.local = "file".equals(raw.getUri().getScheme());
     }
 
     /** Opens (without creating) a folder; fails when the location is an existing file. */
     public static OutputFolder open(String location, Configuration conf) throws IOException {
-        Path p = new Path(location);
-        FileSystem fs = p.getFileSystem(conf);
-        Path root = fs.makeQualified(p);
-        FileStatus st = status(fs, root);
-        if (st != null && !st.isDirectory()) {
-            throw new FileNotFoundException("output folder " + location + " is a file, not a folder");
-        }
-        return new OutputFolder(fs, root);
+        return new OutputFolder(HadoopLocation.of(location, conf).refuseFile("output folder"));
     }
 
     /** The folder's qualified URI. */
@@ -112,13 +105,5 @@ public final class OutputFolder {
     @Override
     public String toString() {
         return location();
-    }
-
-    private static FileStatus status(FileSystem fs, Path p) throws IOException {
-        try {
-            return fs.getFileStatus(p);
-        } catch (FileNotFoundException e) {
-            return null;
-        }
     }
 }

@@ -46,6 +46,29 @@ class NewTokenTest {
     }
 
     @Test
+    void aRejectionSaysWhichPartAndUsesTheCallersNameForTheVectorCount() {
+        NewToken.Rejected init = assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("<t>", 1, "teddy bear").addChecked(base, "vectors ="));
+        assertEquals(NewToken.Part.INITIALIZER, init.part());
+        assertEquals("initializer 'teddy bear' is not in the vocabulary as one token: it splits into 2 tokens "
+                + "(teddy, bear); use a word that is one token, or vectors = 2 to start one vector per token",
+                init.getMessage());
+        NewToken.Rejected token = assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("cat", 1, "dog").addChecked(base, "vectors ="));
+        assertEquals(NewToken.Part.TOKEN, token.part());
+        assertEquals(NewToken.Part.TOKEN, assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("<a>", 2, "dog").addChecked(base.withAddedToken("<a>_1"), "vectors =")).part());
+        assertEquals(NewToken.Part.TOKEN, assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("a b", 1, "dog")).part());
+        assertEquals(NewToken.Part.VECTORS, assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("<t>", 0, "dog")).part());
+        assertEquals(NewToken.Part.INITIALIZER, assertThrows(NewToken.Rejected.class,
+                () -> new NewToken("<t>", 1, "")).part());
+        assertEquals(49408, new NewToken("<t>", 2, "teddy bear").addChecked(base, "vectors =").tokenId("<t>")
+                .getAsInt());
+    }
+
+    @Test
     void tokensTheVocabularyAlreadyHasAreRejected() {
         IllegalArgumentException exact = assertThrows(IllegalArgumentException.class,
                 () -> new NewToken("cat", 1, "dog").addTo(base));

@@ -47,6 +47,16 @@ class ModelFolderTest {
                 () -> ModelFolder.open(tmp.resolve("nope").toString()));
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("does not exist"), e.getMessage());
 
+        // a file where a folder belongs: the model's and the output's folders are opened alike (HadoopLocation)
+        String file = Files.writeString(tmp.resolve("file.txt"), "x").toString();
+        assertEquals("model folder " + file + " is a file, not a folder", assertThrows(FileNotFoundException.class,
+                () -> ModelFolder.open(file)).getMessage());
+        assertEquals("output folder " + file + " is a file, not a folder", assertThrows(FileNotFoundException.class,
+                () -> OutputFolder.open(file, new Configuration())).getMessage());
+        String later = tmp.resolve("later").toString();
+        assertEquals("file:" + later, OutputFolder.open(later, new Configuration()).location(),
+                "an output folder may not exist yet");
+
         ModelFolder empty = ModelFolder.open(tmp.toString());
         FileNotFoundException f = assertThrows(FileNotFoundException.class, empty::unetConfig);
         assertTrue(f.getMessage().contains("unet/config.json"), f.getMessage());

@@ -6,6 +6,8 @@ import java.util.TreeMap;
 import org.sdti.dataprep.LearnableProperty;
 import org.sdti.dataprep.Placeholder;
 import org.sdti.dataprep.PromptTemplates;
+import org.sdti.model.inversion.NewToken;
+import org.sdti.model.text.ClipTokenizer;
 
 /**
  * One entry of {@code sdti.concepts}, merged with {@code sdti.concept-defaults}.
@@ -36,10 +38,39 @@ public record ConceptSpec(int index, String name, String token, String init, Str
         return new Placeholder(token, vectors);
     }
 
+    /** The token the concept learns: the trainer's rule ({@link NewToken}) decides what is a valid one. */
+    public NewToken newToken() {
+        return new NewToken(token, vectors, init);
+    }
+
+    /**
+     * The tokenizer with the concept's token added, failing as the trainer would (token not new, initializer not
+     * one token nor one per vector), with the job-file key to fix.
+     */
+    public ClipTokenizer addTokenTo(ClipTokenizer base) {
+        try {
+            return newToken().addChecked(base, "vectors =");
+        } catch (NewToken.Rejected e) {
+            throw new JobConfigException(key() + "." + key(e.part()), e.getMessage());
+        }
+    }
+
+    private static String key(NewToken.Part part) {
+        return switch (part) {
+            case TOKEN -> "token";
+            case VECTORS -> "vectors";
+            case INITIALIZER -> "init";
+        };
+    }
+
     static ConceptSpec read(Keys k, int index, TrainSettings train) {
         String token = k.string("token");
-        if (token.chars().anyMatch(Character::isWhitespace)) {
-            throw k.error("token", "must be one word without spaces, got \"" + token + "\"");
+        int vectors = k.intAtLeast("vectors", 1);
+        String init = k.string("init");
+        try {
+            new NewToken(token, vectors, init);
+        } catch (NewToken.Rejected e) {
+            throw k.error(key(e.part()), e.getMessage());
         }
         if (token.contains(PromptTemplates.SLOT)) {
             throw k.error("token", "must not contain " + PromptTemplates.SLOT + ", got \"" + token + "\"");
@@ -55,12 +86,11 @@ public record ConceptSpec(int index, String name, String token, String init, Str
             throw k.error("name", "must be 1-100 characters of [a-z0-9._-], starting and ending with a letter or "
                     + "digit, got \"" + name + "\"");
         }
-        int vectors = k.intAtLeast("vectors", 1);
         if (vectors > MAX_VECTORS) {
             throw k.error("vectors", "must be <= " + MAX_VECTORS + " (a prompt holds 77 ids, 2 of them start and "
                     + "end), got " + vectors);
         }
-        return new ConceptSpec(index, name, token, k.string("init"), k.string("images"),
+        return new ConceptSpec(index, name, token, init, k.string("images"),
                 k.choice("property", PROPERTIES), vectors, k.optString("templates"),
                 k.bool("captions"), train);
     }

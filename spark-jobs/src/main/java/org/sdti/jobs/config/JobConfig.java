@@ -24,7 +24,7 @@ import java.util.Map;
  * @param hadoop   {@code sdti.hadoop}, applied to every file-system access and passed to Spark as spark.hadoop.*
  */
 public record JobConfig(String model, String output, List<ConceptSpec> concepts, TrainSettings train,
-                        PrepareSettings prepare, GenerateJobSettings generate, SparkSettings spark,
+                        PrepareSettings prepare, GenerateSettings generate, SparkSettings spark,
                         Map<String, String> hadoop) implements Serializable {
 
     public JobConfig {
@@ -64,7 +64,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         TrainSettings train = TrainSettings.read(k.child("train"));
         List<ConceptSpec> concepts = concepts(k, sdti);
         return new JobConfig(model, output, concepts, train, PrepareSettings.read(k.child("prepare")),
-                GenerateJobSettings.read(k.child("generate"), k.object("generate")),
+                GenerateSettings.forJob(k.child("generate"), k.object("generate")),
                 SparkSettings.read(k.child("spark")), k.stringMap("hadoop"));
     }
 
@@ -138,7 +138,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         if (droppedTokens.isEmpty()) {
             return this;
         }
-        List<GenerateJobSettings.Request> requests = generate.requests().stream()
+        List<GenerateSettings.Request> requests = generate.requests().stream()
                 .filter(r -> droppedTokens.stream().noneMatch(r::uses)).toList();
         return new JobConfig(model, output, kept, train, prepare,
                 generate.withRequests(requests), spark, hadoop);

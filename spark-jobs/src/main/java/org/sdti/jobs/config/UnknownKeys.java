@@ -49,7 +49,7 @@ final class UnknownKeys {
         }
         if (actual.get("generate") instanceof ConfigObject generate
                 && reference.get("generate") instanceof ConfigObject generateRef) {
-            GenerateJobSettings.checkPromptKeys(generate, generateRef);
+            GenerateSettings.checkPromptKeys(generate, generateRef);
         }
     }
 

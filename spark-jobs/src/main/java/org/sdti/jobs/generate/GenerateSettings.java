@@ -2,92 +2,80 @@ package org.sdti.jobs.generate;
 
 import com.typesafe.config.Config;
 import java.util.List;
-import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.SdtiConfig;
-import org.sdti.model.schedulers.Samplers;
 
 /**
- * {@code sdti generate}'s settings, read once from the merged configuration ({@code sdti.model}, {@code sdti.output}
- * and {@code sdti.generate.*}; see conf/reference.conf) and checked before anything is loaded.
+ * {@code sdti generate --prompt ...}'s settings: the model, the output and {@code sdti.generate} as
+ * {@link org.sdti.jobs.config.GenerateSettings} parses and checks it for the job too (the flags are the top layer
+ * of the merged configuration), read once before anything is loaded. The accessors below are that section's values
+ * for the single request a machine renders.
  *
- * @param scheduler a sampler name, or null for the model's own
- * @param seed null for a random seed
- * @param latents a safetensors file with the initial noise, or null
- * @param width null for the model's default (or the latents' size)
- * @param height null for the model's default (or the latents' size)
+ * @param prompts at least one, all with the section's own settings
  */
-public record GenerateSettings(
-        String model,
-        String output,
-        List<String> prompts,
-        String negativePrompt,
-        List<String> embeddings,
-        String scheduler,
-        int steps,
-        double guidance,
-        double eta,
-        Long seed,
-        String latents,
-        Integer width,
-        Integer height,
-        int imagesPerPrompt,
-        boolean saveLatents) {
-
-    static final String P = "sdti.generate.";
+public record GenerateSettings(String model, String output, List<String> prompts,
+                               org.sdti.jobs.config.GenerateSettings section) {
 
     public GenerateSettings {
         prompts = List.copyOf(prompts);
-        embeddings = List.copyOf(embeddings);
     }
 
     public static GenerateSettings from(Config c) {
         String model = SdtiConfig.requireString(c, "sdti.model", "--model");
         String output = SdtiConfig.requireString(c, "sdti.output", "--output");
-        List<String> prompts = c.getStringList(P + "prompts");
-        if (prompts.isEmpty()) {
-            throw new BadInputException("no prompt: give --prompt TEXT (repeatable) or " + P + "prompts");
-        }
-        String scheduler = optString(c, P + "scheduler");
-        if (scheduler != null && !Samplers.NAMES.contains(scheduler)) {
-            throw new BadInputException("unknown scheduler '" + scheduler + "' (--scheduler / " + P
-                    + "scheduler): expected one of " + String.join(", ", Samplers.NAMES));
-        }
-        int steps = c.getInt(P + "steps");
-        if (steps < 1) {
-            throw new BadInputException("--steps (" + P + "steps) must be at least 1, not " + steps);
-        }
-        double guidance = c.getDouble(P + "guidance");
-        if (!Double.isFinite(guidance)) {
-            throw new BadInputException("--guidance (" + P + "guidance) must be a number, not " + guidance);
-        }
-        double eta = c.getDouble(P + "eta");
-        if (!(eta >= 0) || Double.isInfinite(eta)) {
-            throw new BadInputException(P + "eta must be a number >= 0, not " + eta);
-        }
-        int k = c.getInt(P + "images-per-prompt");
-        if (k < 1) {
-            throw new BadInputException("--images-per-prompt (" + P + "images-per-prompt) must be at least 1, not " + k);
-        }
-        Integer width = size(c, "width");
-        Integer height = size(c, "height");
-        Long seed = c.getIsNull(P + "seed") ? null : c.getLong(P + "seed");
-        return new GenerateSettings(model, output, prompts, c.getString(P + "negative-prompt"),
-                c.getStringList(P + "embeddings"), scheduler, steps, guidance, eta, seed, optString(c, P + "latents"),
-                width, height, k, c.getBoolean(P + "save-latents"));
+        org.sdti.jobs.config.GenerateSettings section = org.sdti.jobs.config.GenerateSettings.from(c);
+        return new GenerateSettings(model, output, section.singleMachinePrompts(), section);
     }
 
-    private static Integer size(Config c, String key) {
-        if (c.getIsNull(P + key)) {
-            return null;
-        }
-        int v = c.getInt(P + key);
-        if (v < 8 || v % 8 != 0) {
-            throw new BadInputException("--" + key + " (" + P + key + ") must be a positive multiple of 8, not " + v);
-        }
-        return v;
+    public String negativePrompt() {
+        return section.defaults().negativePrompt();
     }
 
-    private static String optString(Config c, String path) {
-        return !c.hasPathOrNull(path) || c.getIsNull(path) || c.getString(path).isBlank() ? null : c.getString(path);
+    public List<String> embeddings() {
+        return section.embeddings();
+    }
+
+    /** A sampler name, or null for the model's own. */
+    public String scheduler() {
+        return section.defaults().scheduler();
+    }
+
+    public int steps() {
+        return section.defaults().steps();
+    }
+
+    public double guidance() {
+        return section.defaults().guidance();
+    }
+
+    public double eta() {
+        return section.defaults().eta();
+    }
+
+    /** Null for a random seed. */
+    public Long seed() {
+        return section.seed();
+    }
+
+    /** A safetensors file with the initial noise, or null. */
+    public String latents() {
+        return section.latents();
+    }
+
+    /** Null for the model's default (or the latents' size). */
+    public Integer width() {
+        return section.defaults().width();
+    }
+
+    /** Null for the model's default (or the latents' size). */
+    public Integer height() {
+        return section.defaults().height();
+    }
+
+    public int imagesPerPrompt() {
+        return section.defaults().imagesPerPrompt();
+    }
+
+    public boolean saveLatents() {
+        return section.saveLatents();
     }
 }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.sdti.jobs.config.GenerateJobSettings.Request;
+import org.sdti.jobs.config.GenerateSettings.Request;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.Fingerprint;

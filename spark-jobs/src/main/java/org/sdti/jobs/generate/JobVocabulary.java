@@ -116,7 +116,7 @@ final class JobVocabulary {
         return job.generate().requests().stream().anyMatch(r -> uses(r, token));
     }
 
-    static boolean uses(org.sdti.jobs.config.GenerateJobSettings.Request r, String token) {
+    static boolean uses(org.sdti.jobs.config.GenerateSettings.Request r, String token) {
         return r.uses(token);
     }
 
@@ -130,7 +130,7 @@ final class JobVocabulary {
     }
 
     /** The job's concepts whose token the request uses, in job order. */
-    List<Learned> conceptsOf(org.sdti.jobs.config.GenerateJobSettings.Request r) {
+    List<Learned> conceptsOf(org.sdti.jobs.config.GenerateSettings.Request r) {
         return concepts.stream().filter(l -> uses(r, l.concept().token())).toList();
     }
 
@@ -146,7 +146,7 @@ final class JobVocabulary {
     }
 
     /** The listed files whose token the request uses, in the listed order. */
-    List<EmbeddingLoader.Loaded> filesOf(org.sdti.jobs.config.GenerateJobSettings.Request r) {
+    List<EmbeddingLoader.Loaded> filesOf(org.sdti.jobs.config.GenerateSettings.Request r) {
         return files.stream().filter(e -> uses(r, e.embeddings().token())).toList();
     }
 }

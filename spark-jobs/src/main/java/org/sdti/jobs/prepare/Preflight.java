@@ -13,9 +13,7 @@ import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
-import org.sdti.model.inversion.NewToken;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.text.ClipTokenizer;
 
 /**
  * Driver-side checks that need the model or a file, done before any Spark work; each failure names the job-file
@@ -44,25 +42,6 @@ public final class Preflight {
                     + "factor " + factor + ", got " + asked);
         }
         return asked;
-    }
-
-    /**
-     * The trainer's own rule ({@link NewToken}): the token must be new to the tokenizer (not a word, not an added
-     * token, not a text that already reads as one word, whose prompts it would take over), and the initializer one
-     * token or exactly {@code vectors} tokens. Checked here so that a job fails before any work, not at train.
-     */
-    public static void checkTokens(ConceptSpec c, ClipTokenizer base) {
-        NewToken token = new NewToken(c.token(), c.vectors(), c.init());
-        try {
-            token.addTo(base);
-        } catch (IllegalArgumentException e) {
-            throw new JobConfigException(c.key() + ".token", e.getMessage());
-        }
-        try {
-            token.initializerIds(base);
-        } catch (IllegalArgumentException e) {
-            throw new JobConfigException(c.key() + ".init", e.getMessage().replace("--vectors ", "vectors = "));
-        }
     }
 
     /** The concept's templates: its template file's, or the reference list of its property. */

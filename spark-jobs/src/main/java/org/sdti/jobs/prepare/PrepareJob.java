@@ -61,7 +61,7 @@ public final class PrepareJob {
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         Map<String, List<String>> templates = new LinkedHashMap<>();
         for (ConceptSpec c : job.concepts()) {
-            Preflight.checkTokens(c, tokenizer);
+            c.addTokenTo(tokenizer); // the trainer's rule, before any work rather than at train
             templates.put(c.name(), Preflight.templates(c, hadoop.get()));
         }
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -19,6 +17,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.sdti.dataprep.CaptionPrompts;
 import org.sdti.dataprep.ConceptPreparer;
+import org.sdti.dataprep.HadoopFolder;
 import org.sdti.dataprep.ImageInput;
 import org.sdti.dataprep.NoUsableImageException;
 import org.sdti.dataprep.Placeholder;
@@ -172,15 +171,7 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
 
     private byte[] read(String path) throws IOException {
         Path p = new Path(path);
-        FileSystem fs = conf.fileSystem(p);
-        long len = fs.getFileStatus(p).getLen();
-        if (len > Integer.MAX_VALUE - 8) {
-            throw new IOException("file of " + len + " bytes is too large to be an image here");
-        }
-        byte[] data = new byte[(int) len];
-        try (FSDataInputStream in = fs.open(p)) {
-            in.readFully(0, data);
-        }
+        byte[] data = HadoopFolder.readAll(conf.fileSystem(p), p);
         if (!path.toLowerCase(Locale.ROOT).endsWith(".txt")) {
             counters.imagesRead().add(1);
         }

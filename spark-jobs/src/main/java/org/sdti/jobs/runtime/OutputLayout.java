@@ -4,6 +4,7 @@ import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sdti.model.io.HadoopLocation;
 
 /**
  * Where a job's results live under {@code sdti.output}:
@@ -38,15 +39,13 @@ public final class OutputLayout {
     private final FileSystem fs;
     private final Path root;
 
-    private OutputLayout(FileSystem fs, Path root) {
-        this.fs = fs;
-        this.root = root;
+    private OutputLayout(HadoopLocation at) {
+        this.fs = at.fs();
+        this.root = at.root();
     }
 
     public static OutputLayout open(String output, Configuration conf) throws IOException {
-        Path p = new Path(output);
-        FileSystem fs = p.getFileSystem(conf);
-        return new OutputLayout(fs, fs.makeQualified(p));
+        return new OutputLayout(HadoopLocation.of(output, conf));
     }
 
     public FileSystem fileSystem() {

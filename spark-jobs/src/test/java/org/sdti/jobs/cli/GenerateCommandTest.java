@@ -234,9 +234,11 @@ class GenerateCommandTest {
         assertBadInput(run("generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "a cat",
                 "--output", out), "nowhere", "does not exist");
         assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat", "--width", "20", "--output", out),
-                "--width", "multiple of 8", "20");
+                "sdti.generate.width: must be a multiple of 8, got 20");
+        assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat", "--steps", "-3", "--output", out),
+                "sdti.generate.steps: must be >= 1, got -3");
         assertBadInput(run("generate", "--model", MODEL, "--prompt", "a cat", "--scheduler", "plms", "--output", out),
-                "unknown scheduler", "plms", "dpmpp-2m-karras");
+                "sdti.generate.scheduler: expected null (the model's own) or one of", "dpmpp-2m-karras", "got \"plms\"");
 
         Path narrow = tmp.resolve("narrow.safetensors");
         new SafeTensorsWriter().addFloats("<narrow>", new long[] {1, 8}, new float[8]).write(narrow);

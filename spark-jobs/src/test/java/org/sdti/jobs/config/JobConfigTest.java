@@ -196,8 +196,8 @@ class JobConfigTest {
                 e.getMessage());
         assertEquals("sdti.concepts[0].name", fails(BASE
                 + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a, name = \"_hidden\" }]").key());
-        assertEquals("sdti.concepts[0].token", fails(BASE
-                + "sdti.concepts = [{ token = \"a b\", init = x, images = /a }]").key());
+        assertEquals("sdti.concepts[0].token: the token must be one word without spaces, not 'a b'", fails(BASE
+                + "sdti.concepts = [{ token = \"a b\", init = x, images = /a }]").getMessage());
     }
 
     @Test
@@ -235,7 +235,7 @@ class JobConfigTest {
                   ]
                 }
                 """);
-        List<GenerateJobSettings.Request> r = job.generate().requests();
+        List<GenerateSettings.Request> r = job.generate().requests();
         assertEquals(2, r.size());
         assertEquals(List.of(1L, 2L), r.get(0).seeds());
         assertEquals(20, r.get(0).steps());

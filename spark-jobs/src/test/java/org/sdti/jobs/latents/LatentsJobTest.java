@@ -49,10 +49,8 @@ class LatentsJobTest {
 
     @Test
     void encodesEachExampleOnceAndRerunsDoOnlyNewWork(@TempDir Path tmp) throws Exception {
-        JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
-        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                out.toString(), "");
+        Path job = JobFixtures.twoConceptJob(tmp, "");
         assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
 
         long loadsBefore = ModelCache.loads();

@@ -33,9 +33,7 @@ class PipelineJobTest {
 
     /** The two-concept job of {@link JobFixtures#twoConcepts} on the tiny model, with small stages. */
     static Path job(Path tmp) throws IOException {
-        JobFixtures.twoConcepts(tmp.resolve("images"));
-        return JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                tmp.resolve("out").toString(), JobFixtures.SMALL_PIPELINE);
+        return JobFixtures.twoConceptJob(tmp, JobFixtures.SMALL_PIPELINE);
     }
 
     static JsonNode report(Path out) throws IOException {

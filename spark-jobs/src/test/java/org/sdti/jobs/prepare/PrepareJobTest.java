@@ -38,10 +38,8 @@ class PrepareJobTest {
 
     @Test
     void twoConceptsOneBrokenExitsThreeAndTheOtherIsDone(@TempDir Path tmp) throws Exception {
-        JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
-        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                out.toString(), "");
+        Path job = JobFixtures.twoConceptJob(tmp, "");
 
         JobFixtures.Result r = JobFixtures.run("prepare", "--config", job.toString());
         assertEquals(3, r.code(), r.out() + r.err());
@@ -187,10 +185,8 @@ class PrepareJobTest {
 
     @Test
     void badJobFilesExitTwoBeforeAnyWork(@TempDir Path tmp) throws Exception {
-        JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
-        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), tmp.resolve("images").toString(),
-                out.toString(), "  train.steps = 0\n");
+        Path job = JobFixtures.twoConceptJob(tmp, "  train.steps = 0\n");
         JobFixtures.Result r = JobFixtures.run("prepare", "--config", job.toString());
         assertEquals(2, r.code());
         assertEquals("sdti prepare: sdti.train.steps: must be >= 1, got 0 (" + job + ":8)", r.err().strip());

@@ -74,6 +74,16 @@ public final class JobFixtures {
         return f;
     }
 
+    /**
+     * {@link #twoConcepts} in {@code tmp/images} and their {@link #jobFile} with the tiny fixture model, writing to
+     * {@code tmp/out}.
+     */
+    public static Path twoConceptJob(Path tmp, String extra) throws IOException {
+        twoConcepts(tmp.resolve("images"));
+        return jobFile(tmp, org.sdti.model.testing.Shared.tinyModel().toString(), tmp.resolve("images").toString(),
+                tmp.resolve("out").toString(), extra);
+    }
+
     /** Every file under {@code root} (relative path → size and modification time), to prove a rerun wrote nothing. */
     public static Map<String, String> tree(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();
