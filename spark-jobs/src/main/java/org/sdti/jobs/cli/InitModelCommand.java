@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.model.io.HadoopLocation;
 import org.sdti.model.models.RandomModelFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,12 +52,12 @@ final class InitModelCommand implements Callable<Integer> {
         }
         Configuration conf = SdtiConfig.hadoop(SdtiConfig.load(null, Map.of()));
         hadoop.forEach(conf::set);
-        Path root = new Path(output);
-        FileSystem fs = root.getFileSystem(conf);
-        root = fs.makeQualified(root);
+        // a file in the way is refused even with --force: --force replaces a model, not a file
+        HadoopLocation at = HadoopLocation.of(output, conf).refuseFile("--output");
         if (!force) {
-            refuseToOverwrite(fs, root);
+            refuseToOverwrite(at);
         }
+        Path root = at.root();
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         RandomModelFolder.write(preset, root.toString(), seed, conf);
@@ -70,19 +69,10 @@ final class InitModelCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static void refuseToOverwrite(FileSystem fs, Path root) throws IOException {
-        FileStatus status;
-        try {
-            status = fs.getFileStatus(root);
-        } catch (java.io.FileNotFoundException e) {
-            return;
-        }
-        if (!status.isDirectory()) {
-            throw new BadInputException("--output " + root + " is a file, not a folder");
-        }
+    private static void refuseToOverwrite(HadoopLocation at) throws IOException {
         for (String marker : List.of("model_index.json", "unet", "vae", "text_encoder")) {
-            if (fs.exists(new Path(root, marker))) {
-                throw new BadInputException("--output " + root + " already holds a model (" + marker
+            if (at.fs().exists(new Path(at.root(), marker))) {
+                throw new BadInputException("--output " + at.root() + " already holds a model (" + marker
                         + "); pass --force to overwrite it");
             }
         }

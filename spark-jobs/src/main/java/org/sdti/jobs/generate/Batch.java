@@ -2,6 +2,7 @@ package org.sdti.jobs.generate;
 
 import java.io.Serializable;
 import java.util.List;
+import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.TokenEmbeddings;
 
@@ -40,21 +41,11 @@ record Batch(int id, String prompt, String negativePrompt, long seed, int images
 
     /** Java serialization, so that a batch crosses Spark as bytes whatever serializer moves the data. */
     byte[] toBytes() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-            out.writeObject(this);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return JavaBytes.of(this);
     }
 
     static Batch fromBytes(byte[] data) {
-        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(data))) {
-            return (Batch) in.readObject();
-        } catch (java.io.IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("cannot read a generate batch", e);
-        }
+        return JavaBytes.read(data, Batch.class);
     }
 
     GenerationRequest request() {

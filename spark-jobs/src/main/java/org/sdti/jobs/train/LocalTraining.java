@@ -89,9 +89,8 @@ public final class LocalTraining {
         NewToken newToken = new NewToken(concept.token(), concept.vectors(), concept.init());
         ClipTokenizer tokenizer;
         try {
-            tokenizer = newToken.addTo(base);
-            newToken.initializerIds(base);
-        } catch (IllegalArgumentException e) {
+            tokenizer = newToken.addChecked(base, "--vectors");
+        } catch (NewToken.Rejected e) {
             throw new BadInputException(e.getMessage(), e);
         }
         UNetConfig ucfg = folder.unetConfig();
