@@ -1,7 +1,6 @@
 package org.sdti.jobs.cli;
 
 import com.typesafe.config.Config;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,11 +17,10 @@ import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.config.GenerateSettings;
 import org.sdti.jobs.config.SdtiConfig;
 import org.sdti.jobs.generate.EmbeddingLoader;
 import org.sdti.jobs.generate.GenerateJob;
-import org.sdti.jobs.generate.GenerateSettings;
 import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.jobs.generate.LatentsFile;
 import org.sdti.jobs.generate.ModelHashes;
@@ -42,6 +40,7 @@ import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.pipelines.TokenEmbeddings;
 import org.sdti.model.schedulers.SamplerChoice;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -70,9 +69,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder in the diffusers layout (path, file:, hdfs: or s3a:); default: sdti.model.")
-    String model;
+    @Mixin
+    JobOptions.Optional options = new JobOptions.Optional();
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt; repeat for several.")
     List<String> prompts;
@@ -124,28 +122,22 @@ final class GenerateCommand implements Callable<Integer> {
                     + "latents before the VAE scaling).")
     Boolean saveLatents;
 
-    @Option(names = "--output", paramLabel = "DIR",
-            description = "Output folder (path, file:, hdfs: or s3a:); default: sdti.output.")
-    String output;
-
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "HOCON file. With --prompt: settings the flags override. Without --prompt: a job file "
-                    + "whose generate stage runs on Spark (only --model and --output may override it).")
-    File config;
-
     @Override
     public Integer call() throws IOException {
-        if (config != null && prompts == null) {
+        if (options.config != null && prompts == null) {
             return runJob();
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Config cfg = SdtiConfig.load(config, flags());
-        GenerateSettings s = GenerateSettings.from(cfg);
-        Configuration conf = SdtiConfig.hadoop(cfg);
-
+        Config cfg = options.load(flags());
         // everything that can be checked without the weights, first
-        ModelFolder folder = ModelFolder.open(s.model(), conf);
+        ModelFolder folder = ModelOption.open(cfg);
+        String output = SdtiConfig.requireString(cfg, "sdti.output", "--output");
+        GenerateSettings s = GenerateSettings.from(cfg);
+        List<String> texts = s.singleMachinePrompts();
+        // one request on this machine: every prompt with the section's own settings
+        GenerateSettings.Request d = s.defaults();
+        Configuration conf = SdtiConfig.hadoop(cfg);
         int textWidth = folder.textEncoderConfig().hiddenSize();
         List<EmbeddingLoader.Loaded> loaded = new ArrayList<>();
         for (String file : s.embeddings()) {
@@ -156,30 +148,30 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request;
         ImageGeometry geometry;
         try {
-            request = request(s, loaded, initial, seed);
+            request = request(texts, d, loaded, initial, seed);
             geometry = ImageGeometry.resolve(request, folder.unetConfig(), folder.vaeConfig());
         } catch (IllegalArgumentException e) {
             // the request's own checks: sizes, counts and latents that do not fit what the flags asked for
             throw new BadInputException(e.getMessage(), e);
         }
-        OutputFolder dir = OutputFolder.open(s.output(), conf);
+        OutputFolder dir = OutputFolder.open(output, conf);
 
         long t0 = System.nanoTime();
         err.println("generate: loading " + folder.location());
         err.flush();
         try (StableDiffusion sd = StableDiffusion.load(folder)) {
             TextToImage pipeline = new TextToImage(sd);
-            List<String> texts = new ArrayList<>(request.prompts());
-            texts.addAll(request.negativePrompts());
-            PromptLength.warnings(PromptEncoder.of(sd, request.embeddings()).tokenizer(), texts)
+            List<String> encoded = new ArrayList<>(request.prompts());
+            encoded.addAll(request.negativePrompts());
+            PromptLength.warnings(PromptEncoder.of(sd, request.embeddings()).tokenizer(), encoded)
                     .forEach(w -> err.println("generate: warning: " + w));
-            SamplerChoice choice = s.scheduler() == null ? pipeline.defaultSampler() : null;
+            SamplerChoice choice = d.scheduler() == null ? pipeline.defaultSampler() : null;
             if (choice != null && choice.fallback()) {
                 err.println("generate: " + choice.note());
             }
             err.printf(Locale.ROOT, "generate: loaded in %.1f s; %d image(s) of %dx%d, %s, %d steps, guidance %s, "
                             + "seed %d%n", (System.nanoTime() - t0) / 1e9, request.images(), geometry.width(),
-                    geometry.height(), choice != null ? choice.name() : s.scheduler(), s.steps(), s.guidance(), seed);
+                    geometry.height(), choice != null ? choice.name() : d.scheduler(), d.steps(), d.guidance(), seed);
             err.flush();
             // the weight hashes for the metadata are read while the images are made
             CompletableFuture<Map<String, String>> hashes = CompletableFuture.supplyAsync(() -> hashes(folder));
@@ -196,12 +188,12 @@ final class GenerateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** {@code --config JOB} without {@code --prompt}: the job's generate stage, settings from the job file only. */
+    /**
+     * {@code --config JOB} without {@code --prompt}: the job's generate stage, settings from the job file only
+     * ({@code --model} and {@code --output} may override it).
+     */
     private int runJob() throws IOException {
-        Map<String, Object> f = flags();
-        f.remove("sdti.model");
-        f.remove("sdti.output");
-        List<String> given = f.entrySet().stream().filter(e -> e.getValue() != null)
+        List<String> given = flags().entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> "--" + e.getKey().substring("sdti.generate.".length()).replace("embeddings", "embedding"))
                 .sorted().toList();
         if (!given.isEmpty()) {
@@ -209,14 +201,11 @@ final class GenerateCommand implements Callable<Integer> {
                     + "--prompt); without --prompt, --config runs the job file's generate stage, whose settings "
                     + "come from sdti.generate in the job file");
         }
-        return StageCommand.runStage(spec, JobConfig.load(config, StageCommand.flags(model, output)),
-                GenerateJob.STAGE, GenerateJob::run);
+        return StageCommand.runStage(spec, options.job(), GenerateJob.STAGE, GenerateJob::run);
     }
 
     private Map<String, Object> flags() {
         Map<String, Object> f = new HashMap<>();
-        f.put("sdti.model", model);
-        f.put("sdti.output", output);
         String p = "sdti.generate.";
         f.put(p + "prompts", prompts);
         f.put(p + "negative-prompt", negativePrompt);
@@ -233,11 +222,11 @@ final class GenerateCommand implements Callable<Integer> {
         return f;
     }
 
-    private static GenerationRequest request(GenerateSettings s, List<EmbeddingLoader.Loaded> loaded,
-                                             INDArray initial, long seed) {
+    private static GenerationRequest request(List<String> prompts, GenerateSettings.Request d,
+                                             List<EmbeddingLoader.Loaded> loaded, INDArray initial, long seed) {
         List<TokenEmbeddings> vectors = loaded.stream().map(EmbeddingLoader.Loaded::embeddings).toList();
-        return Requests.of(s.prompts(), s.negativePrompt(), s.imagesPerPrompt(), vectors, s.scheduler(), s.steps(),
-                s.guidance(), s.eta(), seed, initial, s.width(), s.height());
+        return Requests.of(prompts, d.negativePrompt(), d.imagesPerPrompt(), vectors, d.scheduler(), d.steps(),
+                d.guidance(), d.eta(), seed, initial, d.width(), d.height());
     }
 
     private static void write(GenerateSettings s, GenerationRequest request, GenerationResult r,

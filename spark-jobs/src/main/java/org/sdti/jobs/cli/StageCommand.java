@@ -1,17 +1,14 @@
 package org.sdti.jobs.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.SparkSessions;
 import org.sdti.jobs.runtime.StageReport;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,15 +19,8 @@ abstract class StageCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "HOCON job file (see conf/reference.conf for every key).")
-    File config;
-
-    @Option(names = "--model", paramLabel = "DIR", description = "Overrides sdti.model.")
-    String model;
-
-    @Option(names = "--output", paramLabel = "DIR", description = "Overrides sdti.output.")
-    String output;
+    @Mixin
+    JobOptions.Required options = new JobOptions.Required();
 
     abstract String stage();
 
@@ -58,15 +48,7 @@ abstract class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        return run(spec, JobConfig.load(config, flags(model, output)), stage(), this::execute);
-    }
-
-    /** The flags every job command has, keyed by their config path. */
-    static Map<String, Object> flags(String model, String output) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("sdti.model", model);
-        flags.put("sdti.output", output);
-        return flags;
+        return run(spec, options.job(), stage(), this::execute);
     }
 
     /**

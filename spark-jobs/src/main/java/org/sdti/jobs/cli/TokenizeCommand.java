@@ -9,12 +9,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sdti.jobs.config.SdtiConfig;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,9 +29,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder in the diffusers layout (path, file:, hdfs: or s3a:); default: sdti.model.")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--add-token", paramLabel = "TOKEN[:VECTORS]",
             description = "Add a placeholder token (ids 49408, 49409, ...); with VECTORS > 1 it expands to "
@@ -49,12 +48,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, Object> flags = new java.util.HashMap<>();
-        if (model != null) {
-            flags.put("sdti.model", model);
-        }
-        Config cfg = SdtiConfig.load(config, flags);
-        String location = SdtiConfig.requireString(cfg, "sdti.model", "--model");
+        Config cfg = SdtiConfig.load(config, model.flags());
+        ModelFolder folder = ModelOption.open(cfg);
         List<String> all = new ArrayList<>(texts);
         if (input != null) {
             all.addAll(readInput(input));
@@ -62,7 +57,6 @@ final class TokenizeCommand implements Callable<Integer> {
         if (all.isEmpty()) {
             throw new BadInputException("nothing to tokenize: give TEXT arguments or --input FILE");
         }
-        ModelFolder folder = ModelFolder.open(location, SdtiConfig.hadoop(cfg));
         ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
         for (String spec : addTokens) {
             try {

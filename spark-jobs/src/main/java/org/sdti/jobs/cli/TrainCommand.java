@@ -1,7 +1,6 @@
 package org.sdti.jobs.cli;
 
 import com.typesafe.config.Config;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.train.LocalTraining;
 import org.sdti.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -59,9 +59,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model folder in the diffusers layout (path, file:, "
-            + "hdfs: or s3a:).")
-    String model;
+    @Mixin
+    JobOptions.Optional options = new JobOptions.Optional();
 
     @Option(names = "--images", paramLabel = "DIR", description = "Folder of the concept's images.")
     String images;
@@ -126,18 +125,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111 (sdti.train.a1111).")
     boolean a1111;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Where results and checkpoints go.")
-    String output;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON job file (flags override it); alone "
-            + "(without --token), runs the Spark train stage over its concepts.")
-    File config;
-
     @Override
     public Integer call() throws IOException {
-        Config cfg = SdtiConfig.load(config, flags());
+        Config cfg = options.load(flags());
         JobConfig job = JobConfig.from(cfg);
-        if (config != null && token == null) {
+        if (options.config != null && token == null) {
             return StageCommand.runStage(spec, job, TrainJob.STAGE, (j, spark) -> {
                 TrainJob.requireInputs(j, HadoopConf.of(spark.sparkContext().hadoopConfiguration(), j.hadoop())
                         .get());
@@ -162,8 +154,6 @@ final class TrainCommand implements Callable<Integer> {
                     + "--token; give --token too");
         }
         Map<String, Object> f = new HashMap<>();
-        f.put("sdti.model", model);
-        f.put("sdti.output", output);
         if (token != null) {
             if (initToken == null || images == null) {
                 throw new BadInputException("missing " + (initToken == null ? "--init-token" : "--images")

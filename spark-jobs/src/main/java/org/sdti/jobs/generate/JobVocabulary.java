@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.GenerateSettings.Request;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -113,11 +114,7 @@ final class JobVocabulary {
     }
 
     private static boolean usedByAny(JobConfig job, String token) {
-        return job.generate().requests().stream().anyMatch(r -> uses(r, token));
-    }
-
-    static boolean uses(org.sdti.jobs.config.GenerateSettings.Request r, String token) {
-        return r.uses(token);
+        return job.generate().requests().stream().anyMatch(r -> r.uses(token));
     }
 
     private static List<String> tokens(EmbeddingLoader.Loaded e) {
@@ -130,8 +127,8 @@ final class JobVocabulary {
     }
 
     /** The job's concepts whose token the request uses, in job order. */
-    List<Learned> conceptsOf(org.sdti.jobs.config.GenerateSettings.Request r) {
-        return concepts.stream().filter(l -> uses(r, l.concept().token())).toList();
+    List<Learned> conceptsOf(Request r) {
+        return concepts.stream().filter(l -> r.uses(l.concept().token())).toList();
     }
 
     /** Whether a listed file holds this token (or one of its {@code token_j} names). */
@@ -146,7 +143,7 @@ final class JobVocabulary {
     }
 
     /** The listed files whose token the request uses, in the listed order. */
-    List<EmbeddingLoader.Loaded> filesOf(org.sdti.jobs.config.GenerateSettings.Request r) {
-        return files.stream().filter(e -> uses(r, e.embeddings().token())).toList();
+    List<EmbeddingLoader.Loaded> filesOf(Request r) {
+        return files.stream().filter(e -> r.uses(e.embeddings().token())).toList();
     }
 }
