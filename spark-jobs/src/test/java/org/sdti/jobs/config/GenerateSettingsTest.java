@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.HashMap;
 import java.util.List;
@@ -21,12 +22,19 @@ class GenerateSettingsTest {
                 + " = " + hocon).withFallback(ConfigFactory.defaultReference()).resolve());
     }
 
-    /** The flag form: sdti generate --prompt a --KEY value, as GenerateCommand layers its flags. */
-    static org.sdti.jobs.generate.GenerateSettings flags(String key, Object value) {
+    /** The flag form: sdti generate --prompt a --KEY value, as GenerateCommand layers and reads its flags. */
+    static GenerateSettings flags(String key, Object value) {
         Map<String, Object> f = new HashMap<>(Map.of("sdti.model", "/m", "sdti.output", "/o",
                 "sdti.generate.prompts", List.of("a")));
         f.put("sdti.generate." + key, value);
-        return org.sdti.jobs.generate.GenerateSettings.from(SdtiConfig.load(null, f));
+        return singleMachine(SdtiConfig.load(null, f));
+    }
+
+    /** What GenerateCommand reads: the section, and its prompts as one request. */
+    static GenerateSettings singleMachine(Config merged) {
+        GenerateSettings s = GenerateSettings.from(merged);
+        s.singleMachinePrompts();
+        return s;
     }
 
     static void refusedAlike(String key, String hocon, Object flag, String message) {
@@ -62,16 +70,15 @@ class GenerateSettingsTest {
                 "sdti.generate.eta", 0.5, "sdti.generate.seed", 9L, "sdti.generate.width", 64,
                 "sdti.generate.negative-prompt", "blurry", "sdti.generate.scheduler", "euler"));
         f.put("sdti.generate.images-per-prompt", 2);
-        org.sdti.jobs.generate.GenerateSettings local = org.sdti.jobs.generate.GenerateSettings.from(
-                SdtiConfig.load(null, f));
-        assertEquals(j, local.section());
+        GenerateSettings local = singleMachine(SdtiConfig.load(null, f));
+        assertEquals(j, local);
         GenerateSettings.Request r = j.requests().get(0);
         assertEquals(new GenerateSettings.Request("a", "blurry", List.of(9L), 2, 4, 3.0, 0.5, "euler", 64, null), r);
-        assertEquals(List.of("a"), local.prompts());
+        assertEquals(List.of("a"), local.singleMachinePrompts());
         assertEquals(9L, local.seed());
-        assertEquals(4, local.steps());
-        assertEquals("blurry", local.negativePrompt());
-        assertNull(local.height());
+        assertEquals(4, local.defaults().steps());
+        assertEquals("blurry", local.defaults().negativePrompt());
+        assertNull(local.defaults().height());
     }
 
     @Test
@@ -83,12 +90,11 @@ class GenerateSettingsTest {
         // one machine renders its prompts as one request: a prompt's own settings need the job form
         assertEquals("sdti.generate.prompts[0]: settings of one prompt are for the job form (generate --config "
                 + "JOB without --prompt); here they apply to every prompt", assertThrows(JobConfigException.class,
-                () -> org.sdti.jobs.generate.GenerateSettings.from(ConfigFactory.parseString(BASE
+                () -> singleMachine(ConfigFactory.parseString(BASE
                         + "sdti.generate.prompts = [{ prompt = a, steps = 3 }]")
                         .withFallback(ConfigFactory.defaultReference()).resolve())).getMessage());
         Map<String, Object> f = Map.of("sdti.model", "/m", "sdti.output", "/o");
         assertEquals("no prompt: give --prompt TEXT (repeatable) or sdti.generate.prompts", assertThrows(
-                BadInputException.class, () -> org.sdti.jobs.generate.GenerateSettings.from(SdtiConfig.load(null,
-                        f))).getMessage());
+                BadInputException.class, () -> singleMachine(SdtiConfig.load(null, f))).getMessage());
     }
 }
