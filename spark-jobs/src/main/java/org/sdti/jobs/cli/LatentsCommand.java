@@ -1,8 +1,5 @@
 package org.sdti.jobs.cli;
 
-import java.io.IOException;
-import org.apache.spark.sql.SparkSession;
-import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.latents.LatentsJob;
 import picocli.CommandLine.Command;
 
@@ -13,13 +10,7 @@ import picocli.CommandLine.Command;
                 + "for this VAE are skipped, so a rerun does only new work.",
                 "Exit 0: all concepts done; 3: some failed (e.g. not prepared); 2: bad job file; 1: anything else."})
 final class LatentsCommand extends StageCommand {
-    @Override
-    String stage() {
-        return LatentsJob.STAGE;
-    }
-
-    @Override
-    Outcome execute(JobConfig job, SparkSession spark) throws IOException {
-        return Outcome.of(LatentsJob.run(job, spark));
+    LatentsCommand() {
+        super(LatentsJob.STAGE, reported(LatentsJob::run));
     }
 }

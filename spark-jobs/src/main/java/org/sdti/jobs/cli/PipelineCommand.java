@@ -1,8 +1,5 @@
 package org.sdti.jobs.cli;
 
-import java.io.IOException;
-import org.apache.spark.sql.SparkSession;
-import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.pipeline.PipelineJob;
 import org.sdti.jobs.pipeline.PipelineReport;
 import picocli.CommandLine.Command;
@@ -17,15 +14,10 @@ import picocli.CommandLine.Command;
                 "Exit 0: all concepts done; 3: some failed (the others done); 2: bad job file or input (before "
                         + "any work); 1: anything else."})
 final class PipelineCommand extends StageCommand {
-    @Override
-    String stage() {
-        return PipelineJob.STAGE;
-    }
-
-    @Override
-    Outcome execute(JobConfig job, SparkSession spark) throws IOException {
-        PipelineReport report = PipelineJob.run(job, spark);
-        return new Outcome(report.table(), report.toJson().path("output").asText() + "/_reports/"
-                + PipelineJob.STAGE + ".json", report.exitCode());
+    PipelineCommand() {
+        super(PipelineJob.STAGE, (job, spark) -> {
+            PipelineReport report = PipelineJob.run(job, spark);
+            return Outcome.of(report.table(), report.toJson(), report.exitCode());
+        });
     }
 }

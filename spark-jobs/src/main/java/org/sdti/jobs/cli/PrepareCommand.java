@@ -1,8 +1,5 @@
 package org.sdti.jobs.cli;
 
-import java.io.IOException;
-import org.apache.spark.sql.SparkSession;
-import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.PrepareJob;
 import picocli.CommandLine.Command;
 
@@ -13,13 +10,7 @@ import picocli.CommandLine.Command;
                 + "per concept what was done and which files were rejected, and why.",
                 "Exit 0: all concepts done; 3: some failed (the others done); 2: bad job file; 1: anything else."})
 final class PrepareCommand extends StageCommand {
-    @Override
-    String stage() {
-        return PrepareJob.STAGE;
-    }
-
-    @Override
-    Outcome execute(JobConfig job, SparkSession spark) throws IOException {
-        return Outcome.of(PrepareJob.run(job, spark));
+    PrepareCommand() {
+        super(PrepareJob.STAGE, reported(PrepareJob::run));
     }
 }

@@ -1,5 +1,6 @@
 package org.sdti.jobs.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -22,15 +23,27 @@ abstract class StageCommand implements Callable<Integer> {
     @Mixin
     JobOptions.Required options = new JobOptions.Required();
 
-    abstract String stage();
+    private final String stage;
+    private final Execution execution;
 
-    abstract Outcome execute(JobConfig job, SparkSession spark) throws IOException;
+    /**
+     * @param stage     the stage's name: its Spark session's and its report's ({@code OUTPUT/_reports/STAGE.json})
+     * @param execution the stage's driver
+     */
+    StageCommand(String stage, Execution execution) {
+        this.stage = stage;
+        this.execution = execution;
+    }
 
-    /** What a run printed and how it exits. */
-    record Outcome(String table, String report, int exitCode) {
-        static Outcome of(StageReport r) {
-            return new Outcome(r.table(), r.toJson().path("output").asText() + "/_reports/" + r.stage() + ".json",
-                    r.exitCode());
+    /**
+     * What a run prints and how it exits.
+     *
+     * @param output the output folder as the run's report names it (qualified)
+     */
+    record Outcome(String table, String output, int exitCode) {
+        /** A report's summary table, its JSON (whose {@code output} is the job's output folder) and exit code. */
+        static Outcome of(String table, JsonNode json, int exitCode) {
+            return new Outcome(table, json.path("output").asText(), exitCode);
         }
     }
 
@@ -48,7 +61,15 @@ abstract class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        return run(spec, options.job(), stage(), this::execute);
+        return run(spec, options.job(), stage, execution);
+    }
+
+    /** A driver that returns a {@link StageReport}, as the jobs' {@code XJob.run} do. */
+    static Execution reported(Stage run) {
+        return (job, spark) -> {
+            StageReport r = run.run(job, spark);
+            return Outcome.of(r.table(), r.toJson(), r.exitCode());
+        };
     }
 
     /**
@@ -56,7 +77,7 @@ abstract class StageCommand implements Callable<Integer> {
      * returns its exit code. Also used by {@code train} and {@code generate} when they run as stages of a job.
      */
     static int runStage(CommandSpec spec, JobConfig job, String stage, Stage run) throws IOException {
-        return run(spec, job, stage, (j, spark) -> Outcome.of(run.run(j, spark)));
+        return run(spec, job, stage, reported(run));
     }
 
     static int run(CommandSpec spec, JobConfig job, String stage, Execution execution) throws IOException {
@@ -66,7 +87,7 @@ abstract class StageCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(outcome.table());
-        out.println("report: " + outcome.report());
+        out.println("report: " + outcome.output() + "/_reports/" + stage + ".json");
         out.flush();
         return outcome.exitCode();
     }

@@ -56,6 +56,7 @@ class LatentsJobTest {
         long loadsBefore = ModelCache.loads();
         JobFixtures.Result r = JobFixtures.run("latents", "--config", job.toString());
         assertEquals(3, r.code(), "the broken concept was never prepared: " + r.out() + r.err());
+        assertTrue(r.out().contains("report: file:" + out.resolve("_reports/latents.json")), r.out());
         assertTrue(ModelCache.loads() - loadsBefore <= 1, "the VAE is loaded at most once for both tasks");
         String model = ModelFolder.open(Shared.tinyModel().toString()).location();
         assertTrue(ModelCache.contains(new ModelCache.Key(model, "FLOAT", ModelCache.VAE)));
