@@ -13,6 +13,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.sdti.model.models.nn.FrozenBackprop;
 
 /**
  * Times every op of a SameDiff graph and attributes it to the network block it belongs to. Graph ops carry no
@@ -45,7 +46,8 @@ final class OpProfiler extends BaseListener {
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] out) {
         double s = (System.nanoTime() - start) / 1e9;
         String type = op.getOp().opName();
-        boolean backward = op.getOutputsOfOp().stream().anyMatch(n -> n.endsWith("-grad") || n.contains("_bp"))
+        boolean backward = op.getName().startsWith(FrozenBackprop.SCOPE + "/")
+                || op.getOutputsOfOp().stream().anyMatch(n -> n.endsWith("-grad") || n.contains("_bp"))
                 || type.endsWith("_bp");
         String block = blockOfOp.getOrDefault(op.getName(), "other") + (backward ? " (backward)" : "");
         secondsByBlock.merge(block, s, Double::sum);

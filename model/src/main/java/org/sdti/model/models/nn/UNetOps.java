@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -211,38 +212,31 @@ public final class UNetOps {
     }
 
     /**
-     * Gradients of the graph's loss variables with respect to {@code variables}, like
-     * {@link SameDiff#calculateGradients(Map, String...)} but freeing intermediate arrays as soon as the pass no
-     * longer needs them, and keeping none afterwards.
-     *
-     * <p>Why, in ND4J 1.0.0-M2.1: {@code calculateGradients} calls {@code setEnableCache(false)} on the gradient
-     * function, which stops its session from releasing any intermediate array until the pass ends, so every forward
-     * and backward array is alive at once (the SD 2.1 U-Net step at 64×64 went past 18 GB). Here release is on, and
-     * released arrays go to a {@link PassMemory} pool that is emptied when the pass ends: SameDiff's own long-lived
-     * cache kept ~9 GB between U-Net steps (second step peak 22 GB), while closing arrays without any reuse fragments
-     * the allocator (peak 17.5 GB). Results are identical (the U-Net gradient tests
-     * compare with {@code calculateGradients}). The gradient function is created on first use, so set the loss
-     * variables before the first call. Sessions are per thread; concurrent calls on one graph are not supported.
+     * Gradients of the graph's loss variable with respect to {@code variables}, like
+     * {@link SameDiff#calculateGradients(Map, String...)} but through {@link FrozenBackprop} (input gradients only,
+     * no weight gradients) in one {@link #output} pass that frees intermediates as soon as they are consumed.
+     * The gradient ops are added to {@code sd} on the first call, for the shapes of that call's placeholders:
+     * later calls must feed the same shapes. Sessions are per thread; concurrent calls on one graph are not
+     * supported.
      *
      * @return one gradient per variable, keyed by the variable's name
      */
     public static Map<String, INDArray> gradients(SameDiff sd, Map<String, INDArray> placeholders,
                                                   String... variables) {
-        if (sd.getFunction("grad") == null) {
-            sd.createGradFunction();
+        List<String> losses = sd.getLossVariables();
+        if (losses == null || losses.size() != 1) {
+            throw new IllegalArgumentException("the graph needs exactly one loss variable, not " + losses);
         }
-        SameDiff grad = sd.getFunction("grad");
-        grad.setEnableCache(true);
         String[] names = new String[variables.length];
+        boolean built = true;
         for (int i = 0; i < variables.length; i++) {
-            SDVariable g = sd.getVariable(variables[i]).getGradient();
-            if (g == null) {
-                throw new IllegalArgumentException("no gradient for '" + variables[i]
-                        + "': not a VARIABLE on a path to the loss");
-            }
-            names[i] = g.name();
+            names[i] = FrozenBackprop.SCOPE + "/" + variables[i] + FrozenBackprop.SUFFIX;
+            built &= sd.hasVariable(names[i]);
         }
-        Map<String, INDArray> out = output(grad, placeholders, names);
+        if (!built) {
+            names = FrozenBackprop.build(sd, losses.get(0), placeholders, variables).toArray(new String[0]);
+        }
+        Map<String, INDArray> out = output(sd, placeholders, names);
         Map<String, INDArray> byVariable = new LinkedHashMap<>();
         for (int i = 0; i < variables.length; i++) {
             byVariable.put(variables[i], out.get(names[i]));
