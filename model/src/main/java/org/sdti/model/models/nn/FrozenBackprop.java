@@ -21,6 +21,8 @@ import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNormDerivative;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DeConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -44,7 +46,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       convolution: exactly conv2d_bp's input gradient, several times faster);</li>
  *   <li>matmul: one GEMM per input that needs a gradient;</li>
  *   <li>add / subtract / multiply: the broadcast input gradient summed down to the input's shape only where it
- *       was broadcast.</li>
+ *       was broadcast;</li>
+ *   <li>moments + batchnorm ({@link LayerNorm#standardizeRows}): the normalisation's input gradient in one
+ *       formula.</li>
  * </ul>
  * Every other op uses SameDiff's own {@code doDiff} for it. Shapes come from one forward pass on the given inputs
  * (M2.1 keeps no static shapes for intermediate arrays), so the gradient ops are built for those input shapes.
@@ -113,7 +117,7 @@ public final class FrozenBackprop {
             }
             SDVariable[] gIn = rules.apply(op.getOp(), ins, outs, gOut, want);
             for (int i = 0; i < want.length; i++) {
-                if (want[i]) {
+                if (want[i] && gIn[i] != ACCOUNTED) {
                     if (gIn[i] == null) {
                         throw new IllegalStateException("no gradient for input " + i + " of " + op.getName());
                     }
@@ -188,6 +192,25 @@ public final class FrozenBackprop {
         return shapes;
     }
 
+    /**
+     * {@code batchnorm_bp} without γ/β: outputs the input, mean and variance gradients (M2.1's Java class declares
+     * one output type for three outputs). Built directly into the graph, never cloned, so the subclass holds.
+     */
+    private static final class StatisticsGradient extends BatchNormDerivative {
+        StatisticsGradient(SameDiff sd, SDVariable[] inputs, double eps) {
+            super(sd, inputs, null, null, false, false, false, eps, new int[] {0});
+        }
+
+        @Override
+        public List<org.nd4j.linalg.api.buffer.DataType> calculateOutputDataTypes(
+                List<org.nd4j.linalg.api.buffer.DataType> in) {
+            return List.of(in.get(0), in.get(0), in.get(0));
+        }
+    }
+
+    /** Marks an input whose gradient a rule has folded into another input's (the statistics of a norm). */
+    private static final SDVariable ACCOUNTED = new SDVariable();
+
     /** Input-gradient rules per op type. */
     private record Rules(SameDiff sd, Map<String, long[]> shapes) {
         SDVariable[] apply(DifferentialFunction df, List<String> ins, List<String> outs, SDVariable[] g,
@@ -216,6 +239,11 @@ public final class FrozenBackprop {
                         return fallback(df, g);
                     }
                 }
+                case "batchnorm" -> {
+                    if (!standardizeRows((BatchNorm) df, ins, outs, g[0], r)) {
+                        return fallback(df, g);
+                    }
+                }
                 case "conv2d" -> {
                     SDVariable dx = want[0] ? convInputGradient((Conv2D) df, ins, g[0]) : null;
                     if (dx == null && want[0]) {
@@ -228,6 +256,34 @@ public final class FrozenBackprop {
                 }
             }
             return r;
+        }
+
+        /**
+         * {@link LayerNorm#standardizeRows}: {@code y = (x − μ)·ρ} per row of {@code x [R, N]}, μ and σ² the
+         * {@code moments} of x, ρ = 1/√(σ² + eps). The whole input gradient, through the statistics too, is
+         * {@code ρ·(g − mean(g) − y·mean(g·y))} (row means), which libnd4j's {@code batchnorm_bp} computes in one
+         * op (agreeing to ~6e-9 relative in double: it keeps some intermediate in float); μ and σ² then get none
+         * of their own. False if the batchnorm is not that pattern.
+         */
+        private boolean standardizeRows(BatchNorm bn, List<String> ins, List<String> outs, SDVariable g,
+                                        SDVariable[] r) {
+            SDVariable mean = var(ins.get(1));
+            String stats = ins.size() == 3 ? sd.getVariableOutputOp(ins.get(1)) == null ? null
+                    : sd.getVariableOutputOp(ins.get(1)).getOwnName() : null;
+            if (stats == null || !"moments".equals(sd.getOpById(stats).opName())
+                    || !sd.getOps().get(stats).getInputsToOp().equals(List.of(ins.get(0)))
+                    || !sd.getOps().get(stats).getOutputsOfOp().equals(List.of(ins.get(1), ins.get(2)))
+                    || !Arrays.equals(((DynamicCustomOp) bn).iArgs(), new long[] {0, 0, 0})
+                    || shape(ins.get(0)).length != 2 || mean == null) {
+                return false;
+            }
+            double eps = ((DynamicCustomOp) bn).tArgs()[0];
+            // libnd4j's batchnorm_bp takes the statistics as those of the input: one op for the formula above
+            r[0] = new StatisticsGradient(sd, new SDVariable[] {var(ins.get(0)), mean, var(ins.get(2)), g}, eps)
+                    .outputVariables()[0];
+            r[1] = ACCOUNTED;
+            r[2] = ACCOUNTED;
+            return true;
         }
 
         /** SameDiff's own gradient of the op (all inputs). */

@@ -111,6 +111,19 @@ public final class UNetOps {
             return sd.constant(id, array(name));
         }
 
+        /**
+         * The parameter reshaped (e.g. γ {@code [C]} to {@code [1, C, 1, 1]} to broadcast over NCHW), as its own
+         * constant: a reshape op in the graph would run on every pass.
+         */
+        public SDVariable get(SameDiff sd, String name, long... shape) {
+            String id = namespace + "/" + name + java.util.Arrays.toString(shape);
+            if (sd.hasVariable(id)) {
+                return sd.getVariable(id);
+            }
+            SharedConstants.install(sd);
+            return sd.constant(id, array(name).reshape(shape).dup()); // a small vector; dup: views are not held
+        }
+
         /** Bytes held off-heap by the converted weights. */
         public long bytes() {
             return arrays.values().stream().mapToLong(a -> a.length() * a.dataType().width()).sum();
@@ -321,15 +334,9 @@ public final class UNetOps {
         return p.has(prefix + ".bias") ? y.add(p.get(sd, prefix + ".bias")) : y;
     }
 
-    /**
-     * LayerNorm over the last axis of {@code x [M, C]}, composed: the native layer_norm op standardises without
-     * an epsilon, which differs from PyTorch by ~eps/var.
-     */
+    /** LayerNorm over the last axis of {@code x [M, C]} ({@link LayerNorm#standardizeRows}, then γ, β). */
     public static SDVariable layerNorm(SameDiff sd, Params p, String prefix, SDVariable x, double eps) {
-        SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable var = sd.math().square(centred).mean(true, 1);
-        SDVariable normed = centred.mul(sd.math().rsqrt(var.add(eps)));
-        return normed.mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
+        return LayerNorm.standardizeRows(sd, x, eps).mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
     }
 
     /** Exact (erf) GELU; SameDiff's gelu is the sigmoid approximation. */
