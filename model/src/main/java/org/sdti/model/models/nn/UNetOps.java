@@ -258,9 +258,9 @@ public final class UNetOps {
     }
 
     /**
-     * {@code sd.output(placeholders, outputs)} with a {@link PassMemory} for this call: intermediates are reused
-     * within the pass and all freed when it ends. SameDiff's default session cache instead lives as long as the
-     * graph and grew by ~0.7 GB per full-size U-Net call. Sessions are per thread; concurrent calls on one graph
+     * {@code sd.output(placeholders, outputs)} with the graph's {@link PassMemory}: intermediates are reused
+     * within the pass, and at its end all but {@link PassMemory#RETAINED_BYTES} of them are freed. SameDiff's
+     * default session cache instead lives as long as the graph and grew by ~0.7 GB per full-size U-Net call. Sessions are per thread; concurrent calls on one graph
      * from several threads are fine, but callers here serialise them anyway.
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
@@ -270,23 +270,51 @@ public final class UNetOps {
         if (previous != null && !(previous instanceof PassMemory)) {
             previous.close();
         }
-        PassMemory pass = new PassMemory();
+        PassMemory pass = previous instanceof PassMemory kept ? kept : new PassMemory();
         session.setMmgr(pass);
         try {
             return sd.output(placeholders, outputs);
         } finally {
-            pass.close(); // frees what the pass pooled; results are never pooled
+            pass.endPass(PassMemory.RETAINED_BYTES); // results are never pooled
         }
     }
 
     /**
-     * Session memory for one pass: released arrays are pooled by exact size and handed out again (fewer
-     * allocations, less allocator fragmentation), and everything pooled is freed by {@link #close()} at the end.
+     * Session memory of one graph: released arrays are pooled by exact size and handed out again (fewer
+     * allocations, less allocator fragmentation). At the end of a pass the pool is cut down to
+     * {@link #RETAINED_BYTES}, smallest buffers kept first, for the next pass of the same graph, which needs the
+     * very same sizes: a fresh buffer costs a page fault per 4 KiB page when first written (libnd4j zeroes new
+     * buffers), ~0.7 ms per MB on this machine, as much as a large matmul into it.
      */
     static final class PassMemory extends AbstractMemoryMgr {
+        /**
+         * Bytes a graph keeps pooled between passes. All of a midsize pass's buffers fit; at full size most of the
+         * pool is freed as before, so peaks stay as measured (a kept buffer is reused by the graph's next pass,
+         * and at most this much stays resident while other graphs run).
+         */
+        static final long RETAINED_BYTES = 512L << 20;
+
         private record Key(DataType type, long length) {}
 
         private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+
+        /** Frees pooled buffers beyond {@code budget} bytes, keeping the smallest. */
+        void endPass(long budget) {
+            java.util.List<DataBuffer> all = new java.util.ArrayList<>();
+            pool.values().forEach(all::addAll);
+            all.sort(java.util.Comparator.comparingLong(b -> b.length() * b.getElementSize()));
+            pool.clear();
+            long kept = 0;
+            for (DataBuffer b : all) {
+                long bytes = b.length() * b.getElementSize();
+                if (kept + bytes <= budget) {
+                    kept += bytes;
+                    pool.computeIfAbsent(new Key(b.dataType(), b.length()), k -> new ArrayDeque<>()).push(b);
+                } else if (b.closeable()) {
+                    b.close();
+                }
+            }
+        }
 
         @Override
         public INDArray allocate(boolean detached, DataType dataType, long... shape) {
