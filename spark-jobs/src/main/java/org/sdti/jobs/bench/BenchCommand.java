@@ -319,7 +319,14 @@ public final class BenchCommand implements Callable<Integer> {
         List<Map.Entry<String, Double>> blocks = new ArrayList<>(p.secondsByBlock().entrySet());
         blocks.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         for (Map.Entry<String, Double> e : blocks) {
-            out.printf("  %-48s %8.3f s %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / total);
+            List<Map.Entry<String, Double>> byOp = new ArrayList<>(p.secondsByBlockAndOp().get(e.getKey()).entrySet());
+            byOp.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+            StringBuilder top = new StringBuilder();
+            for (Map.Entry<String, Double> o : byOp.subList(0, Math.min(3, byOp.size()))) {
+                top.append(String.format(" %s %.0f%%", o.getKey(), 100 * o.getValue() / e.getValue()));
+            }
+            out.printf("  %-48s %8.3f s %5.1f%%  (%s)%n", e.getKey(), e.getValue(), 100 * e.getValue() / total,
+                    top.toString().trim());
         }
         List<Map.Entry<String, Double>> ops = new ArrayList<>(p.secondsByOp().entrySet());
         ops.sort(Map.Entry.<String, Double>comparingByValue().reversed());

@@ -26,6 +26,7 @@ final class OpProfiler extends BaseListener {
     private final Map<String, String> blockOfOp = new HashMap<>();
     private final Map<String, Double> secondsByBlock = new TreeMap<>();
     private final Map<String, Double> secondsByOp = new TreeMap<>();
+    private final Map<String, Map<String, Double>> secondsByBlockAndOp = new TreeMap<>();
     private long start;
     private SameDiff mapped;
 
@@ -52,6 +53,7 @@ final class OpProfiler extends BaseListener {
         String block = blockOfOp.getOrDefault(op.getName(), "other") + (backward ? " (backward)" : "");
         secondsByBlock.merge(block, s, Double::sum);
         secondsByOp.merge(type, s, Double::sum);
+        secondsByBlockAndOp.computeIfAbsent(block, k -> new TreeMap<>()).merge(type, s, Double::sum);
     }
 
     private void map(SameDiff sd) {
@@ -126,8 +128,14 @@ final class OpProfiler extends BaseListener {
         return secondsByOp;
     }
 
+    /** Seconds per op type within each block. */
+    Map<String, Map<String, Double>> secondsByBlockAndOp() {
+        return secondsByBlockAndOp;
+    }
+
     void reset() {
         secondsByBlock.clear();
         secondsByOp.clear();
+        secondsByBlockAndOp.clear();
     }
 }
