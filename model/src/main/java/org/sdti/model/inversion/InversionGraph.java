@@ -16,8 +16,8 @@ import org.sdti.model.models.nn.UNetOps;
 /**
  * One SameDiff graph for a textual-inversion step at a fixed batch and latent size:
  * {@code ids → (base + mask·rows) → text encoder → U-Net(noisy, t) → weighted MSE to the target}. The embedding
- * rows of the new tokens are the graph's only VARIABLE, so the backward pass computes their gradient and no weight
- * gradient is requested. Several concepts can share one batch: {@code rows} stacks all their vectors and the
+ * rows of the new tokens are the graph's only VARIABLE; the backward ops ({@link FrozenBackprop}) are part of the same
+ * graph and compute input gradients only, down to the rows. Several concepts can share one batch: {@code rows} stacks all their vectors and the
  * per-sample loss weights keep each concept's loss the mean over its own samples.
  *
  * <p>Not thread-safe: one graph per training thread (they share the frozen weights by reference).
