@@ -10,13 +10,14 @@ import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.TextEncoderGraph;
 import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.UNet;
+import org.sdti.model.models.nn.FrozenBackprop;
 import org.sdti.model.models.nn.UNetOps;
 
 /**
  * One SameDiff graph for a textual-inversion step at a fixed batch and latent size:
  * {@code ids → (base + mask·rows) → text encoder → U-Net(noisy, t) → weighted MSE to the target}. The embedding
- * rows of the new tokens are the graph's only VARIABLE, so the backward pass computes their gradient and no weight
- * gradient is requested. Several concepts can share one batch: {@code rows} stacks all their vectors and the
+ * rows of the new tokens are the graph's only VARIABLE; the backward ops ({@link FrozenBackprop}) are part of the same
+ * graph and compute input gradients only, down to the rows. Several concepts can share one batch: {@code rows} stacks all their vectors and the
  * per-sample loss weights keep each concept's loss the mean over its own samples.
  *
  * <p>Not thread-safe: one graph per training thread (they share the frozen weights by reference).
@@ -33,12 +34,14 @@ public final class InversionGraph {
     private final TextEncoderGraph text;
     private final int batch;
     private final long[] latentShape;
+    private final String gradient;
 
     /** The loss and the gradient with respect to the rows ({@code [numVectors, hidden]}) of one step. */
     public record LossAndGradient(double loss, INDArray gradient, INDArray prediction) {}
 
-    private InversionGraph(SameDiff sd, TextEncoderGraph text, int batch, long[] latentShape) {
+    private InversionGraph(SameDiff sd, TextEncoderGraph text, int batch, long[] latentShape, String gradient) {
         this.sd = sd;
+        this.gradient = gradient;
         this.text = text;
         this.batch = batch;
         this.latentShape = latentShape;
@@ -66,22 +69,9 @@ public final class InversionGraph {
         SDVariable perSample = diff.mul(diff).reshape(batch, (long) latentChannels * height * width).mean(1);
         SDVariable loss = sd.identity(LOSS, perSample.mul(weights).sum());
         sd.setLossVariables(loss);
-        createGradientQuietly(sd);
-        return new InversionGraph(sd, text, batch, new long[] {batch, latentChannels, height, width});
-    }
-
-    /**
-     * Builds the backward graph now rather than on the first step. SameDiff M2.1 prints one stdout line per
-     * differentiated op while doing so (thousands at full size), so stdout is muted for that moment.
-     */
-    private static synchronized void createGradientQuietly(SameDiff sd) {
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(stdout);
-        }
+        // the backward ops join the forward graph: one pass gives loss, prediction and the rows' gradient
+        String gradient = FrozenBackprop.build(sd, LOSS, text.rows()).get(0);
+        return new InversionGraph(sd, text, batch, new long[] {batch, latentChannels, height, width}, gradient);
     }
 
     public int batch() {
@@ -121,13 +111,10 @@ public final class InversionGraph {
     public LossAndGradient step(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
         Map<String, INDArray> ph = feed(inputs, noisy, timesteps, target, weights);
-        // one pass through SameDiff's gradient function: the loss and prediction come from the same execution as
-        // the gradient, and intermediates are freed as soon as they are consumed (calculateGradients keeps them
-        // all, ~9 GB more at full size)
-        SameDiff grad = sd.getFunction("grad");
-        String gradName = sd.getVariable(text.rows()).getGradient().name();
-        Map<String, INDArray> out = UNetOps.output(grad, ph, gradName, LOSS, PREDICTION);
-        return new LossAndGradient(out.get(LOSS).getDouble(0), out.get(gradName).dup(), out.get(PREDICTION).dup());
+        // one pass: the loss and prediction come from the same execution as the gradient, and intermediates are
+        // freed as soon as they are consumed (calculateGradients keeps them all, ~9 GB more at full size)
+        Map<String, INDArray> out = UNetOps.output(sd, ph, gradient, LOSS, PREDICTION);
+        return new LossAndGradient(out.get(LOSS).getDouble(0), out.get(gradient).dup(), out.get(PREDICTION).dup());
     }
 
     private Map<String, INDArray> feed(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps,

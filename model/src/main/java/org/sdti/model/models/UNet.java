@@ -27,7 +27,8 @@ import org.sdti.model.models.nn.Upsample2D;
  *
  * <p>{@link #build} adds the network to any {@link SameDiff} instance, on the caller's variables, so that a training
  * graph can run text encoder → U-Net → loss and differentiate down to its trainable embedding rows. All U-Net weights
- * are constants there (shared by every graph, never copied), so no weight gradient is requested. A training step:
+ * are constants there (shared by every graph, never copied), and the backward pass computes no weight gradient at
+ * all ({@link org.sdti.model.models.nn.FrozenBackprop}). A training step:
  * <pre>{@code
  * SameDiff sd = SameDiff.create();
  * SDVariable rows = sd.var("rows", initialRows);                 // the only VARIABLE
@@ -39,7 +40,8 @@ import org.sdti.model.models.nn.Upsample2D;
  * sd.setLossVariables(sd.math().square(pred.sub(target)).mean("loss"));
  * Map<String, INDArray> g = UNetOps.gradients(sd, feed, "rows");   // not sd.calculateGradients: see there
  * }</pre>
- * The gradient goes through {@link UNetOps#gradients}, not SameDiff's {@code calculateGradients} (memory).
+ * The gradient goes through {@link UNetOps#gradients}, not SameDiff's {@code calculateGradients} (memory, and
+ * SameDiff differentiates every frozen weight too).
  * {@link #predict} is the inference convenience: one graph per latent size and token count, batch-agnostic.
  *
  * <p>Precision: everything runs in the weights' dtype (float32 by default). {@code upcast_attention} only matters for

@@ -24,7 +24,8 @@ import org.sdti.model.testing.Shared;
  * The U-Net inside a caller's graph is differentiable down to {@code encoder_hidden_states} (the path a
  * textual-inversion step needs): the gradient of an MSE loss matches central finite differences in double
  * precision, the float32 graph agrees with it, and the weights stay constants shared by every graph. The gradient
- * goes through {@link UNetOps#gradients} (SameDiff with array release on) and equals SameDiff's own.
+ * goes through {@link UNetOps#gradients} ({@code FrozenBackprop}, the training path). SameDiff's own autodiff cannot
+ * differentiate the norms' moments + batchnorm; {@code FrozenBackpropTest} compares the rules with it op by op.
  */
 class UNetGradientTest {
     static UNetConfig cfg;
@@ -70,13 +71,6 @@ class UNetGradientTest {
             assertEquals(List.of(ehs.name()), List.copyOf(g.keySet()));
             return g.get(ehs.name());
         }
-
-        /** Through SameDiff's own {@code calculateGradients} (no array release). */
-        INDArray sameDiffGradient() {
-            Map<String, INDArray> g = sd.calculateGradients(feed, ehs.name());
-            assertEquals(List.of(ehs.name()), List.copyOf(g.keySet()));
-            return g.get(ehs.name());
-        }
     }
 
     @Test
@@ -88,8 +82,6 @@ class UNetGradientTest {
         assertEquals(List.of("ehs"), trainable, "U-Net weights must be constants");
 
         INDArray grad = g.gradient().dup();
-        assertEquals(0.0, g.sameDiffGradient().sub(grad).amaxNumber().doubleValue(), 0.0,
-                "array release must not change the gradient");
         assertEquals(0.0, g.gradient().sub(grad).amaxNumber().doubleValue(), 0.0, "repeatable");
         INDArray ehs = g.ehs.getArr();
         double eps = 1e-4;

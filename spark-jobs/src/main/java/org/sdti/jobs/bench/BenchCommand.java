@@ -28,6 +28,7 @@ import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.nn.ParamStore;
+import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
@@ -80,6 +81,10 @@ public final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     private PrintWriter out;
+    /** Process CPU seconds (all threads) per timed run, by case: steadier than wall time on a shared machine. */
+    private final Map<String, double[]> cpu = new LinkedHashMap<>();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     @Override
     public Integer call() throws IOException {
@@ -169,24 +174,31 @@ public final class BenchCommand implements Callable<Integer> {
         double[] forward = new double[repeats];
         double[] step = new double[repeats];
         double[] optimizer = new double[repeats];
+        double[] forwardCpu = new double[repeats];
+        double[] stepCpu = new double[repeats];
         OpProfiler profiler = new OpProfiler();
         for (int i = -warmup; i < repeats; i++) {
             INDArray noisy = gaussian(rng, 1, u.inChannels(), s, s);
             INDArray target = gaussian(rng, 1, u.inChannels(), s, s);
             INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000)});
             INDArray w = Nd4j.createFromArray(new float[] {1f});
+            long ca = OS.getProcessCpuTime();
             long a = System.nanoTime();
             graph.loss(inputs, noisy, t, target, w);
             long b = System.nanoTime();
+            long cb = OS.getProcessCpuTime();
             if (profile && i == repeats - 1) {
-                graph.sameDiff().addListeners(profiler);
+                graph.sameDiff().addListeners(profiler); // the step's forward + backward run in this graph
             }
             InversionGraph.LossAndGradient r = graph.step(inputs, noisy, t, target, w);
             long c = System.nanoTime();
             state[0] = opt.step(state[0], r.gradient().reshape(-1).toFloatVector(), 5e-4);
             graph.setRows(Nd4j.create(state[0].params(), new long[] {1, rows.columns()}, 'c'));
             long d = System.nanoTime();
+            long cd = OS.getProcessCpuTime();
             if (i >= 0) {
+                forwardCpu[i] = (cb - ca) / 1e9;
+                stepCpu[i] = (cd - cb) / 1e9;
                 forward[i] = (b - a) / 1e9;
                 step[i] = (c - b + d - c) / 1e9;
                 optimizer[i] = (d - c) / 1e9;
@@ -201,6 +213,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.put(TRAIN_STEP, step);
         out.put(TRAIN_STEP + ": forward only", forward);
         out.put(TRAIN_STEP + ": optimizer", optimizer);
+        cpu.put(TRAIN_STEP, stepCpu);
+        cpu.put(TRAIN_STEP + ": forward only", forwardCpu);
         return out;
     }
 
@@ -211,12 +225,15 @@ public final class BenchCommand implements Callable<Integer> {
         INDArray context = gaussian(rng, 2, 77, u.crossAttentionDim());
         INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000), rng.nextInt(1000)});
         double[] times = new double[repeats];
+        double[] cpuTimes = new double[repeats];
         for (int i = -warmup; i < repeats; i++) {
+            long ca = OS.getProcessCpuTime();
             long a = System.nanoTime();
             unet.predict(sample, t, context);
             long b = System.nanoTime();
             if (i >= 0) {
                 times[i] = (b - a) / 1e9;
+                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
             }
             progress(UNET_CALL, i, (b - a) / 1e9);
         }
@@ -228,12 +245,13 @@ public final class BenchCommand implements Callable<Integer> {
             SDVariable ctx = sd.placeHolder("context", DataType.FLOAT, 2, 77, u.crossAttentionDim());
             String outName = unet.build(sd, x, ts, ctx, s, s, 77).output().name();
             Map<String, INDArray> feed = Map.of("sample", sample, "timesteps", t, "context", context);
-            sd.output(feed, outName);
+            UNetOps.output(sd, feed, outName);
             OpProfiler profiler = new OpProfiler();
             sd.addListeners(profiler);
-            sd.output(feed, outName);
+            UNetOps.output(sd, feed, outName);
             profiles.put(UNET_CALL + " (one call)", profiler);
         }
+        cpu.put(UNET_CALL, cpuTimes);
         return times;
     }
 
@@ -243,15 +261,19 @@ public final class BenchCommand implements Callable<Integer> {
         GenerationRequest request = GenerationRequest.of("a photo of an astronaut riding a horse")
                 .withSampler("ddim", 20).withGuidance(7.5).withSeed(seed);
         double[] times = new double[repeats];
+        double[] cpuTimes = new double[repeats];
         for (int i = -warmup; i < repeats; i++) {
+            long ca = OS.getProcessCpuTime();
             long a = System.nanoTime();
             pipeline.generate(request);
             long b = System.nanoTime();
             if (i >= 0) {
                 times[i] = (b - a) / 1e9;
+                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
             }
             progress(IMAGE_20_DDIM, i, (b - a) / 1e9);
         }
+        cpu.put(IMAGE_20_DDIM, cpuTimes);
         return times;
     }
 
@@ -281,11 +303,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(Map<String, double[]> results) {
-        out.printf("%n%-28s %10s %10s %10s %4s%n", "case", "median s", "min s", "max s", "n");
+        out.printf("%n%-28s %10s %10s %10s %10s %4s%n", "case", "median s", "min s", "max s", "cpu s", "n");
         for (Map.Entry<String, double[]> e : results.entrySet()) {
             double[] v = e.getValue();
-            out.printf("%-28s %10.3f %10.3f %10.3f %4d%n", e.getKey(), median(v), Arrays.stream(v).min().orElse(0),
-                    Arrays.stream(v).max().orElse(0), v.length);
+            double[] c = cpu.get(e.getKey());
+            out.printf("%-28s %10.3f %10.3f %10.3f %10s %4d%n", e.getKey(), median(v), Arrays.stream(v).min().orElse(0),
+                    Arrays.stream(v).max().orElse(0), c == null ? "" : String.format("%.3f", median(c)), v.length);
         }
         out.println();
     }
@@ -296,7 +319,14 @@ public final class BenchCommand implements Callable<Integer> {
         List<Map.Entry<String, Double>> blocks = new ArrayList<>(p.secondsByBlock().entrySet());
         blocks.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         for (Map.Entry<String, Double> e : blocks) {
-            out.printf("  %-48s %8.3f s %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / total);
+            List<Map.Entry<String, Double>> byOp = new ArrayList<>(p.secondsByBlockAndOp().get(e.getKey()).entrySet());
+            byOp.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+            StringBuilder top = new StringBuilder();
+            for (Map.Entry<String, Double> o : byOp.subList(0, Math.min(3, byOp.size()))) {
+                top.append(String.format(" %s %.0f%%", o.getKey(), 100 * o.getValue() / e.getValue()));
+            }
+            out.printf("  %-48s %8.3f s %5.1f%%  (%s)%n", e.getKey(), e.getValue(), 100 * e.getValue() / total,
+                    top.toString().trim());
         }
         List<Map.Entry<String, Double>> ops = new ArrayList<>(p.secondsByOp().entrySet());
         ops.sort(Map.Entry.<String, Double>comparingByValue().reversed());

@@ -13,6 +13,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.sdti.model.models.nn.FrozenBackprop;
 
 /**
  * Times every op of a SameDiff graph and attributes it to the network block it belongs to. Graph ops carry no
@@ -25,6 +26,7 @@ final class OpProfiler extends BaseListener {
     private final Map<String, String> blockOfOp = new HashMap<>();
     private final Map<String, Double> secondsByBlock = new TreeMap<>();
     private final Map<String, Double> secondsByOp = new TreeMap<>();
+    private final Map<String, Map<String, Double>> secondsByBlockAndOp = new TreeMap<>();
     private long start;
     private SameDiff mapped;
 
@@ -45,11 +47,13 @@ final class OpProfiler extends BaseListener {
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] out) {
         double s = (System.nanoTime() - start) / 1e9;
         String type = op.getOp().opName();
-        boolean backward = op.getOutputsOfOp().stream().anyMatch(n -> n.endsWith("-grad") || n.contains("_bp"))
+        boolean backward = op.getName().startsWith(FrozenBackprop.SCOPE + "/")
+                || op.getOutputsOfOp().stream().anyMatch(n -> n.endsWith("-grad") || n.contains("_bp"))
                 || type.endsWith("_bp");
         String block = blockOfOp.getOrDefault(op.getName(), "other") + (backward ? " (backward)" : "");
         secondsByBlock.merge(block, s, Double::sum);
         secondsByOp.merge(type, s, Double::sum);
+        secondsByBlockAndOp.computeIfAbsent(block, k -> new TreeMap<>()).merge(type, s, Double::sum);
     }
 
     private void map(SameDiff sd) {
@@ -124,8 +128,14 @@ final class OpProfiler extends BaseListener {
         return secondsByOp;
     }
 
+    /** Seconds per op type within each block. */
+    Map<String, Map<String, Double>> secondsByBlockAndOp() {
+        return secondsByBlockAndOp;
+    }
+
     void reset() {
         secondsByBlock.clear();
         secondsByOp.clear();
+        secondsByBlockAndOp.clear();
     }
 }

@@ -4,8 +4,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * PyTorch's {@code GroupNorm} (affine) on {@code [B, C, H, W]}, composed from reshape/mean ops because ND4J has no
- * group-norm op: statistics over each group's {@code C/G·H·W} values, biased variance, {@code 1/√(var+eps)}.
+ * PyTorch's {@code GroupNorm} (affine) on {@code [B, C, H, W]}; ND4J has no group-norm op, so each group's
+ * {@code C/G·H·W} values become one row for {@link LayerNorm#standardizeRows} (biased variance,
+ * {@code 1/√(var+eps)}), then per-channel γ, β.
  */
 public record GroupNorm(String name, int channels, int groups, double eps) {
 
@@ -17,12 +18,9 @@ public record GroupNorm(String name, int channels, int groups, double eps) {
     }
 
     public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, long h, long w) {
-        SDVariable g = sd.reshape(x, -1, groups, (long) channels / groups * h * w);
-        SDVariable centred = g.sub(g.mean(true, 2));
-        SDVariable var = sd.math().square(centred).mean(true, 2);
-        SDVariable normed = sd.reshape(centred.mul(sd.math().rsqrt(var.add(eps))), -1, channels, h, w);
-        SDVariable gamma = sd.reshape(p.get(sd, name + ".weight"), 1, channels, 1, 1);
-        SDVariable beta = sd.reshape(p.get(sd, name + ".bias"), 1, channels, 1, 1);
-        return normed.mul(gamma).add(beta);
+        SDVariable rows = sd.reshape(x, -1, (long) channels / groups * h * w); // one row per (sample, group)
+        SDVariable normed = sd.reshape(LayerNorm.standardizeRows(sd, rows, eps), -1, channels, h, w);
+        return normed.mul(p.get(sd, name + ".weight", 1, channels, 1, 1))
+                .add(p.get(sd, name + ".bias", 1, channels, 1, 1));
     }
 }

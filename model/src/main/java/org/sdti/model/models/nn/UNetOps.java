@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,6 +111,19 @@ public final class UNetOps {
             return sd.constant(id, array(name));
         }
 
+        /**
+         * The parameter reshaped (e.g. γ {@code [C]} to {@code [1, C, 1, 1]} to broadcast over NCHW), as its own
+         * constant: a reshape op in the graph would run on every pass.
+         */
+        public SDVariable get(SameDiff sd, String name, long... shape) {
+            String id = namespace + "/" + name + java.util.Arrays.toString(shape);
+            if (sd.hasVariable(id)) {
+                return sd.getVariable(id);
+            }
+            SharedConstants.install(sd);
+            return sd.constant(id, array(name).reshape(shape).dup()); // a small vector; dup: views are not held
+        }
+
         /** Bytes held off-heap by the converted weights. */
         public long bytes() {
             return arrays.values().stream().mapToLong(a -> a.length() * a.dataType().width()).sum();
@@ -211,38 +225,31 @@ public final class UNetOps {
     }
 
     /**
-     * Gradients of the graph's loss variables with respect to {@code variables}, like
-     * {@link SameDiff#calculateGradients(Map, String...)} but freeing intermediate arrays as soon as the pass no
-     * longer needs them, and keeping none afterwards.
-     *
-     * <p>Why, in ND4J 1.0.0-M2.1: {@code calculateGradients} calls {@code setEnableCache(false)} on the gradient
-     * function, which stops its session from releasing any intermediate array until the pass ends, so every forward
-     * and backward array is alive at once (the SD 2.1 U-Net step at 64×64 went past 18 GB). Here release is on, and
-     * released arrays go to a {@link PassMemory} pool that is emptied when the pass ends: SameDiff's own long-lived
-     * cache kept ~9 GB between U-Net steps (second step peak 22 GB), while closing arrays without any reuse fragments
-     * the allocator (peak 17.5 GB). Results are identical (the U-Net gradient tests
-     * compare with {@code calculateGradients}). The gradient function is created on first use, so set the loss
-     * variables before the first call. Sessions are per thread; concurrent calls on one graph are not supported.
+     * Gradients of the graph's loss variable with respect to {@code variables}, like
+     * {@link SameDiff#calculateGradients(Map, String...)} but through {@link FrozenBackprop} (input gradients only,
+     * no weight gradients) in one {@link #output} pass that frees intermediates as soon as they are consumed.
+     * The gradient ops are added to {@code sd} on the first call, for the shapes of that call's placeholders:
+     * later calls must feed the same shapes. Sessions are per thread; concurrent calls on one graph are not
+     * supported.
      *
      * @return one gradient per variable, keyed by the variable's name
      */
     public static Map<String, INDArray> gradients(SameDiff sd, Map<String, INDArray> placeholders,
                                                   String... variables) {
-        if (sd.getFunction("grad") == null) {
-            sd.createGradFunction();
+        List<String> losses = sd.getLossVariables();
+        if (losses == null || losses.size() != 1) {
+            throw new IllegalArgumentException("the graph needs exactly one loss variable, not " + losses);
         }
-        SameDiff grad = sd.getFunction("grad");
-        grad.setEnableCache(true);
         String[] names = new String[variables.length];
+        boolean built = true;
         for (int i = 0; i < variables.length; i++) {
-            SDVariable g = sd.getVariable(variables[i]).getGradient();
-            if (g == null) {
-                throw new IllegalArgumentException("no gradient for '" + variables[i]
-                        + "': not a VARIABLE on a path to the loss");
-            }
-            names[i] = g.name();
+            names[i] = FrozenBackprop.SCOPE + "/" + variables[i] + FrozenBackprop.SUFFIX;
+            built &= sd.hasVariable(names[i]);
         }
-        Map<String, INDArray> out = output(grad, placeholders, names);
+        if (!built) {
+            names = FrozenBackprop.build(sd, losses.get(0), placeholders, variables).toArray(new String[0]);
+        }
+        Map<String, INDArray> out = output(sd, placeholders, names);
         Map<String, INDArray> byVariable = new LinkedHashMap<>();
         for (int i = 0; i < variables.length; i++) {
             byVariable.put(variables[i], out.get(names[i]));
@@ -251,9 +258,9 @@ public final class UNetOps {
     }
 
     /**
-     * {@code sd.output(placeholders, outputs)} with a {@link PassMemory} for this call: intermediates are reused
-     * within the pass and all freed when it ends. SameDiff's default session cache instead lives as long as the
-     * graph and grew by ~0.7 GB per full-size U-Net call. Sessions are per thread; concurrent calls on one graph
+     * {@code sd.output(placeholders, outputs)} with the graph's {@link PassMemory}: intermediates are reused
+     * within the pass, and at its end all but {@link PassMemory#RETAINED_BYTES} of them are freed. SameDiff's
+     * default session cache instead lives as long as the graph and grew by ~0.7 GB per full-size U-Net call. Sessions are per thread; concurrent calls on one graph
      * from several threads are fine, but callers here serialise them anyway.
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
@@ -263,23 +270,51 @@ public final class UNetOps {
         if (previous != null && !(previous instanceof PassMemory)) {
             previous.close();
         }
-        PassMemory pass = new PassMemory();
+        PassMemory pass = previous instanceof PassMemory kept ? kept : new PassMemory();
         session.setMmgr(pass);
         try {
             return sd.output(placeholders, outputs);
         } finally {
-            pass.close(); // frees what the pass pooled; results are never pooled
+            pass.endPass(PassMemory.RETAINED_BYTES); // results are never pooled
         }
     }
 
     /**
-     * Session memory for one pass: released arrays are pooled by exact size and handed out again (fewer
-     * allocations, less allocator fragmentation), and everything pooled is freed by {@link #close()} at the end.
+     * Session memory of one graph: released arrays are pooled by exact size and handed out again (fewer
+     * allocations, less allocator fragmentation). At the end of a pass the pool is cut down to
+     * {@link #RETAINED_BYTES}, smallest buffers kept first, for the next pass of the same graph, which needs the
+     * very same sizes: a fresh buffer costs a page fault per 4 KiB page when first written (libnd4j zeroes new
+     * buffers), ~0.7 ms per MB on this machine, as much as a large matmul into it.
      */
     static final class PassMemory extends AbstractMemoryMgr {
+        /**
+         * Bytes a graph keeps pooled between passes. All of a midsize pass's buffers fit; at full size most of the
+         * pool is freed as before, so peaks stay as measured (a kept buffer is reused by the graph's next pass,
+         * and at most this much stays resident while other graphs run).
+         */
+        static final long RETAINED_BYTES = 512L << 20;
+
         private record Key(DataType type, long length) {}
 
         private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+
+        /** Frees pooled buffers beyond {@code budget} bytes, keeping the smallest. */
+        void endPass(long budget) {
+            java.util.List<DataBuffer> all = new java.util.ArrayList<>();
+            pool.values().forEach(all::addAll);
+            all.sort(java.util.Comparator.comparingLong(b -> b.length() * b.getElementSize()));
+            pool.clear();
+            long kept = 0;
+            for (DataBuffer b : all) {
+                long bytes = b.length() * b.getElementSize();
+                if (kept + bytes <= budget) {
+                    kept += bytes;
+                    pool.computeIfAbsent(new Key(b.dataType(), b.length()), k -> new ArrayDeque<>()).push(b);
+                } else if (b.closeable()) {
+                    b.close();
+                }
+            }
+        }
 
         @Override
         public INDArray allocate(boolean detached, DataType dataType, long... shape) {
@@ -327,15 +362,9 @@ public final class UNetOps {
         return p.has(prefix + ".bias") ? y.add(p.get(sd, prefix + ".bias")) : y;
     }
 
-    /**
-     * LayerNorm over the last axis of {@code x [M, C]}, composed: the native layer_norm op standardises without
-     * an epsilon, which differs from PyTorch by ~eps/var.
-     */
+    /** LayerNorm over the last axis of {@code x [M, C]} ({@link LayerNorm#standardizeRows}, then γ, β). */
     public static SDVariable layerNorm(SameDiff sd, Params p, String prefix, SDVariable x, double eps) {
-        SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable var = sd.math().square(centred).mean(true, 1);
-        SDVariable normed = centred.mul(sd.math().rsqrt(var.add(eps)));
-        return normed.mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
+        return LayerNorm.standardizeRows(sd, x, eps).mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
     }
 
     /** Exact (erf) GELU; SameDiff's gelu is the sigmoid approximation. */
