@@ -1,7 +1,6 @@
 package org.sdti.jobs.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
@@ -82,7 +81,7 @@ public record GenerateSettings(Request defaults, List<Request> requests, Long se
     public static GenerateSettings from(Config merged) {
         Keys sdti = new Keys(merged, "").child("sdti");
         ConfigObject generate = sdti.object("generate");
-        ConfigObject reference = ConfigFactory.defaultReference().getObject("sdti.generate");
+        ConfigObject reference = SdtiConfig.reference().getObject("sdti.generate");
         UnknownKeys.walk(generate, reference, "sdti.generate");
         checkPromptKeys(generate, reference);
         return read(sdti.child("generate"), generate);

@@ -1,7 +1,6 @@
 package org.sdti.jobs.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
@@ -39,7 +38,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
 
     /** Parses a merged configuration (reference defaults included). */
     public static JobConfig from(Config merged) {
-        ConfigObject reference = ConfigFactory.defaultReference().getObject("sdti");
+        ConfigObject reference = SdtiConfig.reference().getObject("sdti");
         ConfigValue root = merged.root().get("sdti");
         if (root == null || root.valueType() != ConfigValueType.OBJECT) {
             throw new JobConfigException("sdti", "expected an object");

@@ -38,6 +38,14 @@ public final class SdtiConfig {
         return fromFlags.withFallback(ConfigFactory.systemProperties()).withFallback(base).resolve();
     }
 
+    /**
+     * reference.conf alone, the set of known keys. Not {@link ConfigFactory#defaultReference()}: that one has every
+     * {@code -D} system property merged in, so a misspelt {@code -Dsdti.trian.steps=3} would count as known.
+     */
+    static Config reference() {
+        return ConfigFactory.defaultReferenceUnresolved().resolve();
+    }
+
     /** Hadoop settings: the defaults plus every {@code sdti.hadoop."key" = value} (e.g. fs.s3a.* credentials). */
     public static Configuration hadoop(Config config) {
         Configuration conf = new Configuration();

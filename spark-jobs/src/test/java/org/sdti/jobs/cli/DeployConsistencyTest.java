@@ -215,4 +215,32 @@ class DeployConsistencyTest {
         assertTrue(Files.isRegularFile(ROOT.resolve(run.group(1))), run.group(1));
         assertTrue(readme.contains("bin/sdti init-model --config tiny --output"));
     }
+
+    @Test
+    void cronMailsSdtiCronsLinesAndSparksOutputGoesToTheLog(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        assumeTrue(has("bash") && has("flock"), "no bash or flock");
+        // the crontab must leave the command's output to cron (a redirect would leave MAILTO nothing to mail)
+        String crontab = Files.readString(ROOT.resolve("deploy/cron/crontab.example"));
+        String entry = crontab.lines().filter(l -> l.contains("deploy/cron/sdti-cron")).findFirst().orElseThrow();
+        assertTrue(!entry.contains(">") && !entry.contains("|"), "the cron line redirects its output: " + entry);
+        assertTrue(crontab.contains("\nSDTI_LOG="), "the crontab names the Spark log");
+
+        // a spark-submit that talks a lot and exits 3
+        Path submit = tmp.resolve("spark-submit");
+        Files.writeString(submit, "#!/usr/bin/env bash\necho spark noise on stdout\necho spark noise on stderr >&2\n"
+                + "exit 3\n");
+        assertTrue(submit.toFile().setExecutable(true));
+        Path jar = Files.writeString(tmp.resolve("sdti.jar"), "");
+        Path log = tmp.resolve("nightly.log");
+        Run r = exec(Map.of("SPARK_SUBMIT", submit.toString(), "SDTI_JAR", jar.toString(), "SDTI_LOCK_DIR",
+                tmp.toString(), "SDTI_LOG", log.toString()), "bash", "deploy/cron/sdti-cron", "nightly.conf");
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.out().lines().allMatch(l -> l.contains(" sdti-cron: ")), r.out());
+        assertTrue(r.out().strip().endsWith("sdti-cron: exit 3: some concepts failed, the others done: see "
+                + "OUTPUT/_reports/pipeline.json"), r.out());
+        String logged = Files.readString(log);
+        assertTrue(logged.contains("spark noise on stdout") && logged.contains("spark noise on stderr")
+                && logged.contains("sdti-cron: exit 3"), logged);
+    }
 }

@@ -265,4 +265,34 @@ class JobConfigTest {
         JobConfig loaded = JobConfig.load(job, Map.of("sdti.output", "/elsewhere"));
         assertEquals("/elsewhere", loaded.output());
     }
+
+    @Test
+    void aMisspeltKeyGivenAsASystemPropertyIsRefusedToo(@TempDir Path tmp) throws Exception {
+        File job = tmp.resolve("job.conf").toFile();
+        Files.writeString(job.toPath(), BASE + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a }]");
+        Map<String, String> named = Map.of("sdti.trian.steps", "sdti.trian", "sdti.train.stpes", "sdti.train.stpes",
+                "sdti.generate.stesp", "sdti.generate.stesp");
+        for (Map.Entry<String, String> k : named.entrySet()) {
+            System.setProperty(k.getKey(), "3");
+            // Typesafe caches the system properties (and the reference merged with them)
+            ConfigFactory.invalidateCaches();
+            try {
+                JobConfigException e = assertThrows(JobConfigException.class,
+                        () -> JobConfig.load(job, Map.of()), k.getKey());
+                assertTrue(e.getMessage().startsWith(k.getValue() + ": unknown key"), e.getMessage());
+            } finally {
+                System.clearProperty(k.getKey());
+                ConfigFactory.invalidateCaches();
+            }
+        }
+        // a known key still overrides the file
+        System.setProperty("sdti.train.steps", "7");
+        ConfigFactory.invalidateCaches();
+        try {
+            assertEquals(7, JobConfig.load(job, Map.of()).train().steps());
+        } finally {
+            System.clearProperty("sdti.train.steps");
+            ConfigFactory.invalidateCaches();
+        }
+    }
 }
