@@ -76,10 +76,19 @@ public final class GenerateJob {
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         OutputLayout layout = OutputLayout.open(job.output(), conf);
         ImagePlan.of(job, model, tokenizer, JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(),
-                tokenizer, conf), layout);
+                tokenizer, conf, Map.of()), layout);
     }
 
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        return run(job, Map.of(), spark);
+    }
+
+    /**
+     * @param failedEarlier concepts that failed in an earlier pipeline stage, name to reason: their requests are
+     *                      reported failed with it (not rendered) and their rows failed, action {@code skipped}
+     */
+    public static StageReport run(JobConfig job, Map<String, String> failedEarlier, SparkSession spark)
+            throws IOException {
         Instant started = Instant.now();
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
         ModelFolder model = Preflight.model(job, hadoop.get());
@@ -87,7 +96,7 @@ public final class GenerateJob {
         OutputFolder out = OutputFolder.open(layout.root().toString(), hadoop.get());
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         JobVocabulary vocabulary = JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(), tokenizer,
-                hadoop.get());
+                hadoop.get(), failedEarlier);
         ImagePlan plan = ImagePlan.of(job, model, tokenizer, vocabulary, layout);
 
         LongAccumulator rendered = spark.sparkContext().longAccumulator("sdti.generate.rendered");
@@ -127,10 +136,14 @@ public final class GenerateJob {
             Tally t = tallies.getOrDefault(c.name(), new Tally());
             // a concept whose missing embedding failed requests elsewhere (_generate) is failed too: it is the cause
             vocabulary.missing(c.name()).ifPresent(t::missing);
+            if (failedEarlier.containsKey(c.name())) {
+                t.failedEarlier(failedEarlier.get(c.name()));
+            }
             report.add(t.result(c.name(), c.token()));
         }
         if (tallies.containsKey(OutputLayout.GENERATE)) {
-            report.add(tallies.get(OutputLayout.GENERATE).result(OutputLayout.GENERATE, "-"));
+            // not a concept: its own row, not counted in concepts_done/failed (a failure still exits 3)
+            report.addOther(tallies.get(OutputLayout.GENERATE).result(OutputLayout.GENERATE, "-"));
         }
         tallies.values().forEach(total::addAll);
         report.counter("images_rendered", total.rendered).counter("images_skipped", total.skipped)
@@ -233,6 +246,8 @@ public final class GenerateJob {
         long skipped;
         long failed;
         boolean conceptFailed;
+        /** Why the concept was out of generate before it started (failed in an earlier pipeline stage), or null. */
+        String earlier;
 
         void add(ManifestRow row, boolean renderedNow) {
             requests.add(row.request());
@@ -254,6 +269,11 @@ public final class GenerateJob {
             }
         }
 
+        void failedEarlier(String reason) {
+            conceptFailed = true;
+            earlier = reason;
+        }
+
         void addAll(Tally t) {
             images += t.images;
             rendered += t.rendered;
@@ -268,11 +288,11 @@ public final class GenerateJob {
             m.put("rendered", rendered);
             m.put("skipped", skipped);
             m.put("failed", failed);
-            String action = rendered > 0 ? "rendered" : skipped > 0 ? "up-to-date"
+            String action = earlier != null ? "skipped" : rendered > 0 ? "rendered" : skipped > 0 ? "up-to-date"
                     : images == 0 && !conceptFailed ? "no-images" : "-";
             boolean ok = failed == 0 && !conceptFailed;
             return new ConceptResult(name, token, ok ? Status.DONE : Status.FAILED, action,
-                    ok ? null : String.join("; ", reasons), m, List.of());
+                    ok ? null : earlier != null ? earlier : String.join("; ", reasons), m, List.of());
         }
     }
 }

@@ -36,11 +36,13 @@ final class JobVocabulary {
     }
 
     /**
-     * @param base the model's tokenizer: every learned token must be new to it (a word it knows would be taken
-     *             over by the vectors, or, being matched first, never reach them)
+     * @param base          the model's tokenizer: every learned token must be new to it (a word it knows would be
+     *                      taken over by the vectors, or, being matched first, never reach them)
+     * @param failedEarlier concepts that failed in an earlier stage of the pipeline (name to reason): "missing"
+     *                      with that reason, whatever file an older run may have left
      */
     static JobVocabulary load(JobConfig job, OutputLayout layout, int textWidth, ClipTokenizer base,
-                              Configuration conf) throws IOException {
+                              Configuration conf, Map<String, String> failedEarlier) throws IOException {
         List<EmbeddingLoader.Loaded> files = new ArrayList<>();
         Map<String, String> owner = new LinkedHashMap<>();
         for (ConceptSpec c : job.concepts()) {
@@ -72,7 +74,8 @@ final class JobVocabulary {
         List<Learned> learned = new ArrayList<>();
         for (ConceptSpec c : job.concepts()) {
             if (usedByAny(job, c.token())) {
-                learned.add(learn(c, layout, textWidth, conf));
+                String failed = failedEarlier.get(c.name());
+                learned.add(failed != null ? new Learned(c, null, failed) : learn(c, layout, textWidth, conf));
             }
         }
         return new JobVocabulary(learned, files);

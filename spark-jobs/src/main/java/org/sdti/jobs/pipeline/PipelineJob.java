@@ -3,14 +3,15 @@ package org.sdti.jobs.pipeline;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.latents.LatentsJob;
+import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -24,17 +25,29 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code pipeline}: the stages in order in one Spark session. A concept that fails in a stage is left out of the
  * later ones (they would only fail it again, or worse, retry it) and carried in the report as failed there; the
- * other concepts go on. Each stage keeps its own idempotence, so a rerun redoes only what is not committed.
+ * other concepts go on. Generate still gets every request of the job and the concepts failed earlier: a request
+ * using such a concept's token is reported failed with the reason (not rendered), so the manifest lists every
+ * request under its index in the job file. Each stage keeps its own idempotence, so a rerun redoes only what is not
+ * committed.
  */
 public final class PipelineJob {
     public static final String STAGE = "pipeline";
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
 
-    /** A stage's entry point, e.g. {@code PrepareJob::run}. */
+    /** A stage's entry point, e.g. {@code PrepareJob::run}: it gets the job narrowed to the live concepts. */
     @FunctionalInterface
     public interface Runner {
         StageReport run(JobConfig job, SparkSession spark) throws IOException;
+    }
+
+    /**
+     * A stage that gets the whole job and the concepts failed in earlier stages (name to reason), e.g.
+     * {@code GenerateJob::run}, which reports their requests failed instead of never seeing them.
+     */
+    @FunctionalInterface
+    public interface FullRunner {
+        StageReport run(JobConfig job, Map<String, String> failedEarlier, SparkSession spark) throws IOException;
     }
 
     /** A stage's checks of the job that need no earlier stage's output, e.g. {@code TrainJob::check}. */
@@ -47,9 +60,15 @@ public final class PipelineJob {
      * One stage of the pipeline: what its own command runs, and what it checks before any work (prepare checks
      * the job first thing itself, and runs first).
      */
-    public record Stage(String name, Runner runner, Check check) {
+    public record Stage(String name, FullRunner runner, Check check) {
         public static Stage of(String name, Runner runner) {
-            return new Stage(name, runner, (job, conf) -> { });
+            return of(name, runner, (job, conf) -> { });
+        }
+
+        /** A stage that sees only the concepts not failed earlier. */
+        public static Stage of(String name, Runner runner, Check check) {
+            return new Stage(name, (job, failed, spark) -> runner.run(job.retain(job.concepts().stream()
+                    .map(c -> c.name()).filter(n -> !failed.containsKey(n)).toList()), spark), check);
         }
     }
 
@@ -57,7 +76,7 @@ public final class PipelineJob {
     public static final List<Stage> STAGES = List.of(
             Stage.of(PrepareJob.STAGE, PrepareJob::run),
             Stage.of(LatentsJob.STAGE, LatentsJob::run),
-            new Stage(TrainJob.STAGE, TrainJob::run, TrainJob::check),
+            Stage.of(TrainJob.STAGE, TrainJob::run, TrainJob::check),
             new Stage(GenerateJob.STAGE, GenerateJob::run, GenerateJob::check));
 
     private PipelineJob() {}
@@ -75,21 +94,22 @@ public final class PipelineJob {
         for (Stage stage : stages) {
             stage.check().check(job, hadoop.get());
         }
-        PipelineReport report = new PipelineReport(job, layout.root().toString(), Instant.now());
-        Set<String> live = new LinkedHashSet<>();
-        job.concepts().forEach(c -> live.add(c.name()));
+        PipelineReport report = new PipelineReport(job, layout.root().toString(),
+                Preflight.model(job, hadoop.get()).location(), Instant.now());
+        // concept name -> why it is out of the later stages
+        Map<String, String> failed = new LinkedHashMap<>();
         for (Stage stage : stages) {
-            if (live.isEmpty()) {
+            int live = job.concepts().size() - failed.size();
+            if (live == 0) {
                 LOG.warn("pipeline: {} skipped, every concept has failed", stage.name());
                 report.skipped(stage.name());
                 continue;
             }
-            JobConfig narrowed = job.retain(live);
-            LOG.info("pipeline: {} of {} concept(s)", stage.name(), live.size());
+            LOG.info("pipeline: {} of {} concept(s)", stage.name(), live);
             spark.sparkContext().setJobGroup("sdti-" + stage.name(), "sdti pipeline: " + stage.name(), false);
             StageReport r;
             try {
-                r = stage.runner().run(narrowed, spark);
+                r = stage.runner().run(job, Map.copyOf(failed), spark);
             } catch (IOException | RuntimeException | Error e) {
                 // what the orchestrator needs to know even when a stage crashed: how far the pipeline got
                 report.crashed(stage.name(), e).finish(Instant.now());
@@ -103,14 +123,14 @@ public final class PipelineJob {
                 spark.sparkContext().clearJobGroup();
             }
             report.add(r);
-            int ran = live.size();
             for (ConceptResult c : r.concepts()) {
-                if (c.status() == Status.FAILED) {
-                    live.remove(c.concept());
+                if (c.status() == Status.FAILED && !r.isOther(c) && !failed.containsKey(c.concept())) {
+                    failed.put(c.concept(), "concept " + c.concept() + " failed in " + stage.name() + ": "
+                            + c.reason());
                 }
             }
-            LOG.info("pipeline: {} done: {} of {} concept(s) done, {} failed", stage.name(), live.size(), ran,
-                    ran - live.size());
+            int left = job.concepts().size() - failed.size();
+            LOG.info("pipeline: {} done: {} of {} concept(s) done, {} failed", stage.name(), left, live, live - left);
         }
         report.finish(Instant.now());
         report.collectOutputs(layout);

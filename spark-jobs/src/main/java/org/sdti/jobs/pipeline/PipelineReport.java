@@ -31,6 +31,8 @@ public final class PipelineReport {
 
     private final JobConfig job;
     private final String output;
+    /** The model's qualified URI, as in the stage reports. */
+    private final String model;
     private final Instant started;
     private final Map<String, StageReport> stages = new LinkedHashMap<>();
     private final List<String> skippedStages = new ArrayList<>();
@@ -40,9 +42,10 @@ public final class PipelineReport {
     private int crashCode;
     private Instant finished;
 
-    PipelineReport(JobConfig job, String output, Instant started) {
+    PipelineReport(JobConfig job, String output, String model, Instant started) {
         this.job = job;
         this.output = output;
+        this.model = model;
         this.started = started;
     }
 
@@ -110,7 +113,7 @@ public final class PipelineReport {
 
     /** Rows of a stage's report that are not the job's concepts (generate's {@code _generate}: untied prompts). */
     List<ConceptResult> others(StageReport r) {
-        return r.concepts().stream().filter(c -> job.concept(c.concept()).isEmpty()).toList();
+        return r.concepts().stream().filter(r::isOther).toList();
     }
 
     private boolean otherFailed() {
@@ -145,7 +148,7 @@ public final class PipelineReport {
             n.put("error", crash);
         }
         n.put("output", output);
-        n.put("model", job.model());
+        n.put("model", model);
         n.put("started", started.toString());
         if (finished != null) {
             n.put("finished", finished.toString());
@@ -160,7 +163,7 @@ public final class PipelineReport {
             o.put("stage", r.stage());
             o.put("status", s.path("status").asText());
             o.set("seconds", s.path("seconds"));
-            o.put("concepts_done", r.concepts().size() - r.failed());
+            o.put("concepts_done", r.done());
             o.put("concepts_failed", r.failed());
             o.set("counters", s.path("counters"));
         }

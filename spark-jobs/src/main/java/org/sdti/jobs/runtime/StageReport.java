@@ -46,6 +46,8 @@ public final class StageReport {
     private final Instant started;
     private final List<ConceptResult> concepts = new ArrayList<>();
     private final Map<String, Long> counters = new LinkedHashMap<>();
+    /** Rows that are no concept of the job (generate's {@code _generate}): shown, exit 3 when failed, not counted. */
+    private final Set<String> others = new LinkedHashSet<>();
     private Instant finished;
 
     public StageReport(String stage, String output, String model, Instant started) {
@@ -58,6 +60,18 @@ public final class StageReport {
     public StageReport add(ConceptResult r) {
         concepts.add(r);
         return this;
+    }
+
+    /** A row that is no concept of the job (generate's {@code _generate}). */
+    public StageReport addOther(ConceptResult r) {
+        others.add(r.concept());
+        concepts.add(r);
+        return this;
+    }
+
+    /** Whether the row is one of {@link #addOther}'s rather than a concept's. */
+    public boolean isOther(ConceptResult r) {
+        return others.contains(r.concept());
     }
 
     public StageReport counter(String name, long value) {
@@ -82,18 +96,28 @@ public final class StageReport {
         return Map.copyOf(counters);
     }
 
+    /** Concepts failed (rows of {@link #addOther} not counted). */
     public long failed() {
-        return concepts.stream().filter(c -> c.status() == Status.FAILED).count();
+        return concepts.stream().filter(c -> !isOther(c) && c.status() == Status.FAILED).count();
+    }
+
+    /** Concepts done (rows of {@link #addOther} not counted). */
+    public long done() {
+        return concepts.stream().filter(c -> !isOther(c) && c.status() == Status.DONE).count();
+    }
+
+    private boolean anyFailed() {
+        return concepts.stream().anyMatch(c -> c.status() == Status.FAILED);
     }
 
     public int exitCode() {
-        return failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+        return anyFailed() ? ExitCodes.PARTIAL : ExitCodes.OK;
     }
 
     public ObjectNode toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("stage", stage);
-        n.put("status", failed() == 0 ? "done" : "partial");
+        n.put("status", anyFailed() ? "partial" : "done");
         n.put("exit_code", exitCode());
         n.put("output", output);
         n.put("model", model);
@@ -102,8 +126,12 @@ public final class StageReport {
             n.put("finished", finished.toString());
             n.put("seconds", Duration.between(started, finished).toMillis() / 1000.0);
         }
-        n.put("concepts_done", concepts.size() - failed());
+        n.put("concepts_done", done());
         n.put("concepts_failed", failed());
+        if (!others.isEmpty()) {
+            n.put("others_done", concepts.stream().filter(c -> isOther(c) && c.status() == Status.DONE).count());
+            n.put("others_failed", concepts.stream().filter(c -> isOther(c) && c.status() == Status.FAILED).count());
+        }
         ObjectNode c = n.putObject("counters");
         counters.forEach(c::put);
         ArrayNode list = n.putArray("concepts");
@@ -158,10 +186,15 @@ public final class StageReport {
         StringBuilder sb = new StringBuilder();
         appendRow(sb, header, width);
         rows.forEach(r -> appendRow(sb, r, width));
-        sb.append(stage).append(": ").append(concepts.size() - failed()).append(" of ").append(concepts.size())
+        sb.append(stage).append(": ").append(done()).append(" of ").append(done() + failed())
                 .append(" concepts done");
         if (failed() > 0) {
             sb.append(", ").append(failed()).append(" failed");
+        }
+        for (ConceptResult r : concepts) {
+            if (isOther(r)) {
+                sb.append(", ").append(r.concept()).append(' ').append(r.status().name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
         if (finished != null) {
             sb.append(String.format(" in %.1f s", Duration.between(started, finished).toMillis() / 1000.0));

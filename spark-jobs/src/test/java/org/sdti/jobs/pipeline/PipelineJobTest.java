@@ -96,9 +96,30 @@ class PipelineJobTest {
             JsonNode skipped = broken.path("stages").path(stage);
             assertEquals("failed", skipped.path("status").asText(), stage);
             assertEquals("skipped", skipped.path("action").asText(), stage);
-            assertEquals("failed in prepare", skipped.path("reason").asText(), stage);
         }
+        for (String stage : List.of("latents", "train")) {
+            assertEquals("failed in prepare", broken.path("stages").path(stage).path("reason").asText(), stage);
+        }
+        // generate saw the broken concept's request and failed it with the reason, under its job-file index
+        String why = broken.path("stages").path("generate").path("reason").asText();
+        assertTrue(why.startsWith("concept broken failed in prepare: ") && why.contains("has no usable image"), why);
+        List<JsonNode> manifest = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("_generate/manifest.jsonl"))) {
+            manifest.add(JSON.readTree(line));
+        }
+        assertEquals(List.of(0, 0, 1, 1, 2, 2), manifest.stream().map(m -> m.path("request").asInt()).toList());
+        JsonNode brokenRow = manifest.get(2);
+        assertEquals("failed", brokenRow.path("status").asText());
+        assertEquals(why, brokenRow.path("reason").asText());
+        assertTrue(brokenRow.path("image").isNull());
+        assertEquals("_generate", manifest.get(4).path("folder").asText());
+        JsonNode generate = JSON.readTree(out.resolve("_reports/generate.json").toFile());
+        assertEquals(1, generate.path("concepts_done").asInt(), "_generate is no concept");
+        assertEquals(1, generate.path("concepts_failed").asInt());
+        assertEquals(1, generate.path("others_done").asInt());
         assertTrue(broken.path("outputs").isMissingNode());
+        assertTrue(report.path("model").asText().startsWith("file:/"), "qualified: " + report.path("model"));
+        assertEquals(generate.path("model").asText(), report.path("model").asText(), "as in the stage reports");
 
         // the later stages never saw the failed concept
         JsonNode latents = JSON.readTree(out.resolve("_reports/latents.json").toFile());
