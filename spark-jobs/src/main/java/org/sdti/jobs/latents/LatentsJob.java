@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.PrepareJob;
@@ -59,6 +61,24 @@ public final class LatentsJob {
 
     /** What the driver knows of a concept before encoding. */
     private record Plan(ConceptSpec concept, String examplesFingerprint, long examples, JsonNode marker) {}
+
+    /**
+     * Fails (bad input, exit 2) when no concept of the job has prepared examples, naming the stage to run first, as
+     * train does; the command line checks this before running the stage. (A concept that alone is not prepared is
+     * reported failed by {@link #run}, and the others encoded.)
+     */
+    public static void requireInputs(JobConfig job, Configuration conf) throws IOException {
+        job.requireConcepts(STAGE);
+        OutputLayout layout = OutputLayout.open(job.output(), conf);
+        Commits prepared = new Commits(layout, PrepareJob.STAGE);
+        for (ConceptSpec c : job.concepts()) {
+            if (prepared.read(c.name()).isPresent()) {
+                return;
+            }
+        }
+        throw new BadInputException("nothing to encode: no concept of the job has prepared examples in "
+                + layout.root() + "; run `sdti " + PrepareJob.STAGE + " --config JOB` first");
+    }
 
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
         Instant started = Instant.now();

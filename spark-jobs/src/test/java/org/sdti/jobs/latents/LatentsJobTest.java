@@ -2,6 +2,7 @@ package org.sdti.jobs.latents;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,6 +52,11 @@ class LatentsJobTest {
     void encodesEachExampleOnceAndRerunsDoOnlyNewWork(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
         Path job = JobFixtures.twoConceptJob(tmp, "");
+        // nothing prepared at all: bad input naming the stage to run first, as train does; nothing written
+        JobFixtures.Result none = JobFixtures.run("latents", "--config", job.toString());
+        assertEquals(2, none.code(), none.out() + none.err());
+        assertTrue(none.err().contains("run `sdti prepare --config JOB` first"), none.err());
+        assertFalse(Files.exists(out.resolve("_reports/latents.json")), "no report: the stage did not run");
         assertEquals(3, JobFixtures.run("prepare", "--config", job.toString()).code());
 
         long loadsBefore = ModelCache.loads();
