@@ -197,6 +197,7 @@ public final class PipelineReport {
                     s.put("reason", r.reason());
                 }
                 r.counts().forEach(s::put);
+                r.metrics().forEach(s::put);
             }
             ConceptOutputs out = outputs.get(c.name());
             if (out != null) {

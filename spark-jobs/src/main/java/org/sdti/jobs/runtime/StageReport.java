@@ -30,13 +30,20 @@ public final class StageReport {
     /**
      * @param action what this run did: e.g. "prepared", "up-to-date", "encoded"; "-" for a failure
      * @param reason why a concept failed (null when done)
-     * @param counts numbers shown as table columns, in order
+     * @param counts  numbers shown as table columns, in order
+     * @param metrics measurements shown as table columns after the counts (4 decimals), e.g. train's final loss
      */
     public record ConceptResult(String concept, String token, Status status, String action, String reason,
-                                Map<String, Long> counts, List<Rejected> rejected) {
+                                Map<String, Long> counts, List<Rejected> rejected, Map<String, Double> metrics) {
         public ConceptResult {
             counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
             rejected = List.copyOf(rejected);
+            metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        }
+
+        public ConceptResult(String concept, String token, Status status, String action, String reason,
+                             Map<String, Long> counts, List<Rejected> rejected) {
+            this(concept, token, status, action, reason, counts, rejected, Map.of());
         }
     }
 
@@ -145,6 +152,7 @@ public final class StageReport {
                 o.put("reason", r.reason());
             }
             r.counts().forEach(o::put);
+            r.metrics().forEach(o::put);
             ArrayNode rej = o.putArray("rejected");
             for (Rejected x : r.rejected()) {
                 rej.addObject().put("file", x.file()).put("reason", x.reason()).put("detail", x.detail());
@@ -162,8 +170,11 @@ public final class StageReport {
     public String table() {
         Set<String> columns = new LinkedHashSet<>();
         concepts.forEach(c -> columns.addAll(c.counts().keySet()));
+        Set<String> measured = new LinkedHashSet<>();
+        concepts.forEach(c -> measured.addAll(c.metrics().keySet()));
         List<String> header = new ArrayList<>(List.of("concept", "status", "action"));
         header.addAll(columns);
+        header.addAll(measured);
         header.add("note");
         List<List<String>> rows = new ArrayList<>();
         for (ConceptResult r : concepts) {
@@ -172,6 +183,10 @@ public final class StageReport {
             for (String col : columns) {
                 Long v = r.counts().get(col);
                 row.add(v == null ? "-" : Long.toString(v));
+            }
+            for (String col : measured) {
+                Double v = r.metrics().get(col);
+                row.add(v == null ? "-" : String.format(java.util.Locale.ROOT, "%.4f", v));
             }
             row.add(note(r));
             rows.add(row);

@@ -88,6 +88,9 @@ public final class TrainJob {
 
     private TrainJob() {}
 
+    /** The accumulators {@code sdti.train.concepts_done} and {@code .concepts_failed}, added as concepts end. */
+    private record Ended(LongAccumulator done, LongAccumulator failed) {}
+
     /** A concept's training as the driver follows it. */
     private static final class Run {
         final ConceptSpec spec;
@@ -106,9 +109,11 @@ public final class TrainJob {
         List<String> replicaLosses = new ArrayList<>();
         String lastCheckpoint;
         ConceptResult result;
+        final Ended ended;
 
-        Run(ConceptSpec spec, OutputFolder out, EmbeddingExport export) {
+        Run(ConceptSpec spec, OutputFolder out, EmbeddingExport export, Ended ended) {
             this.spec = spec;
+            this.ended = ended;
             this.cfg = spec.train().trainingConfig();
             this.replicas = spec.train().replicas();
             this.out = out;
@@ -126,6 +131,12 @@ public final class TrainJob {
 
         boolean training() {
             return result == null && step() < cfg.steps();
+        }
+
+        /** The concept's result, counted in the accumulators as soon as it is known (not after the last round). */
+        void conclude(ConceptResult r) {
+            result = r;
+            (r.status() == Status.DONE ? ended.done() : ended.failed()).add(1);
         }
     }
 
@@ -145,6 +156,7 @@ public final class TrainJob {
         LongAccumulator replicaSteps = sc.longAccumulator("sdti.train.replica_steps");
         LongAccumulator conceptsDone = sc.longAccumulator("sdti.train.concepts_done");
         LongAccumulator conceptsFailed = sc.longAccumulator("sdti.train.concepts_failed");
+        Ended ended = new Ended(conceptsDone, conceptsFailed);
         String baseModel = LocalTraining.baseModelName(model);
 
         List<Run> runs = new ArrayList<>();
@@ -153,11 +165,11 @@ public final class TrainJob {
             Optional<JsonNode> prep = prepared.read(c.name());
             String examplesFingerprint = prep.map(p -> p.path("fingerprint").asText()).orElse("");
             Run r = new Run(c, out, new EmbeddingExport(c.token(), baseModel,
-                    properties(c, resolution, prediction, examplesFingerprint)));
+                    properties(c, resolution, prediction, examplesFingerprint)), ended);
             runs.add(r);
             String missing = missingInputs(c, prepared, latents, vaeId, layout);
             if (missing != null) {
-                r.result = failed(r, missing);
+                r.conclude(failed(r, missing));
                 continue;
             }
             r.examples = prep.orElseThrow().path("examples").asLong();
@@ -174,13 +186,12 @@ public final class TrainJob {
         long rounds = 0;
         if (!training.isEmpty()) {
             rounds = train(job, spark, model.location(), hadoop, layout, vaeId, model.vaeConfig().scalingFactor(),
-                    training, replicaSteps);
+                    training, replicaSteps, runs.size());
         }
 
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
         for (Run r : runs) {
             report.add(r.result);
-            (r.result.status() == Status.DONE ? conceptsDone : conceptsFailed).add(1);
         }
         report.counter("replica_steps", replicaSteps.value()).counter("rounds", rounds).finish(Instant.now());
         report.write(layout);
@@ -262,7 +273,7 @@ public final class TrainJob {
     /** Where a concept starts: its latest checkpoint if it can be continued, or step 0. */
     private static void plan(Run r, int hidden, int averageEvery) throws IOException {
         ConceptSpec c = r.spec;
-        Optional<Checkpoint> latest;
+        Optional<Checkpoint> latest = Optional.empty();
         try {
             latest = r.checkpoints.latest();
             if (latest.isPresent()) {
@@ -271,8 +282,13 @@ public final class TrainJob {
                 checkExamples(latest.get(), r.export.properties().get(EXAMPLES_FINGERPRINT));
             }
         } catch (IllegalArgumentException | SafeTensorsException e) {
-            // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job)
-            r.result = failed(r, e.getMessage() + "; delete " + r.checkpoints.location() + " to start over");
+            // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job);
+            // reported at the step it stands at (the refused checkpoint's)
+            if (latest.isPresent()) {
+                r.state = latest.get().state();
+                r.startStep = r.step();
+            }
+            r.conclude(failed(r, e.getMessage() + "; delete " + r.checkpoints.location() + " to start over"));
             return;
         }
         LossLog fresh = new LossLog();
@@ -281,7 +297,9 @@ public final class TrainJob {
             r.lastCheckpoint = latest.get().location();
             if (r.step() == r.cfg.steps() && r.out.exists(EmbeddingExport.FILE)
                     && (!c.train().a1111() || r.out.exists(LocalTraining.a1111Name(c.token())))) {
-                r.result = done(r, "up-to-date");
+                r.startStep = r.step();
+                r.losses = r.out.readText(LossLog.FILE).map(csv -> LossLog.parse(csv, r.startStep)).orElse(fresh);
+                r.conclude(done(r, "up-to-date"));
                 LOG.info("train {}: up to date ({} steps, {})", c.name(), r.step(), r.out.uri(EmbeddingExport.FILE));
                 return;
             }
@@ -292,6 +310,9 @@ public final class TrainJob {
         r.out.readText(REPLICA_LOSSES).ifPresent(csv -> csv.lines().skip(1)
                 .filter(l -> Long.parseLong(l.substring(0, l.indexOf(','))) <= r.startStep)
                 .forEach(r.replicaLosses::add));
+        if (r.training() && r.startStep > 0) {
+            LOG.info("train: resuming {} from step {} ({})", c.name(), r.startStep, r.lastCheckpoint);
+        }
         if (r.training()) {
             // a concept trained further (more steps) is complete again only when its new embedding is written
             for (String f : List.of(EmbeddingExport.FILE, LocalTraining.a1111Name(c.token()))) {
@@ -329,8 +350,8 @@ public final class TrainJob {
 
     /** Rounds until every concept is trained or failed; returns the number of rounds. */
     private static long train(JobConfig job, SparkSession spark, String model, HadoopConf hadoop,
-            OutputLayout layout, String vaeId, double scalingFactor, List<Run> training, LongAccumulator steps)
-            throws IOException {
+            OutputLayout layout, String vaeId, double scalingFactor, List<Run> training, LongAccumulator steps,
+            int concepts) throws IOException {
         SparkContext sc = spark.sparkContext();
         sc.setJobDescription("sdti train: reading the data of " + training.size() + " concept(s)");
         JavaPairRDD<String, byte[]> data = TrainingData.read(spark, layout,
@@ -345,10 +366,13 @@ public final class TrainJob {
                 long[] shape = shapes.get(r.name());
                 long found = shape == null ? 0 : shape[0];
                 if (found != r.examples) {
-                    r.result = failed(r, "latent rows of this model's VAE for " + found + " of its " + r.examples
-                            + " examples: run `sdti latents` with this job first");
+                    r.conclude(failed(r, "latent rows of this model's VAE for " + found + " of its " + r.examples
+                            + " examples: run `sdti latents` with this job first"));
                 }
             }
+            // rounds are numbered from the start of training: a resumed run goes on from its checkpoints' round
+            int every = job.train().averageEvery();
+            long round = training.stream().filter(Run::training).mapToLong(r -> r.step() / every).min().orElse(0);
             long rounds = 0;
             while (true) {
                 List<Run> active = training.stream().filter(Run::training).toList();
@@ -356,7 +380,8 @@ public final class TrainJob {
                     return rounds;
                 }
                 rounds++;
-                round(job, spark, model, hadoop, layout, data, shapes, active, rounds, steps);
+                round++;
+                round(job, spark, model, hadoop, layout, data, shapes, active, round, steps, concepts);
             }
         } finally {
             data.unpersist(false);
@@ -369,7 +394,7 @@ public final class TrainJob {
 
     private static void round(JobConfig job, SparkSession spark, String model, HadoopConf hadoop,
             OutputLayout layout, JavaPairRDD<String, byte[]> data, Map<String, long[]> shapes, List<Run> active,
-            long round, LongAccumulator steps) throws IOException {
+            long round, LongAccumulator steps, int concepts) throws IOException {
         int every = job.train().averageEvery();
         List<Unit> units = new ArrayList<>();
         Map<String, Integer> roundSteps = new HashMap<>();
@@ -447,8 +472,8 @@ public final class TrainJob {
             }
             ReplicaRound.Averaged a = JavaBytes.read(bytes, ReplicaRound.Averaged.class);
             if (a.failure() != null) {
-                r.result = failed(r, a.failure() + "; " + (r.lastCheckpoint == null ? "no checkpoint had been "
-                        + "written yet" : "the last good checkpoint is kept: " + r.lastCheckpoint));
+                r.conclude(failed(r, a.failure() + "; " + (r.lastCheckpoint == null ? "no checkpoint had been "
+                        + "written yet" : "the last good checkpoint is kept: " + r.lastCheckpoint)));
                 LOG.warn("train {}: failed in round {}: {}", r.name(), round, r.result.reason());
                 continue;
             }
@@ -488,6 +513,11 @@ public final class TrainJob {
                 finish(r);
             }
         }
+        // the job's progress from the accumulators (what the Spark UI shows), steps counted over every replica
+        long replicaSteps = active.stream().mapToLong(r -> (long) roundSteps.get(r.name()) * r.replicas).sum();
+        Ended ended = active.get(0).ended;
+        LOG.info(String.format(Locale.ROOT, "train: round %d: %d of %d concepts done, %d failed, %.2f steps/s", round,
+                ended.done().value(), concepts, ended.failed().value(), replicaSteps / seconds));
     }
 
     /** Renders the validation images of the concepts' current states on the executors, one task per concept. */
@@ -547,7 +577,7 @@ public final class TrainJob {
         }
         r.export.write(r.out, EmbeddingExport.FILE, r.state, EmbeddingFormat.DIFFUSERS_SAFETENSORS);
         LOG.info("train {}: done, {}", r.name(), r.out.uri(EmbeddingExport.FILE));
-        r.result = done(r, r.startStep == r.step() ? "finished" : r.startStep > 0 ? "resumed" : "trained");
+        r.conclude(done(r, r.startStep == r.step() ? "finished" : r.startStep > 0 ? "resumed" : "trained"));
     }
 
     /**
@@ -575,11 +605,21 @@ public final class TrainJob {
         return m;
     }
 
+    /** The final smoothed loss of the concept's curve (what loss.csv ends with), when it has one. */
+    private static Map<String, Double> metrics(Run r) {
+        if (r.losses == null || r.losses.entries().isEmpty()) {
+            return Map.of();
+        }
+        return Map.of("loss", r.losses.entries().get(r.losses.entries().size() - 1).smoothed());
+    }
+
     private static ConceptResult done(Run r, String action) {
-        return new ConceptResult(r.name(), r.spec.token(), Status.DONE, action, null, counts(r), List.of());
+        return new ConceptResult(r.name(), r.spec.token(), Status.DONE, action, null, counts(r), List.of(),
+                metrics(r));
     }
 
     private static ConceptResult failed(Run r, String reason) {
-        return new ConceptResult(r.name(), r.spec.token(), Status.FAILED, "-", reason, counts(r), List.of());
+        return new ConceptResult(r.name(), r.spec.token(), Status.FAILED, "-", reason, counts(r), List.of(),
+                metrics(r));
     }
 }

@@ -33,6 +33,7 @@ import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.jobs.testing.LogLines;
 import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.inversion.AdamW;
@@ -154,12 +155,23 @@ class TrainJobTest {
         assertTrue(result(first, "broken").reason().startsWith("not prepared"), result(first, "broken").reason());
         assertEquals(4, first.counters().get("replica_steps"), "2 replicas x 2 steps");
         long graphs = ModelCache.built();
-        StageReport second = train(job(tmp, out, settings + "4 }\n", ""));
+        StageReport second;
+        List<String> log;
+        try (LogLines lines = LogLines.of(TrainJob.class)) {
+            second = train(job(tmp, out, settings + "4 }\n", ""));
+            log = lines.lines();
+        }
         assertEquals(graphs, ModelCache.built(), "the second run's tasks reuse the first one's graphs");
         StageReport.ConceptResult cat = result(second, "cat-toy");
         assertEquals("resumed", cat.action());
         assertEquals(4L, cat.counts().get("steps"));
         assertEquals(2L, cat.counts().get("trained"));
+        // the resume is announced and the rounds go on from the checkpoint's (steps 3-4 are round 2)
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("train: resuming cat-toy from step 2 (")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("train cat-toy: round 2, steps 3-4 of 4")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.matches("train: round 2: 1 of 2 concepts done, 1 failed, "
+                + "[0-9.]+ steps/s")), log.toString());
+        assertEquals(1, second.counters().get("rounds"), "one round run");
 
         // by hand: each replica's local round from the same start, then the mean of rows and both moments
         StableDiffusion sd = model();
@@ -196,6 +208,12 @@ class TrainJobTest {
         }
         List<String> csv = Files.readAllLines(out.resolve("cat-toy/loss.csv"));
         assertEquals(5, csv.size());
+        // the final smoothed loss in the report and its table
+        double loss = Double.parseDouble(csv.get(4).split(",")[2]);
+        assertEquals(loss, cat.metrics().get("loss"), 0.0);
+        assertTrue(second.table().lines().anyMatch(l -> l.startsWith("cat-toy") && l.contains(
+                String.format(java.util.Locale.ROOT, "%.4f", loss))), second.table());
+        assertTrue(second.table().lines().findFirst().orElseThrow().contains("loss"), second.table());
         for (int i = 0; i < 4; i++) {
             assertEquals(losses.get(i), Double.parseDouble(csv.get(i + 1).split(",")[1]), 0.0, csv.get(i + 1));
         }
@@ -215,6 +233,7 @@ class TrainJobTest {
         StageReport other = train(job(tmp, out, settings.replace("lr = 1e-2", "lr = 2e-2") + "6 }\n", ""));
         assertTrue(result(other, "cat-toy").reason().contains("learning_rate 0.01 where this run has 0.02"),
                 result(other, "cat-toy").reason());
+        assertEquals(4L, result(other, "cat-toy").counts().get("steps"), "the refused checkpoint's step");
         assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
         // other examples (as prepare and latents commit them after the pictures change) are refused too
         Path prep = out.resolve("_data/_commits/prepare/cat-toy.json");
@@ -294,8 +313,18 @@ class TrainJobTest {
         }
         copy(poisoned, dogLatents);
 
-        JobFixtures.Result r = JobFixtures.run("train", "--config", job(tmp, out, settings, dog).toString());
+        JobFixtures.Result r;
+        List<String> log;
+        try (LogLines lines = LogLines.of(TrainJob.class)) {
+            r = JobFixtures.run("train", "--config", job(tmp, out, settings, dog).toString());
+            log = lines.lines();
+        }
         assertEquals(3, r.code(), r.out() + r.err());
+        // the concepts are counted as each ends: the dog's failure in round 1, not after the last round
+        List<String> rounds = log.stream().filter(l -> l.startsWith("train: round ")).toList();
+        assertEquals(2, rounds.size(), log.toString());
+        assertTrue(rounds.get(0).startsWith("train: round 1: 0 of 3 concepts done, 2 failed, "), rounds.toString());
+        assertTrue(rounds.get(1).startsWith("train: round 2: 1 of 3 concepts done, 2 failed, "), rounds.toString());
         assertTrue(r.out().contains("cat-toy") && r.out().contains("train: 1 of 3 concepts done, 2 failed"), r.out());
         JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
         JsonNode concepts = report.path("concepts");
