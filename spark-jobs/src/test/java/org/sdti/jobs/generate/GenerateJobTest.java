@@ -120,7 +120,8 @@ class GenerateJobTest {
         assertTrue(ModelCache.loads() - loads <= 1, "the model is loaded once for both tasks");
         assertTrue(ModelCache.contains(new ModelCache.Key(ModelFolder.open(MODEL).location(), "FLOAT",
                 ModelCache.PIPELINE)));
-        assertTrue(r.out().contains("generate: 2 of 3 concepts done, 1 failed"), r.out());
+        // _generate is no concept: its own row and count, not in the concepts done
+        assertTrue(r.out().contains("generate: 1 of 2 concepts done, 1 failed, _generate done"), r.out());
 
         // the manifest: every image, in request, seed, image order
         List<JsonNode> rows = manifest(out);
@@ -201,6 +202,10 @@ class GenerateJobTest {
         report.path("concepts").forEach(c -> concepts.add(c.path("concept").asText() + ":" + c.path("status").asText()
                 + ":" + c.path("action").asText() + ":" + c.path("rendered").asLong()));
         assertEquals(List.of("cat-toy:done:rendered:2", "broken:failed:-:0", "_generate:done:rendered:1"), concepts);
+        assertEquals(1, report.path("concepts_done").asInt());
+        assertEquals(1, report.path("concepts_failed").asInt());
+        assertEquals(1, report.path("others_done").asInt());
+        assertEquals(0, report.path("others_failed").asInt());
         try (Stream<Path> s = Files.walk(out)) {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
