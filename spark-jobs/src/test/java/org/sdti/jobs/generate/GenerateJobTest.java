@@ -21,7 +21,9 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.embeddings.EmbeddingFiles;
@@ -106,6 +108,35 @@ class GenerateJobTest {
         Map<String, String> tree = JobFixtures.tree(out);
         tree.keySet().removeIf(k -> k.startsWith("_reports"));
         return tree;
+    }
+
+    @Test
+    void aConceptFailedEarlierFailsItsRequestsWithTheReasonEvenWithAnOldEmbedding(@TempDir Path tmp)
+            throws Exception {
+        Path out = tmp.resolve("out");
+        trainedCatToy(out); // left by an older run: must not be used once the pipeline failed the concept
+        Path job = job(tmp, out, "    steps = 2\n    prompts = [\n"
+                + "      { prompt = \"a photo of <cat-toy>\", seed = 3 }\n"
+                + "      { prompt = \"a <cat-toy> beside a <broken>\", seed = 4 }\n    ]\n");
+        String why = "concept cat-toy failed in train: the loss is NaN at step 1";
+        StageReport r = GenerateJob.run(JobConfig.load(job.toFile(), Map.of()), Map.of("cat-toy", why),
+                TestSpark.session());
+        assertEquals(3, r.exitCode());
+        assertFalse(Files.exists(out.resolve("cat-toy/images")), "nothing rendered");
+        List<JsonNode> rows = manifest(out);
+        assertEquals(List.of(0, 1), rows.stream().map(n -> n.path("request").asInt()).toList());
+        assertEquals("failed", rows.get(0).path("status").asText());
+        assertEquals(why, rows.get(0).path("reason").asText());
+        assertEquals("_generate", rows.get(1).path("folder").asText());
+        assertTrue(rows.get(1).path("reason").asText().startsWith(why + "; concept broken (<broken>) has no "
+                + "learned embedding"), rows.get(1).toString());
+        StageReport.ConceptResult cat = r.concepts().get(0);
+        assertEquals("cat-toy", cat.concept());
+        assertEquals(StageReport.Status.FAILED, cat.status());
+        assertEquals("skipped", cat.action());
+        assertEquals(why, cat.reason());
+        assertEquals(2, r.failed(), "cat-toy and broken; _generate apart");
+        assertTrue(r.isOther(r.concepts().get(2)));
     }
 
     @Test
