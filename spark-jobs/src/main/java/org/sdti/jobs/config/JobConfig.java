@@ -122,7 +122,8 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
 
     /**
      * This job with only the named concepts (a later stage of {@code pipeline} after others failed), and without
-     * the generation requests that use a token of a concept left out: its embedding will not exist.
+     * the generation requests that use a token of a concept left out: its embedding will not exist. (The pipeline's
+     * generate gets the whole job and the failed concepts instead, so that it reports those requests failed.)
      */
     public JobConfig retain(java.util.Collection<String> names) {
         List<ConceptSpec> kept = new ArrayList<>();
