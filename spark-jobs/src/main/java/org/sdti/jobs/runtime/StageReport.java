@@ -208,7 +208,8 @@ public final class StageReport {
         }
         for (ConceptResult r : concepts) {
             if (isOther(r)) {
-                sb.append(", ").append(r.concept()).append(' ').append(r.status().name().toLowerCase(java.util.Locale.ROOT));
+                sb.append(", ").append(r.concept()).append(' ')
+                        .append(r.status().name().toLowerCase(java.util.Locale.ROOT));
             }
         }
         if (finished != null) {
