@@ -60,7 +60,12 @@ public final class PipelineJob {
      * One stage of the pipeline: what its own command runs, and what it checks before any work (prepare checks
      * the job first thing itself, and runs first).
      */
-    public record Stage(String name, FullRunner runner, Check check) {
+    public record Stage(String name, FullRunner runner, Check check, boolean needsLiveConcepts) {
+        /** A stage that gets the failed concepts too (generate): it runs even when every concept has failed. */
+        public Stage(String name, FullRunner runner, Check check) {
+            this(name, runner, check, false);
+        }
+
         public static Stage of(String name, Runner runner) {
             return of(name, runner, (job, conf) -> { });
         }
@@ -68,7 +73,7 @@ public final class PipelineJob {
         /** A stage that sees only the concepts not failed earlier. */
         public static Stage of(String name, Runner runner, Check check) {
             return new Stage(name, (job, failed, spark) -> runner.run(job.retain(job.concepts().stream()
-                    .map(c -> c.name()).filter(n -> !failed.containsKey(n)).toList()), spark), check);
+                    .map(c -> c.name()).filter(n -> !failed.containsKey(n)).toList()), spark), check, true);
         }
     }
 
@@ -100,7 +105,8 @@ public final class PipelineJob {
         Map<String, String> failed = new LinkedHashMap<>();
         for (Stage stage : stages) {
             int live = job.concepts().size() - failed.size();
-            if (live == 0) {
+            // generate still runs: it reports the failed concepts' requests and renders those using no concept
+            if (live == 0 && stage.needsLiveConcepts()) {
                 LOG.warn("pipeline: {} skipped, every concept has failed", stage.name());
                 report.skipped(stage.name());
                 continue;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -151,7 +152,8 @@ class PipelineJobTest {
     }
 
     @Test
-    void whenEveryConceptFailsTheLaterStagesAreSkipped(@TempDir Path tmp) throws Exception {
+    void whenEveryConceptFailsTrainingIsSkippedAndGenerateStillReportsEveryRequest(@TempDir Path tmp)
+            throws Exception {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
         Path job = tmp.resolve("broken.conf");
@@ -162,13 +164,29 @@ class PipelineJobTest {
         assertEquals(3, r.code(), r.out() + r.err());
         JsonNode report = report(out);
         assertEquals("failed", report.path("status").asText());
-        List<String> stages = JSON.convertValue(report.path("stages").findValues("status").stream()
-                .map(JsonNode::asText).toList(), List.class);
-        assertEquals(List.of("partial", "skipped", "skipped", "skipped"), stages);
+        Map<String, String> stages = new java.util.TreeMap<>();
+        report.path("stages").forEach(st -> stages.put(st.path("stage").asText(), st.path("status").asText()));
+        assertEquals(Map.of("prepare", "partial", "latents", "skipped", "train", "skipped", "generate", "partial"),
+                stages);
         JsonNode broken = report.path("concepts").get(0);
-        assertEquals("failed in prepare", broken.path("stages").path("generate").path("reason").asText());
+        assertEquals("failed in prepare", broken.path("stages").path("train").path("reason").asText());
         assertFalse(Files.exists(out.resolve("_reports/train.json")), "train never ran");
-        assertTrue(r.out().contains("train skipped, generate skipped"), r.out());
+        assertTrue(r.out().contains("train skipped"), r.out());
+        // never a silent skip: the broken concept's requests are listed failed, the others rendered
+        List<String> manifest = Files.readAllLines(out.resolve("_generate/manifest.jsonl"));
+        assertEquals(6, manifest.size(), String.join("\n", manifest));
+        long failedRows = manifest.stream().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).filter(n -> n.path("status").asText().equals("failed")).peek(n -> assertTrue(
+                n.path("reason").asText().contains("concept broken failed in prepare"), n.toString())).count();
+        assertEquals(2, failedRows, String.join("\n", manifest));
+        try (var images = Files.list(out.resolve("_generate/images"))) {
+            assertEquals(4, images.filter(p -> p.toString().endsWith(".png")).count());
+        }
     }
 
     static double lastSmoothedLoss(Path csv) throws IOException {
