@@ -51,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final String TRAIN_STEP = "train_step";
     static final String UNET_CALL = "unet_call";
     static final String IMAGE_20_DDIM = "image_20_ddim";
-    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM);
+    static final String VAE_DECODE = "vae_decode";
+    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM, VAE_DECODE);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -120,10 +121,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (cases.contains(UNET_CALL)) {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
         }
+        Vae vae = cases.contains(IMAGE_20_DDIM) || cases.contains(VAE_DECODE)
+                ? Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
+                        Layouts.vae(folder.vaeConfig())))
+                : null;
         if (cases.contains(IMAGE_20_DDIM)) {
             results.put(IMAGE_20_DDIM, image(new StableDiffusion(folder.location(), baseTokenizer, encoder, unet,
-                    Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
-                            Layouts.vae(folder.vaeConfig()))), folder.schedulerConfig())));
+                    vae, folder.schedulerConfig())));
+        }
+        if (cases.contains(VAE_DECODE)) {
+            results.put(VAE_DECODE, vaeDecode(vae, profiles));
         }
         printTable(results);
         if (profile) {
@@ -252,6 +259,38 @@ public final class BenchCommand implements Callable<Integer> {
             profiles.put(UNET_CALL + " (one call)", profiler);
         }
         cpu.put(UNET_CALL, cpuTimes);
+        return times;
+    }
+
+    /** The VAE decode that ends the image case: one latent of the model's default size. */
+    private double[] vaeDecode(Vae vae, Map<String, OpProfiler> profiles) {
+        int s = vae.config().sampleSize() / vae.config().downscale();
+        INDArray z = gaussian(new SplittableRandom(seed + 2), 1, vae.config().latentChannels(), s, s);
+        double[] times = new double[repeats];
+        double[] cpuTimes = new double[repeats];
+        for (int i = -warmup; i < repeats; i++) {
+            long ca = OS.getProcessCpuTime();
+            long a = System.nanoTime();
+            vae.decode(z);
+            long b = System.nanoTime();
+            if (i >= 0) {
+                times[i] = (b - a) / 1e9;
+                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
+            }
+            progress(VAE_DECODE, i, (b - a) / 1e9);
+        }
+        if (profile) { // the graph decode() compiles, built here so that a listener can be attached
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("z", DataType.FLOAT, 1, vae.config().latentChannels(), s, s);
+            String outName = vae.decoder(sd, x, s, s).name();
+            Map<String, INDArray> feed = Map.of("z", z);
+            UNetOps.output(sd, feed, outName);
+            OpProfiler profiler = new OpProfiler();
+            sd.addListeners(profiler);
+            UNetOps.output(sd, feed, outName);
+            profiles.put(VAE_DECODE + " (one decode)", profiler);
+        }
+        cpu.put(VAE_DECODE, cpuTimes);
         return times;
     }
 
