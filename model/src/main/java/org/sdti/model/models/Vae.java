@@ -135,7 +135,7 @@ public final class Vae {
             }
         }
         x = midBlock(sd, "encoder.mid_block", x, ch[n - 1], h, w);
-        x = new GroupNorm("encoder.conv_norm_out", ch[n - 1], cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
+        x = norm("encoder.conv_norm_out", ch[n - 1]).apply(sd, params, x, h, w);
         x = Conv2d.same("encoder.conv_out", 3).apply(sd, params, sd.nn().swish(x));
         return new Conv2d("quant_conv", 1, 1, 0).apply(sd, params, x);
     }
@@ -161,12 +161,17 @@ public final class Vae {
             }
             prev = out;
         }
-        x = new GroupNorm("decoder.conv_norm_out", ch[0], cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
+        x = norm("decoder.conv_norm_out", ch[0]).apply(sd, params, x, h, w);
         return Conv2d.same("decoder.conv_out", 3).apply(sd, params, sd.nn().swish(x));
     }
 
+    /** The VAE is only ever run forward: its norms take the faster forward-only form. */
+    private GroupNorm norm(String name, int channels) {
+        return new GroupNorm(name, channels, cfg.normNumGroups(), EPS, true);
+    }
+
     private ResnetBlock2D resnet(String name, int in, int out) {
-        return new ResnetBlock2D(name, in, out, cfg.normNumGroups(), EPS, false, 1.0);
+        return new ResnetBlock2D(name, in, out, cfg.normNumGroups(), EPS, false, 1.0, true);
     }
 
     /** {@code UNetMidBlock2D}: resnet, single-head self-attention over all pixels, resnet. */
@@ -178,7 +183,7 @@ public final class Vae {
 
     /** diffusers' {@code Attention} with {@code group_norm}, one head of all channels and a residual connection. */
     private SDVariable attention(SameDiff sd, String name, SDVariable x, int c, long h, long w) {
-        SDVariable normed = new GroupNorm(name + ".group_norm", c, cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
+        SDVariable normed = norm(name + ".group_norm", c).apply(sd, params, x, h, w);
         SDVariable tokens = UNetOps.toTokens(sd, normed, c, h, w);
         SDVariable attended = UNetOps.attention(sd, params, name, tokens, h * w, tokens, h * w, 1, c);
         return UNetOps.fromTokens(sd, attended, c, h, w).add(x);
