@@ -13,10 +13,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sdti.model.models.nn.GroupNorm;
 import org.sdti.model.models.nn.UNetOps;
 
-/** Both forms of {@link GroupNorm} against a float64 reference of PyTorch's definition. */
+/** Every form of {@link GroupNorm} against a float64 reference of PyTorch's definition. */
 class GroupNormTest {
     @Test
-    void differentiableAndForwardOnlyFormsMatchTheDefinition() throws Exception {
+    void allFormsMatchTheDefinition() throws Exception {
         int b = 2;
         int c = 8;
         int groups = 4;
@@ -40,13 +40,15 @@ class GroupNormTest {
                 .mul(Nd4j.createFromArray(gamma).castTo(DataType.DOUBLE).reshape(1, c, 1, 1))
                 .add(Nd4j.createFromArray(beta).castTo(DataType.DOUBLE).reshape(1, c, 1, 1));
 
-        for (boolean forwardOnly : new boolean[] {false, true}) {
+        boolean[][] forms = {{false, false}, {true, false}, {true, true}}; // {forwardOnly, channelsLast}
+        for (boolean[] form : forms) {
             SameDiff sd = SameDiff.create();
-            SDVariable in = sd.placeHolder("x", DataType.DOUBLE, -1, c, h, w);
-            SDVariable y = new GroupNorm("n", c, groups, eps, forwardOnly).apply(sd, p, in, h, w);
-            INDArray got = sd.output(Map.of("x", x), y.name()).get(y.name());
-            double err = got.sub(expected).amaxNumber().doubleValue();
-            assertTrue(err < 1e-9, "forwardOnly=" + forwardOnly + ": differs by " + err);
+            INDArray input = form[1] ? x.permute(0, 2, 3, 1).dup() : x;
+            SDVariable in = sd.placeHolder("x", DataType.DOUBLE, input.shape());
+            SDVariable y = new GroupNorm("n", c, groups, eps, form[0], form[1]).apply(sd, p, in, h, w);
+            INDArray got = sd.output(Map.of("x", input), y.name()).get(y.name());
+            double err = (form[1] ? got.permute(0, 3, 1, 2) : got).sub(expected).amaxNumber().doubleValue();
+            assertTrue(err < 1e-9, "forwardOnly=" + form[0] + ", channelsLast=" + form[1] + ": differs by " + err);
         }
     }
 }

@@ -11,10 +11,15 @@ import org.nd4j.linalg.api.ops.impl.reduce.Moments;
  *
  * @param forwardOnly for graphs that are only run forward (the VAE): see {@link #apply}; still differentiable, but
  *     through generic op rules instead of {@link FrozenBackprop}'s single normalisation rule
+ * @param channelsLast {@code x} is NHWC {@code [B, H, W, C]} (forward-only form only)
  */
-public record GroupNorm(String name, int channels, int groups, double eps, boolean forwardOnly) {
+public record GroupNorm(String name, int channels, int groups, double eps, boolean forwardOnly,
+                        boolean channelsLast) {
 
     public GroupNorm {
+        if (channelsLast && !forwardOnly) {
+            throw new IllegalArgumentException(name + ": only the forward-only form takes channels-last input");
+        }
         if (channels % groups != 0) {
             throw new IllegalArgumentException(name + ": " + channels + " channels do not split into " + groups
                     + " groups");
@@ -23,7 +28,7 @@ public record GroupNorm(String name, int channels, int groups, double eps, boole
 
     /** A norm that gradients may flow through. */
     public GroupNorm(String name, int channels, int groups, double eps) {
-        this(name, channels, groups, eps, false);
+        this(name, channels, groups, eps, false, false);
     }
 
     /**
@@ -35,17 +40,20 @@ public record GroupNorm(String name, int channels, int groups, double eps, boole
      */
     public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, long h, long w) {
         long perGroup = channels / groups;
-        SDVariable rows = sd.reshape(x, -1, perGroup * h * w); // one row per (sample, group)
         if (!forwardOnly) {
+            SDVariable rows = sd.reshape(x, -1, perGroup * h * w); // one row per (sample, group)
             SDVariable normed = sd.reshape(LayerNorm.standardizeRows(sd, rows, eps), -1, channels, h, w);
             return normed.mul(p.get(sd, name + ".weight", 1, channels, 1, 1))
                     .add(p.get(sd, name + ".bias", 1, channels, 1, 1));
         }
-        SDVariable[] meanVar = new Moments(sd, rows, new int[] {1}, false).outputVariables();
+        SDVariable[] meanVar = channelsLast // statistics over (pixel, channel in group) of [B, H·W, G, C/G]
+                ? new Moments(sd, sd.reshape(x, -1, h * w, groups, perGroup), new int[] {1, 3}, false).outputVariables()
+                : new Moments(sd, sd.reshape(x, -1, perGroup * h * w), new int[] {1}, false).outputVariables();
         SDVariable rstd = sd.math().rsqrt(meanVar[1].add(eps)).reshape(-1, groups, 1);
         SDVariable scale = rstd.mul(p.get(sd, name + ".weight", 1, groups, perGroup)); // [B, G, C/G]
         SDVariable shift = p.get(sd, name + ".bias", 1, groups, perGroup)
                 .sub(meanVar[0].reshape(-1, groups, 1).mul(scale));
-        return x.mul(scale.reshape(-1, channels, 1, 1)).add(shift.reshape(-1, channels, 1, 1));
+        long[] perChannel = channelsLast ? new long[] {-1, 1, 1, channels} : new long[] {-1, channels, 1, 1};
+        return x.mul(scale.reshape(perChannel)).add(shift.reshape(perChannel));
     }
 }
