@@ -231,19 +231,7 @@ public final class BenchCommand implements Callable<Integer> {
         INDArray sample = gaussian(rng, 2, u.inChannels(), s, s);
         INDArray context = gaussian(rng, 2, 77, u.crossAttentionDim());
         INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000), rng.nextInt(1000)});
-        double[] times = new double[repeats];
-        double[] cpuTimes = new double[repeats];
-        for (int i = -warmup; i < repeats; i++) {
-            long ca = OS.getProcessCpuTime();
-            long a = System.nanoTime();
-            unet.predict(sample, t, context);
-            long b = System.nanoTime();
-            if (i >= 0) {
-                times[i] = (b - a) / 1e9;
-                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
-            }
-            progress(UNET_CALL, i, (b - a) / 1e9);
-        }
+        double[] times = timed(UNET_CALL, () -> unet.predict(sample, t, context));
         if (profile) {
             // the same graph predict() compiles, built here so that a listener can be attached
             SameDiff sd = SameDiff.create();
@@ -258,7 +246,6 @@ public final class BenchCommand implements Callable<Integer> {
             UNetOps.output(sd, feed, outName);
             profiles.put(UNET_CALL + " (one call)", profiler);
         }
-        cpu.put(UNET_CALL, cpuTimes);
         return times;
     }
 
@@ -266,19 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
     private double[] vaeDecode(Vae vae, Map<String, OpProfiler> profiles) {
         int s = vae.config().sampleSize() / vae.config().downscale();
         INDArray z = gaussian(new SplittableRandom(seed + 2), 1, vae.config().latentChannels(), s, s);
-        double[] times = new double[repeats];
-        double[] cpuTimes = new double[repeats];
-        for (int i = -warmup; i < repeats; i++) {
-            long ca = OS.getProcessCpuTime();
-            long a = System.nanoTime();
-            vae.decode(z);
-            long b = System.nanoTime();
-            if (i >= 0) {
-                times[i] = (b - a) / 1e9;
-                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
-            }
-            progress(VAE_DECODE, i, (b - a) / 1e9);
-        }
+        double[] times = timed(VAE_DECODE, () -> vae.decode(z));
         if (profile) { // the graph decode() compiles, built here so that a listener can be attached
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.placeHolder("z", DataType.FLOAT, 1, vae.config().latentChannels(), s, s);
@@ -290,7 +265,6 @@ public final class BenchCommand implements Callable<Integer> {
             UNetOps.output(sd, feed, outName);
             profiles.put(VAE_DECODE + " (one decode)", profiler);
         }
-        cpu.put(VAE_DECODE, cpuTimes);
         return times;
     }
 
@@ -299,20 +273,25 @@ public final class BenchCommand implements Callable<Integer> {
         TextToImage pipeline = new TextToImage(sd);
         GenerationRequest request = GenerationRequest.of("a photo of an astronaut riding a horse")
                 .withSampler("ddim", 20).withGuidance(7.5).withSeed(seed);
+        return timed(IMAGE_20_DDIM, () -> pipeline.generate(request));
+    }
+
+    /** Wall seconds of {@code run}'s timed repeats after the warm-up; their process CPU seconds go to {@link #cpu}. */
+    private double[] timed(String name, Runnable run) {
         double[] times = new double[repeats];
         double[] cpuTimes = new double[repeats];
         for (int i = -warmup; i < repeats; i++) {
             long ca = OS.getProcessCpuTime();
             long a = System.nanoTime();
-            pipeline.generate(request);
+            run.run();
             long b = System.nanoTime();
             if (i >= 0) {
                 times[i] = (b - a) / 1e9;
                 cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
             }
-            progress(IMAGE_20_DDIM, i, (b - a) / 1e9);
+            progress(name, i, (b - a) / 1e9);
         }
-        cpu.put(IMAGE_20_DDIM, cpuTimes);
+        cpu.put(name, cpuTimes);
         return times;
     }
 
