@@ -125,7 +125,7 @@ public final class Vae {
             int in = out;
             out = ch[i];
             for (int j = 0; j < cfg.layersPerBlock(); j++) {
-                x = resnet("encoder.down_blocks." + i + ".resnets." + j, j == 0 ? in : out, out)
+                x = resnet("encoder.down_blocks." + i + ".resnets." + j, j == 0 ? in : out, out, false)
                         .apply(sd, params, x, null, h, w);
             }
             if (i < n - 1) {
@@ -134,54 +134,64 @@ public final class Vae {
                 w /= 2;
             }
         }
-        x = midBlock(sd, "encoder.mid_block", x, ch[n - 1], h, w);
-        x = new GroupNorm("encoder.conv_norm_out", ch[n - 1], cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
+        x = midBlock(sd, "encoder.mid_block", x, ch[n - 1], h, w, false);
+        x = norm("encoder.conv_norm_out", ch[n - 1], false).apply(sd, params, x, h, w);
         x = Conv2d.same("encoder.conv_out", 3).apply(sd, params, sd.nn().swish(x));
         return new Conv2d("quant_conv", 1, 1, 0).apply(sd, params, x);
     }
 
-    /** post_quant_conv and decoder: latents {@code [B, latent, h, w]} → image {@code [B, 3, h·f, w·f]}. */
+    /**
+     * post_quant_conv and decoder: latents {@code [B, latent, h, w]} → image {@code [B, 3, h·f, w·f]}. Runs
+     * channels-last (NHWC) inside, where oneDNN's convolutions are faster at the large sizes of the last blocks.
+     */
     public SDVariable decoder(SameDiff sd, SDVariable z, long h, long w) {
         int[] ch = cfg.blockOutChannels();
         int n = ch.length;
-        SDVariable x = new Conv2d("post_quant_conv", 1, 1, 0).apply(sd, params, z);
-        x = Conv2d.same("decoder.conv_in", 3).apply(sd, params, x);
-        x = midBlock(sd, "decoder.mid_block", x, ch[n - 1], h, w);
+        SDVariable x = new Conv2d("post_quant_conv", 1, 1, 0).apply(sd, params, sd.permute(z, 0, 2, 3, 1), true);
+        x = Conv2d.same("decoder.conv_in", 3).apply(sd, params, x, true);
+        x = midBlock(sd, "decoder.mid_block", x, ch[n - 1], h, w, true);
         int prev = ch[n - 1];
         for (int i = 0; i < n; i++) {
             int out = ch[n - 1 - i];
             for (int j = 0; j < cfg.layersPerBlock() + 1; j++) {
-                x = resnet("decoder.up_blocks." + i + ".resnets." + j, j == 0 ? prev : out, out)
+                x = resnet("decoder.up_blocks." + i + ".resnets." + j, j == 0 ? prev : out, out, true)
                         .apply(sd, params, x, null, h, w);
             }
             if (i < n - 1) {
-                x = new Upsample2D("decoder.up_blocks." + i + ".upsamplers.0").apply(sd, params, x);
+                x = new Upsample2D("decoder.up_blocks." + i + ".upsamplers.0").apply(sd, params, x, true);
                 h *= 2;
                 w *= 2;
             }
             prev = out;
         }
-        x = new GroupNorm("decoder.conv_norm_out", ch[0], cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
-        return Conv2d.same("decoder.conv_out", 3).apply(sd, params, sd.nn().swish(x));
+        x = norm("decoder.conv_norm_out", ch[0], true).apply(sd, params, x, h, w);
+        x = Conv2d.same("decoder.conv_out", 3).apply(sd, params, sd.nn().swish(x), true);
+        return sd.permute(x, 0, 3, 1, 2);
     }
 
-    private ResnetBlock2D resnet(String name, int in, int out) {
-        return new ResnetBlock2D(name, in, out, cfg.normNumGroups(), EPS, false, 1.0);
+    /** The VAE is only ever run forward: its norms take the faster forward-only form (NHWC in the decoder). */
+    private GroupNorm norm(String name, int channels, boolean channelsLast) {
+        return new GroupNorm(name, channels, cfg.normNumGroups(), EPS, true, channelsLast);
+    }
+
+    private ResnetBlock2D resnet(String name, int in, int out, boolean channelsLast) {
+        return new ResnetBlock2D(name, in, out, cfg.normNumGroups(), EPS, false, 1.0, true, channelsLast);
     }
 
     /** {@code UNetMidBlock2D}: resnet, single-head self-attention over all pixels, resnet. */
-    private SDVariable midBlock(SameDiff sd, String name, SDVariable x, int c, long h, long w) {
-        x = resnet(name + ".resnets.0", c, c).apply(sd, params, x, null, h, w);
-        x = attention(sd, name + ".attentions.0", x, c, h, w);
-        return resnet(name + ".resnets.1", c, c).apply(sd, params, x, null, h, w);
+    private SDVariable midBlock(SameDiff sd, String name, SDVariable x, int c, long h, long w, boolean channelsLast) {
+        x = resnet(name + ".resnets.0", c, c, channelsLast).apply(sd, params, x, null, h, w);
+        x = attention(sd, name + ".attentions.0", x, c, h, w, channelsLast);
+        return resnet(name + ".resnets.1", c, c, channelsLast).apply(sd, params, x, null, h, w);
     }
 
     /** diffusers' {@code Attention} with {@code group_norm}, one head of all channels and a residual connection. */
-    private SDVariable attention(SameDiff sd, String name, SDVariable x, int c, long h, long w) {
-        SDVariable normed = new GroupNorm(name + ".group_norm", c, cfg.normNumGroups(), EPS).apply(sd, params, x, h, w);
-        SDVariable tokens = UNetOps.toTokens(sd, normed, c, h, w);
+    private SDVariable attention(SameDiff sd, String name, SDVariable x, int c, long h, long w,
+                                 boolean channelsLast) {
+        SDVariable normed = norm(name + ".group_norm", c, channelsLast).apply(sd, params, x, h, w);
+        SDVariable tokens = channelsLast ? sd.reshape(normed, -1, c) : UNetOps.toTokens(sd, normed, c, h, w);
         SDVariable attended = UNetOps.attention(sd, params, name, tokens, h * w, tokens, h * w, 1, c);
-        return UNetOps.fromTokens(sd, attended, c, h, w).add(x);
+        return (channelsLast ? sd.reshape(attended, -1, h, w, c) : UNetOps.fromTokens(sd, attended, c, h, w)).add(x);
     }
 
     private static void checkDivisible(long h, long w, int f) {

@@ -51,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final String TRAIN_STEP = "train_step";
     static final String UNET_CALL = "unet_call";
     static final String IMAGE_20_DDIM = "image_20_ddim";
-    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM);
+    static final String VAE_DECODE = "vae_decode";
+    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM, VAE_DECODE);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -120,10 +121,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (cases.contains(UNET_CALL)) {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
         }
+        Vae vae = cases.contains(IMAGE_20_DDIM) || cases.contains(VAE_DECODE)
+                ? Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
+                        Layouts.vae(folder.vaeConfig())))
+                : null;
         if (cases.contains(IMAGE_20_DDIM)) {
             results.put(IMAGE_20_DDIM, image(new StableDiffusion(folder.location(), baseTokenizer, encoder, unet,
-                    Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
-                            Layouts.vae(folder.vaeConfig()))), folder.schedulerConfig())));
+                    vae, folder.schedulerConfig())));
+        }
+        if (cases.contains(VAE_DECODE)) {
+            results.put(VAE_DECODE, vaeDecode(vae, profiles));
         }
         printTable(results);
         if (profile) {
@@ -224,19 +231,7 @@ public final class BenchCommand implements Callable<Integer> {
         INDArray sample = gaussian(rng, 2, u.inChannels(), s, s);
         INDArray context = gaussian(rng, 2, 77, u.crossAttentionDim());
         INDArray t = Nd4j.createFromArray(new float[] {rng.nextInt(1000), rng.nextInt(1000)});
-        double[] times = new double[repeats];
-        double[] cpuTimes = new double[repeats];
-        for (int i = -warmup; i < repeats; i++) {
-            long ca = OS.getProcessCpuTime();
-            long a = System.nanoTime();
-            unet.predict(sample, t, context);
-            long b = System.nanoTime();
-            if (i >= 0) {
-                times[i] = (b - a) / 1e9;
-                cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
-            }
-            progress(UNET_CALL, i, (b - a) / 1e9);
-        }
+        double[] times = timed(UNET_CALL, () -> unet.predict(sample, t, context));
         if (profile) {
             // the same graph predict() compiles, built here so that a listener can be attached
             SameDiff sd = SameDiff.create();
@@ -251,7 +246,25 @@ public final class BenchCommand implements Callable<Integer> {
             UNetOps.output(sd, feed, outName);
             profiles.put(UNET_CALL + " (one call)", profiler);
         }
-        cpu.put(UNET_CALL, cpuTimes);
+        return times;
+    }
+
+    /** The VAE decode that ends the image case: one latent of the model's default size. */
+    private double[] vaeDecode(Vae vae, Map<String, OpProfiler> profiles) {
+        int s = vae.config().sampleSize() / vae.config().downscale();
+        INDArray z = gaussian(new SplittableRandom(seed + 2), 1, vae.config().latentChannels(), s, s);
+        double[] times = timed(VAE_DECODE, () -> vae.decode(z));
+        if (profile) { // the graph decode() compiles, built here so that a listener can be attached
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.placeHolder("z", DataType.FLOAT, 1, vae.config().latentChannels(), s, s);
+            String outName = vae.decoder(sd, x, s, s).name();
+            Map<String, INDArray> feed = Map.of("z", z);
+            UNetOps.output(sd, feed, outName);
+            OpProfiler profiler = new OpProfiler();
+            sd.addListeners(profiler);
+            UNetOps.output(sd, feed, outName);
+            profiles.put(VAE_DECODE + " (one decode)", profiler);
+        }
         return times;
     }
 
@@ -260,20 +273,25 @@ public final class BenchCommand implements Callable<Integer> {
         TextToImage pipeline = new TextToImage(sd);
         GenerationRequest request = GenerationRequest.of("a photo of an astronaut riding a horse")
                 .withSampler("ddim", 20).withGuidance(7.5).withSeed(seed);
+        return timed(IMAGE_20_DDIM, () -> pipeline.generate(request));
+    }
+
+    /** Wall seconds of {@code run}'s timed repeats after the warm-up; their process CPU seconds go to {@link #cpu}. */
+    private double[] timed(String name, Runnable run) {
         double[] times = new double[repeats];
         double[] cpuTimes = new double[repeats];
         for (int i = -warmup; i < repeats; i++) {
             long ca = OS.getProcessCpuTime();
             long a = System.nanoTime();
-            pipeline.generate(request);
+            run.run();
             long b = System.nanoTime();
             if (i >= 0) {
                 times[i] = (b - a) / 1e9;
                 cpuTimes[i] = (OS.getProcessCpuTime() - ca) / 1e9;
             }
-            progress(IMAGE_20_DDIM, i, (b - a) / 1e9);
+            progress(name, i, (b - a) / 1e9);
         }
-        cpu.put(IMAGE_20_DDIM, cpuTimes);
+        cpu.put(name, cpuTimes);
         return times;
     }
 

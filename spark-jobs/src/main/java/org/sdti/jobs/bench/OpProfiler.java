@@ -84,6 +84,16 @@ final class OpProfiler extends BaseListener {
 
     /** The kind of block a parameter name belongs to, e.g. "unet resnet", "unet cross-attention". */
     static String blockType(String name) {
+        String local = name.substring(name.indexOf('/') + 1); // without the store's namespace, if any
+        if (local.startsWith("decoder.") || local.startsWith("post_quant_conv")) {
+            if (local.contains(".resnets.")) {
+                return "vae decoder resnet";
+            }
+            if (local.contains(".attentions.")) {
+                return "vae decoder attention";
+            }
+            return local.contains("upsamplers") ? "vae decoder upsample" : "vae decoder conv in/out, norm";
+        }
         if (name.startsWith("text_model.") || name.startsWith("text_encoder.")) {
             if (name.contains("self_attn")) {
                 return "text encoder attention";

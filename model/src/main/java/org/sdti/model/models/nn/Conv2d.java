@@ -18,13 +18,21 @@ public record Conv2d(String name, int kernel, int stride, int padding) {
     }
 
     public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x) {
+        return apply(sd, p, x, false);
+    }
+
+    /**
+     * @param channelsLast {@code x} is NHWC: oneDNN convolves it ~10-35% faster than NCHW at 64²-256² (it
+     *     reorders NCHW into its own layout on every call); the YXIO weights serve both layouts
+     */
+    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, boolean channelsLast) {
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kernel).kW(kernel)
                 .sH(stride).sW(stride)
                 .pH(padding).pW(padding)
                 .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID)
-                .dataFormat("NCHW")
+                .dataFormat(channelsLast ? "NHWC" : "NCHW")
                 .weightsFormat(WeightsFormat.YXIO)
                 .build();
         return sd.cnn().conv2d(x, p.get(sd, name + ".weight"), p.get(sd, name + ".bias"), cfg);

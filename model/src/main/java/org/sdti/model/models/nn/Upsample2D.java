@@ -7,7 +7,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 public record Upsample2D(String name) {
 
     public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x) {
-        SDVariable up = sd.cnn().upsampling2d(x, 2, 2, true);
-        return Conv2d.same(name + ".conv", 3).apply(sd, p, up);
+        return apply(sd, p, x, false);
+    }
+
+    /** @param channelsLast {@code x} is NHWC (see {@link Conv2d#apply(SameDiff, UNetOps.Params, SDVariable, boolean)}) */
+    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, boolean channelsLast) {
+        SDVariable up = sd.cnn().upsampling2d(x, 2, 2, !channelsLast);
+        return Conv2d.same(name + ".conv", 3).apply(sd, p, up, channelsLast);
     }
 }
