@@ -147,13 +147,7 @@ public final class PipelineReport {
             n.put("crashed_in", crashedStage);
             n.put("error", crash);
         }
-        n.put("output", output);
-        n.put("model", model);
-        n.put("started", started.toString());
-        if (finished != null) {
-            n.put("finished", finished.toString());
-            n.put("seconds", Duration.between(started, finished).toMillis() / 1000.0);
-        }
+        StageReport.putRun(n, output, model, started, finished);
         n.put("concepts_done", total - failed);
         n.put("concepts_failed", failed);
         ArrayNode st = n.putArray("stages");

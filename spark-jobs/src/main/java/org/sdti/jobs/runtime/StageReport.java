@@ -121,11 +121,8 @@ public final class StageReport {
         return anyFailed() ? ExitCodes.PARTIAL : ExitCodes.OK;
     }
 
-    public ObjectNode toJson() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("stage", stage);
-        n.put("status", anyFailed() ? "partial" : "done");
-        n.put("exit_code", exitCode());
+    /** The fields every report starts with (a stage's and the pipeline's): where, with what, when, how long. */
+    public static void putRun(ObjectNode n, String output, String model, Instant started, Instant finished) {
         n.put("output", output);
         n.put("model", model);
         n.put("started", started.toString());
@@ -133,6 +130,14 @@ public final class StageReport {
             n.put("finished", finished.toString());
             n.put("seconds", Duration.between(started, finished).toMillis() / 1000.0);
         }
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("stage", stage);
+        n.put("status", anyFailed() ? "partial" : "done");
+        n.put("exit_code", exitCode());
+        putRun(n, output, model, started, finished);
         n.put("concepts_done", done());
         n.put("concepts_failed", failed());
         if (!others.isEmpty()) {
