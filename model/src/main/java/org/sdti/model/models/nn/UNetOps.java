@@ -272,6 +272,14 @@ public final class UNetOps {
         }
         PassMemory pass = previous instanceof PassMemory kept ? kept : new PassMemory();
         session.setMmgr(pass);
+        ExecutionPlan plan = pass.plan(sd, placeholders, List.of(outputs));
+        if (plan != null) {
+            try {
+                return plan.run(placeholders);
+            } finally {
+                pass.retain(plan, PassMemory.RETAINED_BYTES);
+            }
+        }
         try {
             return sd.output(placeholders, outputs);
         } finally {
@@ -287,6 +295,10 @@ public final class UNetOps {
      * buffers), ~0.7 ms per MB on this machine, as much as a large matmul into it.
      */
     static final class PassMemory extends AbstractMemoryMgr {
+        /** {@code -Dorg.sdti.executionPlans=false} runs every pass through SameDiff's session (for comparisons). */
+        private static final boolean PLANS = !"false".equals(System.getProperty("org.sdti.executionPlans"));
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UNetOps.class);
+
         /**
          * Bytes a graph keeps pooled between passes. All of a midsize pass's buffers fit; at full size most of the
          * pool is freed as before, so peaks stay as measured (a kept buffer is reused by the graph's next pass,
@@ -297,6 +309,52 @@ public final class UNetOps {
         private record Key(DataType type, long length) {}
 
         private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+        /** Execution plans by requested outputs, most recently used last; outputs whose graph plans refuse. */
+        private final LinkedHashMap<List<String>, ExecutionPlan> plans = new LinkedHashMap<>(4, 0.75f, true);
+        private final java.util.Set<List<String>> unplanned = new java.util.HashSet<>();
+
+        /** The plan for these outputs at these placeholder shapes, built on first use; null to use the session. */
+        ExecutionPlan plan(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs) {
+            if (!PLANS || unplanned.contains(outputs)) {
+                return null;
+            }
+            ExecutionPlan plan = plans.get(outputs);
+            if (plan != null && plan.fits(placeholders)) {
+                return plan;
+            }
+            if (plan != null) {
+                plan.release();
+            }
+            try {
+                plan = ExecutionPlan.build(sd, placeholders, outputs);
+            } catch (ExecutionPlan.Unsupported e) {
+                LOG.warn("running {} through SameDiff's session: {}", outputs, e.getMessage());
+                unplanned.add(outputs);
+                return null;
+            }
+            plans.put(outputs, plan);
+            return plan;
+        }
+
+        /**
+         * Keeps plan buffers between passes up to {@code budget} bytes for all of this graph's plans: the least
+         * recently used plans give theirs up first, then {@code current}.
+         */
+        void retain(ExecutionPlan current, long budget) {
+            long total = plans.values().stream().mapToLong(ExecutionPlan::bytes).sum();
+            for (ExecutionPlan p : plans.values()) {
+                if (total <= budget) {
+                    return;
+                }
+                if (p != current && p.bytes() > 0) {
+                    total -= p.bytes();
+                    p.release();
+                }
+            }
+            if (total > budget) {
+                current.release();
+            }
+        }
 
         /** Frees pooled buffers beyond {@code budget} bytes, keeping the smallest. */
         void endPass(long budget) {
@@ -345,6 +403,7 @@ public final class UNetOps {
 
         @Override
         public void close() {
+            plans.values().forEach(ExecutionPlan::release);
             for (ArrayDeque<DataBuffer> free : pool.values()) {
                 for (DataBuffer b : free) {
                     if (b.closeable()) {
