@@ -260,27 +260,36 @@ public final class FrozenBackprop {
 
         /**
          * {@link LayerNorm#standardizeRows}: {@code y = (x − μ)·ρ} per row of {@code x [R, N]}, μ and σ² the
-         * {@code moments} of x, ρ = 1/√(σ² + eps). The whole input gradient, through the statistics too, is
-         * {@code ρ·(g − mean(g) − y·mean(g·y))} (row means), which libnd4j's {@code batchnorm_bp} computes in one
-         * op (agreeing to ~6e-9 relative in double: it keeps some intermediate in float); μ and σ² then get none
-         * of their own. False if the batchnorm is not that pattern.
+         * {@code moments} of x, ρ = 1/√(σ² + eps), the batchnorm reading x as a {@code [1, R, N, 1]} image. The
+         * whole input gradient, through the statistics too, is {@code ρ·(g − mean(g) − y·mean(g·y))} (row means),
+         * which libnd4j's {@code batchnorm_bp} computes in one op on the matrix (agreeing to ~6e-9 relative in
+         * double: it keeps some intermediate in float; its oneDNN form on the image layout is slower and needs γ);
+         * μ and σ² then get none of their own. False if the batchnorm is not that pattern.
          */
         private boolean standardizeRows(BatchNorm bn, List<String> ins, List<String> outs, SDVariable g,
                                         SDVariable[] r) {
             SDVariable mean = var(ins.get(1));
-            String stats = ins.size() == 3 ? sd.getVariableOutputOp(ins.get(1)) == null ? null
-                    : sd.getVariableOutputOp(ins.get(1)).getOwnName() : null;
-            if (stats == null || !"moments".equals(sd.getOpById(stats).opName())
-                    || !sd.getOps().get(stats).getInputsToOp().equals(List.of(ins.get(0)))
-                    || !sd.getOps().get(stats).getOutputsOfOp().equals(List.of(ins.get(1), ins.get(2)))
-                    || !Arrays.equals(((DynamicCustomOp) bn).iArgs(), new long[] {0, 0, 0})
-                    || shape(ins.get(0)).length != 2 || mean == null) {
+            DifferentialFunction stats = ins.size() == 3 ? sd.getVariableOutputOp(ins.get(1)) : null;
+            DifferentialFunction image = sd.getVariableOutputOp(ins.get(0));
+            long[] imageShape = shape(ins.get(0));
+            if (stats == null || image == null || !"moments".equals(stats.opName())
+                    || !"reshape".equals(image.opName()) || mean == null
+                    || !Arrays.equals(((DynamicCustomOp) bn).iArgs(), new long[] {0, 0, 1})
+                    || imageShape.length != 4 || imageShape[0] != 1 || imageShape[3] != 1) {
+                return false;
+            }
+            String rows = sd.getOps().get(image.getOwnName()).getInputsToOp().get(0);
+            if (!sd.getOps().get(stats.getOwnName()).getInputsToOp().equals(List.of(rows))
+                    || !sd.getOps().get(stats.getOwnName()).getOutputsOfOp().equals(List.of(ins.get(1), ins.get(2)))
+                    || shape(rows).length != 2) {
                 return false;
             }
             double eps = ((DynamicCustomOp) bn).tArgs()[0];
             // libnd4j's batchnorm_bp takes the statistics as those of the input: one op for the formula above
-            r[0] = new StatisticsGradient(sd, new SDVariable[] {var(ins.get(0)), mean, var(ins.get(2)), g}, eps)
-                    .outputVariables()[0];
+            SDVariable gRows = sd.reshape(g, shape(rows));
+            SDVariable dx = new StatisticsGradient(sd, new SDVariable[] {var(rows), mean, var(ins.get(2)), gRows},
+                    eps).outputVariables()[0];
+            r[0] = sd.reshape(dx, imageShape);
             r[1] = ACCOUNTED;
             r[2] = ACCOUNTED;
             return true;

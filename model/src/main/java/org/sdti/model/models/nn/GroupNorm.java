@@ -42,7 +42,7 @@ public record GroupNorm(String name, int channels, int groups, double eps, boole
         long perGroup = channels / groups;
         if (!forwardOnly) {
             SDVariable rows = sd.reshape(x, -1, perGroup * h * w); // one row per (sample, group)
-            SDVariable normed = sd.reshape(LayerNorm.standardizeRows(sd, rows, eps), -1, channels, h, w);
+            SDVariable normed = sd.reshape(LayerNorm.standardizeRows(sd, rows, perGroup * h * w, eps), -1, channels, h, w);
             return normed.mul(p.get(sd, name + ".weight", 1, channels, 1, 1))
                     .add(p.get(sd, name + ".bias", 1, channels, 1, 1));
         }

@@ -423,7 +423,7 @@ public final class UNetOps {
 
     /** LayerNorm over the last axis of {@code x [M, C]} ({@link LayerNorm#standardizeRows}, then γ, β). */
     public static SDVariable layerNorm(SameDiff sd, Params p, String prefix, SDVariable x, double eps) {
-        return LayerNorm.standardizeRows(sd, x, eps).mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
+        return LayerNorm.standardizeRows(sd, x, p.array(prefix + ".weight").length(), eps).mul(p.get(sd, prefix + ".weight")).add(p.get(sd, prefix + ".bias"));
     }
 
     /** Exact (erf) GELU; SameDiff's gelu is the sigmoid approximation. */
