@@ -298,7 +298,7 @@ final class ExecutionPlan {
             SDVariable v = sd.getVariable(name);
             INDArray a = switch (v.getVariableType()) {
                 case ARRAY -> arrays.get(name);
-                case PLACEHOLDER -> placeholders.get(name);
+                case PLACEHOLDER -> external(name, true, placeholders); // cast as the session does
                 default -> sd.getArrForVarName(name);
             };
             out.put(name, a.dup());

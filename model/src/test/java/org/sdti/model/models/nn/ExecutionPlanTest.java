@@ -495,6 +495,33 @@ class ExecutionPlanTest {
         assertPlanMatchesSession("small batch 2 again (b)", sd, b, SMALL_OUTPUTS);
     }
 
+    /** Placeholders as callers may pass them: a strided view, Fortran order, another data type (cast). */
+    @Test
+    void placeholdersInAnyLayoutOrDataType() {
+        SameDiff sd = smallGraph();
+        Nd4j.getRandom().setSeed(77);
+        INDArray wide = Nd4j.randn(F, 2, 4, 12);
+        INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(3, 9));
+        assertTrue(view.isView() && view.stride(1) == 12, "a strided view");
+        Map<String, INDArray> dense = Map.of("x", view.dup('c'));
+        Map<String, INDArray> expected = assertPlanMatchesSession("small, dense", sd, dense, SMALL_OUTPUTS);
+        for (Map.Entry<String, INDArray> in : Map.of("strided view", view, "f order", view.dup('f'),
+                "double", view.castTo(DataType.DOUBLE)).entrySet()) {
+            Map<String, INDArray> actual = UNetOps.output(sd, Map.of("x", in.getValue()), SMALL_OUTPUTS);
+            assertPlanned(sd, Map.of("x", in.getValue()), SMALL_OUTPUTS);
+            for (String name : SMALL_OUTPUTS) {
+                assertBitEqual("x as " + in.getKey() + ": " + name, expected.get(name), actual.get(name));
+            }
+        }
+        // a placeholder requested as an output comes back as the session gives it (in the graph's data type)
+        Map<String, INDArray> asDouble = Map.of("x", view.castTo(DataType.DOUBLE));
+        Map<String, INDArray> session = session(sd, asDouble, "x", "xCopy");
+        Map<String, INDArray> plan = UNetOps.output(sd, asDouble, "x", "xCopy");
+        assertPlanned(sd, asDouble, "x", "xCopy");
+        assertBitEqual("placeholder x as an output", session.get("x"), plan.get("x"));
+        assertBitEqual("identity of placeholder x", session.get("xCopy"), plan.get("xCopy"));
+    }
+
     @Test
     void returnedArraysAreCopies() {
         SameDiff sd = smallGraph();
