@@ -36,6 +36,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.config.JsonConfig;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
+import org.sdti.model.inversion.InversionGraph;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
@@ -330,6 +331,64 @@ class ExecutionPlanTest {
         assertBitEqual("gradient after replacing the array vs session", session(sd, feed, gradName).get(gradName), g3);
         assertTrue(g3.sub(g2).amaxNumber().doubleValue() > 0, "replacing the array did not change the gradient");
         assertBitEqual("gradient after replacing the array vs a fresh graph", freshGradient(replacement, feed), g3);
+    }
+
+    /**
+     * The training path: {@link InversionGraph#step} (text encoder with trainable rows → U-Net → loss, gradient,
+     * prediction in one plan) against the session on the same graph, before and after {@code setRows}.
+     */
+    @Test
+    void inversionStepEqualsTheSessionAfterSetRows() throws IOException {
+        String noisyName = "inversion.noisy_latents"; // InversionGraph's graph names (package-private there)
+        String timestepsName = "inversion.timesteps";
+        String targetName = "inversion.target";
+        String weightsName = "inversion.sample_weights";
+        String loss = "inversion.loss";
+        String prediction = "inversion.prediction";
+        String gradient = FrozenBackprop.SCOPE + "/" + TextEncoder.ROWS + FrozenBackprop.SUFFIX;
+        try (SafeTensorsFile ti = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+            long[] flat = ti.longs("step0.input_ids");
+            int length = (int) ti.info("step0.input_ids").shape()[1];
+            long[][] ids = {Arrays.copyOfRange(flat, 0, length), Arrays.copyOfRange(flat, length, 2 * length)};
+            TokenEmbedding.Inputs inputs = encoder.embedding().lookup(ids, 1);
+            INDArray initial = golden(ti, "initial_embedding").reshape(1, -1).dup();
+            INDArray noisy = golden(ti, "step0.noisy_latents");
+            INDArray timesteps = Nd4j.createFromArray(Arrays.stream(ti.longs("step0.timesteps"))
+                    .mapToDouble(x -> x).toArray()).castTo(F);
+            INDArray target = golden(ti, "step0.target");
+            INDArray weights = Nd4j.createFromArray(0.5f, 0.5f);
+            InversionGraph g = InversionGraph.build(encoder, unet, 2, initial, 4, (int) noisy.size(2),
+                    (int) noisy.size(3));
+            Map<String, INDArray> ph = new LinkedHashMap<>(Map.of(TextEncoder.BASE, inputs.base(),
+                    TextEncoder.MASK, inputs.mask(), noisyName, noisy, timestepsName, timesteps, targetName, target,
+                    weightsName, weights));
+
+            InversionGraph.LossAndGradient first = g.step(inputs, noisy, timesteps, target, weights);
+            assertPlanned(g.sameDiff(), ph, gradient, loss, prediction);
+            checkStep("inversion step 1", first, session(g.sameDiff(), ph, gradient, loss, prediction),
+                    gradient, loss, prediction);
+
+            g.setRows(initial.mul(-1.5).add(0.01)); // assigns into the graph's array
+            InversionGraph.LossAndGradient second = g.step(inputs, noisy, timesteps, target, weights);
+            checkStep("inversion step after setRows", second,
+                    session(g.sameDiff(), ph, gradient, loss, prediction), gradient, loss, prediction);
+            assertTrue(second.gradient().sub(first.gradient()).amaxNumber().doubleValue() > 0,
+                    "new rows, same gradient: the plan did not read the rows again");
+
+            INDArray noisy2 = noisy.mul(0.5);
+            ph.put(noisyName, noisy2);
+            InversionGraph.LossAndGradient third = g.step(inputs, noisy2, timesteps, target, weights);
+            checkStep("inversion step, other latents", third,
+                    session(g.sameDiff(), ph, gradient, loss, prediction), gradient, loss, prediction);
+        }
+    }
+
+    private static void checkStep(String what, InversionGraph.LossAndGradient actual, Map<String, INDArray> expected,
+                                  String gradient, String loss, String prediction) {
+        assertNontrivial(what + " gradient", expected.get(gradient));
+        assertBitEqual(what + " gradient", expected.get(gradient), actual.gradient());
+        assertBitEqual(what + " prediction", expected.get(prediction), actual.prediction());
+        assertEquals(expected.get(loss).getDouble(0), actual.loss(), 0.0, what + " loss");
     }
 
     private static INDArray freshGradient(INDArray ehs, Map<String, INDArray> feed) throws IOException {
