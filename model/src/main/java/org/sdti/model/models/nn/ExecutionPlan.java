@@ -90,6 +90,8 @@ final class ExecutionPlan {
     /** For each root, the index of the last step that reads it (or any alias of it); MAX for outputs. */
     private final Map<String, Integer> lastUse = new HashMap<>();
     private final List<External> externals = new ArrayList<>();
+    /** Shapes of the placeholders, constants and variables the contexts were bound to (outputs are sized by them). */
+    private final Map<String, long[]> boundShapes = new HashMap<>();
 
     private boolean bound;
     private final Map<String, INDArray> arrays = new HashMap<>();
@@ -270,16 +272,12 @@ final class ExecutionPlan {
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholders) {
         List<Listener> listeners = activeListeners();
+        if (bound && !rebindExternals(placeholders)) {
+            release(); // an input changed shape (e.g. a variable given a new array): size every buffer again
+        }
         if (!bound) {
             bind(placeholders, listeners);
         } else {
-            for (External e : externals) {
-                INDArray a = external(e.name(), e.placeholder(), placeholders);
-                Step s = steps.get(e.step());
-                if (s.ctx.getInputArray(e.input()) != a) {
-                    s.ctx.setInputArray(e.input(), a);
-                }
-            }
             At at = listeners.isEmpty() ? null : At.defaultAt(Operation.INFERENCE);
             for (Step s : steps) {
                 if (at != null) {
@@ -304,6 +302,21 @@ final class ExecutionPlan {
             out.put(name, a.dup());
         }
         return out;
+    }
+
+    /** Points the contexts at this run's inputs; false if one has another shape than the plan was bound to. */
+    private boolean rebindExternals(Map<String, INDArray> placeholders) {
+        for (External e : externals) {
+            INDArray a = external(e.name(), e.placeholder(), placeholders);
+            Step s = steps.get(e.step());
+            if (s.ctx.getInputArray(e.input()) != a) {
+                if (!Arrays.equals(boundShapes.get(e.name()), a.shape())) {
+                    return false;
+                }
+                s.ctx.setInputArray(e.input(), a);
+            }
+        }
+        return true;
     }
 
     private List<Listener> activeListeners() {
@@ -346,6 +359,9 @@ final class ExecutionPlan {
                         : external(name, type == VariableType.PLACEHOLDER, placeholders);
                 if (in[j] == null) {
                     throw new IllegalStateException(s.op.getName() + ": input '" + name + "' is not computed yet");
+                }
+                if (type != VariableType.ARRAY) {
+                    boundShapes.put(name, in[j].shape());
                 }
             }
             if (s.ctx == null) {

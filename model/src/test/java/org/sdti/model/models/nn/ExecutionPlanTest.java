@@ -391,6 +391,27 @@ class ExecutionPlanTest {
         assertEquals(expected.get(loss).getDouble(0), actual.loss(), 0.0, what + " loss");
     }
 
+    /** SameDiff lets a variable take an array of another shape; the plan must size its buffers again. */
+    @Test
+    void variableGivenAnArrayOfAnotherShape() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", F, -1, 4);
+        SDVariable v = sd.var("v", Nd4j.linspace(1, 4, 4, F).reshape(1, 4));
+        SDVariable e = sd.math().erf(v.mul(0.1)).rename("e");
+        x.add(e).rename("y");
+        e.mmul(sd.constant(Nd4j.linspace(-1, 1, 8, F).reshape(4, 2))).rename("m");
+        String[] outs = {"y", "e", "m"};
+        Map<String, INDArray> ph = Map.of("x", Nd4j.linspace(0, 1, 12, F).reshape(3, 4));
+        assertPlanMatchesSession("variable [1, 4]", sd, ph, outs);
+        v.setArray(Nd4j.linspace(1, 12, 12, F).reshape(3, 4));
+        INDArray e3 = assertPlanMatchesSession("variable replaced by [3, 4]", sd, ph, outs).get("e");
+        assertArrayEquals(new long[] {3, 4}, e3.shape());
+        v.getArr().muli(-1);
+        assertPlanMatchesSession("variable [3, 4] changed in place", sd, ph, outs);
+        v.setArray(Nd4j.linspace(5, 8, 4, F).reshape(1, 4));
+        assertPlanMatchesSession("variable back to [1, 4]", sd, ph, outs);
+    }
+
     private static INDArray freshGradient(INDArray ehs, Map<String, INDArray> feed) throws IOException {
         return UNetOps.gradients(lossGraph(ehs), feed, "ehs").get("ehs");
     }
