@@ -310,8 +310,13 @@ class ExecutionPlanTest {
         SameDiff sd = lossGraph(context);
         String gradName = FrozenBackprop.SCOPE + "/ehs" + FrozenBackprop.SUFFIX;
 
-        INDArray g1 = UNetOps.gradients(sd, feed, "ehs").get("ehs");
+        INDArray lossBefore = assertPlanMatchesSession("loss before the backward ops exist", sd, feed, "loss")
+                .get("loss");
+        INDArray g1 = UNetOps.gradients(sd, feed, "ehs").get("ehs"); // adds the backward ops to the graph
         assertPlanned(sd, feed, gradName);
+        // the loss plan made before the graph grew still runs, and gives the same loss
+        assertBitEqual("loss after the backward ops were added", lossBefore,
+                assertPlanMatchesSession("loss after the backward ops were added", sd, feed, "loss").get("loss"));
         assertNontrivial("gradient 1", g1);
         assertBitEqual("gradient 1 vs session", session(sd, feed, gradName).get(gradName), g1);
         assertBitEqual("gradient, second call", g1, UNetOps.gradients(sd, feed, "ehs").get("ehs"));
