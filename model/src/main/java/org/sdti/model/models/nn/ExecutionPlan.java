@@ -36,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A fixed schedule for running one SameDiff graph to a given set of outputs at given placeholder shapes: the ops
  * in topological order, one {@link OpContext} per op bound once to its input and output arrays, and output buffers
- * assigned once from each intermediate's last use. Later runs only rebind placeholders and variables and execute.
+ * assigned once from each intermediate's last use. Later runs only rebind placeholders and variables and execute
+ * (and size everything again if one of them comes with another shape than the plan was bound to).
  *
  * <p>Why: SameDiff's session re-derives all of this for every op of every pass (dependency tracking, argument
  * lookup, output-shape calculation through JNI, allocation): ~40 µs per op on this machine against ~1 µs for

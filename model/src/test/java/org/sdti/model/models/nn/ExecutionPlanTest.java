@@ -49,10 +49,10 @@ import org.sdti.model.testing.Shared;
 
 /**
  * {@link ExecutionPlan} (through {@link UNetOps#output}, as the networks run it) against SameDiff's own session on
- * the same graph: bit for bit, on the tiny fixture's U-Net, VAE, text encoder and U-Net gradient graph and on a small
- * graph of every op kind the plan handles. Runs are interleaved with different inputs and batch sizes, so a buffer
- * the plan reuses too early, an input it does not rebind or a stale shape shows up as a difference. Graphs the plan
- * refuses must still give the session's results.
+ * the same graph: bit for bit, on the tiny fixture's U-Net, VAE, text encoder, U-Net gradient graph and
+ * textual-inversion step, and on a small graph of every op kind the plan handles. Runs are interleaved with different
+ * inputs, batch sizes and variable values, so a buffer the plan reuses too early, an input it does not rebind or a
+ * stale shape shows up as a difference. Graphs the plan refuses must still give the session's results.
  */
 class ExecutionPlanTest {
     private static final DataType F = DataType.FLOAT;
@@ -95,7 +95,8 @@ class ExecutionPlanTest {
     }
 
     private static SafeTensorsFile weights(String component) throws IOException {
-        return SafeTensorsFile.open(Shared.tinyModel().resolve(component).resolve("diffusion_pytorch_model.safetensors"));
+        Path folder = Shared.tinyModel().resolve(component);
+        return SafeTensorsFile.open(folder.resolve("diffusion_pytorch_model.safetensors"));
     }
 
     private static INDArray golden(SafeTensorsFile g, String name) throws IOException {
@@ -163,7 +164,7 @@ class ExecutionPlanTest {
         return actual;
     }
 
-    /** The graph's pass memory holds a plan for these outputs at these shapes, i.e. UNetOps.output did not fall back. */
+    /** The graph's pass memory holds a plan for these outputs and shapes: UNetOps.output did not fall back. */
     static void assertPlanned(SameDiff sd, Map<String, INDArray> ph, String... outputs) {
         assumeTrue(!"false".equals(System.getProperty("org.sdti.executionPlans")),
                 "execution plans are switched off (-Dorg.sdti.executionPlans=false)");
