@@ -36,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A fixed schedule for running one SameDiff graph to a given set of outputs at given placeholder shapes: the ops
  * in topological order, one {@link OpContext} per op bound once to its input and output arrays, and output buffers
- * assigned once from each intermediate's last use. Later runs only rebind placeholders and variables and execute.
+ * assigned once from each intermediate's last use. Later runs only rebind placeholders and variables and execute
+ * (and size everything again if one of them comes with another shape than the plan was bound to).
  *
  * <p>Why: SameDiff's session re-derives all of this for every op of every pass (dependency tracking, argument
  * lookup, output-shape calculation through JNI, allocation): ~40 µs per op on this machine against ~1 µs for
@@ -93,6 +94,8 @@ final class ExecutionPlan {
     /** For each root, the index of the last step that reads it (or any alias of it); MAX for outputs. */
     private final Map<String, Integer> lastUse = new HashMap<>();
     private final List<External> externals = new ArrayList<>();
+    /** Shapes of the placeholders, constants and variables the contexts were bound to (outputs are sized by them). */
+    private final Map<String, long[]> boundShapes = new HashMap<>();
 
     private boolean bound;
     private final Map<String, INDArray> arrays = new HashMap<>();
@@ -276,16 +279,12 @@ final class ExecutionPlan {
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholders) {
         List<Listener> listeners = activeListeners();
+        if (bound && !rebindExternals(placeholders)) {
+            release(); // an input changed shape (e.g. a variable given a new array): size every buffer again
+        }
         if (!bound) {
             bind(placeholders, listeners);
         } else {
-            for (External e : externals) {
-                INDArray a = external(e.name(), e.placeholder(), placeholders);
-                Step s = steps.get(e.step());
-                if (s.ctx.getInputArray(e.input()) != a) {
-                    s.ctx.setInputArray(e.input(), a);
-                }
-            }
             At at = listeners.isEmpty() ? null : At.defaultAt(Operation.INFERENCE);
             for (Step s : steps) {
                 if (at != null) {
@@ -304,12 +303,27 @@ final class ExecutionPlan {
             SDVariable v = sd.getVariable(name);
             INDArray a = switch (v.getVariableType()) {
                 case ARRAY -> arrays.get(name);
-                case PLACEHOLDER -> placeholders.get(name);
+                case PLACEHOLDER -> external(name, true, placeholders); // cast as the session does
                 default -> sd.getArrForVarName(name);
             };
             out.put(name, a.dup());
         }
         return out;
+    }
+
+    /** Points the contexts at this run's inputs; false if one has another shape than the plan was bound to. */
+    private boolean rebindExternals(Map<String, INDArray> placeholders) {
+        for (External e : externals) {
+            INDArray a = external(e.name(), e.placeholder(), placeholders);
+            Step s = steps.get(e.step());
+            if (s.ctx.getInputArray(e.input()) != a) {
+                if (!Arrays.equals(boundShapes.get(e.name()), a.shape())) {
+                    return false;
+                }
+                s.ctx.setInputArray(e.input(), a);
+            }
+        }
+        return true;
     }
 
     private List<Listener> activeListeners() {
@@ -352,6 +366,9 @@ final class ExecutionPlan {
                         : external(name, type == VariableType.PLACEHOLDER, placeholders);
                 if (in[j] == null) {
                     throw new IllegalStateException(s.op.getName() + ": input '" + name + "' is not computed yet");
+                }
+                if (type != VariableType.ARRAY) {
+                    boundShapes.put(name, in[j].shape());
                 }
             }
             if (s.ctx == null) {
