@@ -51,7 +51,7 @@ def submit(command, **kwargs):
         executor_memory="%dg" % sdti.EXECUTOR_HEAP_GB,
         driver_memory="%dg" % sdti.DRIVER_MEMORY_GB,
         files=str(HOME / "deploy" / "sdti-gpus.sh") if GPU else None,
-        env_vars={"OMP_WAIT_POLICY": "PASSIVE"},
+        env_vars={"GOMP_SPINCOUNT": "5000"},
         **kwargs,
     )
 

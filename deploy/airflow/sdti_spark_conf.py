@@ -53,10 +53,10 @@ def spark_conf(gpu=True, executor_cores=EXECUTOR_CORES, gpus_per_executor=GPUS_P
                                            "-Dorg.bytedeco.javacpp.maxphysicalbytes=%dg"
                                            % (opts, executor_offheap_gb, container),
         "spark.task.cpus": str(task_cpus),
-        "spark.executorEnv.OMP_WAIT_POLICY": "PASSIVE",
+        "spark.executorEnv.GOMP_SPINCOUNT": "5000",
         "spark.executorEnv.OMP_NUM_THREADS": str(task_cpus),
-        "spark.yarn.appMasterEnv.OMP_WAIT_POLICY": "PASSIVE",
-        "spark.kubernetes.driverEnv.OMP_WAIT_POLICY": "PASSIVE",
+        "spark.yarn.appMasterEnv.GOMP_SPINCOUNT": "5000",
+        "spark.kubernetes.driverEnv.GOMP_SPINCOUNT": "5000",
         "spark.speculation": "false",
     }
     if gpu:

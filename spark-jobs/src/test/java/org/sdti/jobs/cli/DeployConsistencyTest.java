@@ -129,7 +129,7 @@ class DeployConsistencyTest {
         assertEquals("1", conf.get("spark.task.resource.gpu.amount"));
         assertEquals("4", conf.get("spark.task.cpus"), "8 cores over 2 GPUs");
         assertEquals("4", conf.get("spark.executorEnv.OMP_NUM_THREADS"));
-        assertEquals("PASSIVE", conf.get("spark.executorEnv.OMP_WAIT_POLICY"));
+        assertEquals("5000", conf.get("spark.executorEnv.GOMP_SPINCOUNT"));
         assertEquals("./sdti-gpus.sh", conf.get("spark.executor.resource.gpu.discoveryScript"));
         assertTrue(option(gpu, "--files").endsWith("deploy/sdti-gpus.sh"));
         assertEquals("6g", option(gpu, "--executor-memory"));
