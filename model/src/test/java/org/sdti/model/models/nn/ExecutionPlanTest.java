@@ -477,17 +477,20 @@ class ExecutionPlanTest {
         session(sd, ph, outputs);
         Recorder plan = new Recorder();
         sd.setListeners(plan);
-        UNetOps.output(sd, ph, outputs); // binds and runs
+        UNetOps.output(sd, ph, outputs); // first pass: the session, recording the outputs for the plan's arena
+        UNetOps.output(sd, ph, outputs); // binds and runs the plan
         assertPlanned(sd, ph, outputs);
-        assertEquals(ops, plan.executed.size(), what + ": opExecution calls on the first run");
+        int first = plan.executed.size() - ops; // ops of the session's pass
+        assertEquals(ops, first, what + ": the session's first pass runs the plan's ops");
         UNetOps.output(sd, ph, outputs); // runs the bound plan
-        assertEquals(2 * ops, plan.executed.size(), what + ": opExecution calls after the second run");
-        assertEquals(2 * ops, plan.before, what + ": preOpExecution calls");
+        assertEquals(3 * ops, plan.executed.size(), what + ": opExecution calls after the third run");
+        assertEquals(2 * ops, plan.before - ops, what + ": preOpExecution calls of the plan's runs");
         assertEquals(List.of(), plan.nullOutputs, what + ": outputs missing in opExecution");
-        assertEquals(plan.executed.subList(0, ops), plan.executed.subList(ops, 2 * ops), what + ": op order");
-        assertEquals(ops, new java.util.HashSet<>(plan.executed).size(), what + ": an op ran twice in one pass");
+        assertEquals(plan.executed.subList(ops, 2 * ops), plan.executed.subList(2 * ops, 3 * ops), what + ": op order");
+        assertEquals(ops, new java.util.HashSet<>(plan.executed.subList(ops, 2 * ops)).size(),
+                what + ": an op ran twice in one pass");
         // the session runs the same ops and reports the same output shapes
-        assertEquals(new java.util.TreeSet<>(session.executed), new java.util.TreeSet<>(plan.executed.subList(0, ops)),
+        assertEquals(new java.util.TreeSet<>(session.executed), new java.util.TreeSet<>(plan.executed.subList(ops, 2 * ops)),
                 what + ": ops executed by the session and the plan");
         assertEquals(session.shapes.keySet(), plan.shapes.keySet(), what + ": op outputs");
         for (Map.Entry<String, long[]> e : session.shapes.entrySet()) {
@@ -641,7 +644,12 @@ class ExecutionPlanTest {
         ExecutionPlan plan = ExecutionPlan.build(sd, a, List.of(SMALL_OUTPUTS));
         assertEquals(0, plan.bytes(), "nothing is allocated before the first run");
         Map<String, INDArray> first = plan.run(a);
-        assertTrue(plan.bytes() > 0, "buffers are kept after a run");
+        assertEquals(0, plan.bytes(), "the first run's buffers are freed for the arena");
+        Map<String, INDArray> second = plan.run(a);
+        assertTrue(plan.bytes() > 0, "the arena is kept after a run");
+        for (String name : SMALL_OUTPUTS) {
+            assertBitEqual("arena run vs first run " + name, first.get(name), second.get(name));
+        }
         plan.release();
         assertEquals(0, plan.bytes(), "release frees the buffers");
         Map<String, INDArray> again = plan.run(smallFeed(2, 7));
