@@ -319,6 +319,7 @@ public final class UNetOps {
                 pass.retain(plan, PassMemory.ARENA_BYTES);
             }
         }
+        pass.releasePlans(); // a session pass of this graph gets the memory its kept arenas hold
         try {
             return sd.output(placeholders, outputs);
         } finally {
@@ -382,6 +383,10 @@ public final class UNetOps {
             }
             plans.put(outputs, plan);
             return plan;
+        }
+
+        void releasePlans() {
+            plans.values().forEach(ExecutionPlan::release);
         }
 
         /** From now on {@code outputs} run through the session. */
