@@ -345,15 +345,7 @@ final class ExecutionPlan {
         } else {
             At at = listeners.isEmpty() ? null : At.defaultAt(Operation.INFERENCE);
             for (Step s : steps) {
-                if (at != null) {
-                    before(listeners, at, s);
-                }
-                if (!s.alias || s.copies) {
-                    exec(s);
-                }
-                if (at != null) {
-                    after(listeners, at, s);
-                }
+                execute(s, listeners, at);
             }
         }
         Map<String, INDArray> out = collect(placeholders);
@@ -500,15 +492,7 @@ final class ExecutionPlan {
                 ctx.setOutputArray(0, out);
                 arrays.put(s.outputs[0], out);
             }
-            if (at != null) {
-                before(listeners, at, s);
-            }
-            if (!s.alias || s.copies) {
-                exec(s);
-            }
-            if (at != null) {
-                after(listeners, at, s);
-            }
+            execute(s, listeners, at);
             // buffers whose last reader was this step go back to the pool (outputs nobody reads, too)
             Set<String> roots = new HashSet<>();
             for (String name : s.inputs) {
@@ -710,6 +694,19 @@ final class ExecutionPlan {
             Nd4j.exec((CustomOp) s.fn, s.ctx);
         } else {
             Nd4j.exec((Op) s.fn, s.ctx);
+        }
+    }
+
+    /** Runs a bound step (aliases only notify), with the listeners around it when {@code at} is given. */
+    private void execute(Step s, List<Listener> listeners, At at) {
+        if (at != null) {
+            before(listeners, at, s);
+        }
+        if (!s.alias || s.copies) {
+            exec(s);
+        }
+        if (at != null) {
+            after(listeners, at, s);
         }
     }
 
