@@ -258,10 +258,14 @@ public final class UNetOps {
     }
 
     /**
-     * {@code sd.output(placeholders, outputs)} with the graph's {@link PassMemory}: intermediates are reused
-     * within the pass, and at its end all but {@link PassMemory#RETAINED_BYTES} of them are freed. SameDiff's
-     * default session cache instead lives as long as the graph and grew by ~0.7 GB per full-size U-Net call. Sessions are per thread; concurrent calls on one graph
-     * from several threads are fine, but callers here serialise them anyway.
+     * {@code sd.output(placeholders, outputs)}, returning copies in the requested order, through an
+     * {@link ExecutionPlan} for these outputs and placeholder shapes (built on the first call, whose pass runs
+     * through the session to lay out the plan's arena). Graphs a plan refuses, and plans whose arena would exceed
+     * {@link PassMemory#ARENA_BYTES}, run through SameDiff's session with the graph's {@link PassMemory}:
+     * intermediates are reused within the pass, and at its end all but {@link PassMemory#RETAINED_BYTES} of them
+     * are freed (SameDiff's default session cache lives as long as the graph and grew by ~0.7 GB per full-size
+     * U-Net call). Plans and sessions are per thread, but a plan's first run sets parameters on the graph's shared
+     * op objects: callers serialise calls on one graph (all of sdti's do).
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
         InferenceSession session = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(),
