@@ -14,7 +14,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
-import org.bytedeco.javacpp.indexer.Indexer;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.Listener;
@@ -52,9 +51,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * reduce ops, {@code Identity} as an alias); anything else (control flow, tensor arrays, in-place {@code Assign},
  * views) is refused at build time with {@link Unsupported}, and the caller runs SameDiff's session instead.
  *
- * <p>Buffers are pooled by exact length and reused once their last reader has run; requested outputs are copied
- * out, so a plan's buffers can be kept between runs ({@link #bytes}) or freed ({@link #release}) and allocated
- * again on the next run. Not thread-safe: one plan per graph and thread.
+ * <p>Intermediates live in one arena laid out from their lifetimes ({@link #layOut(Map)}, from the outputs of a
+ * session pass, or else after the plan's own first run, whose buffers are pooled by exact length); requested
+ * outputs are copied out, so the arena can be kept between runs ({@link #bytes}) or freed ({@link #release}) and
+ * allocated again on the next run. Not thread-safe: one plan per graph and thread.
  */
 final class ExecutionPlan {
     /** A graph the plan cannot run; thrown while building, before anything is executed. */
@@ -115,9 +115,6 @@ final class ExecutionPlan {
     private long arenaLength;
     private DataBuffer arena;
     private boolean triedRecordedLayout;
-
-    /** Type and length of an op output, as another run of the same ops made it. */
-    record Made(DataType type, long length) {}
 
     /** A buffer of the first pass: owner variable, length, first and last step that use it. */
     private record Lifetime(String var, DataType type, long length, int first, int last) {}
@@ -534,9 +531,7 @@ final class ExecutionPlan {
             return Nd4j.create(slice(offset, length), shape, Nd4j.getStrides(shape, order), 0, order, dt);
         }
         if (lifetimes != null) {
-            Integer last = lastUse.get(var);
-            lifetimes.add(new Lifetime(var, dt, length, step, last == null || !rootOf(var).equals(var)
-                    ? Integer.MAX_VALUE : last));
+            lifetimes.add(lifetime(var, dt, length, step));
         }
         ArrayDeque<DataBuffer> pool = free.get(length);
         DataBuffer buffer = null;
@@ -559,22 +554,9 @@ final class ExecutionPlan {
         return Nd4j.create(buffer, shape, Nd4j.getStrides(shape, order), 0, order, dt);
     }
 
-    /**
-     * Places the first pass's buffers in one arena: largest first, each at the lowest aligned offset not used by
-     * a buffer whose steps overlap its own. Needs about the peak of simultaneously live bytes, where exact-size
-     * pooling needed a buffer per distinct size at its peak count (full-size U-Net call: 2.6 GB in 207 buffers),
-     * and it is one allocation: every fresh buffer costs a page fault per 4 KiB when first written, 0.6-3 ms per
-     * MB on this machine. Buffers of another data type (shape vectors) stay pooled.
-     *
-     * @return true if there is a layout to switch to
-     */
     /** Bytes of the arena the layout asks for (0 before there is a layout). */
     long arenaBytes() {
         return offsets == null ? 0 : arenaLength * arenaType.width();
-    }
-
-    boolean isBound() {
-        return bound;
     }
 
     /** True until a layout from another run was tried ({@link #layOut(Map)}) or the plan made its own. */
@@ -590,7 +572,7 @@ final class ExecutionPlan {
      * @param outputs every array op output of such a run, by variable name
      * @return false if some output is missing (the plan then lays out after its own first run)
      */
-    boolean layOut(Map<String, Made> outputs) {
+    boolean layOut(Map<String, OutputRecorder.Output> outputs) {
         triedRecordedLayout = true;
         List<Lifetime> all = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
@@ -599,22 +581,38 @@ final class ExecutionPlan {
                 continue;
             }
             for (String o : s.outputs) {
-                Made a = outputs.get(o);
+                OutputRecorder.Output a = outputs.get(o);
                 if (a == null) {
                     return false;
                 }
-                if (a.length() == 0) {
-                    continue;
+                if (a.length() > 0) {
+                    all.add(lifetime(o, a.type(), a.length(), i));
                 }
-                Integer last = lastUse.get(o);
-                all.add(new Lifetime(o, a.type(), a.length(), i,
-                        last == null || !rootOf(o).equals(o) ? Integer.MAX_VALUE : last));
             }
         }
         lifetimes = all;
         return layOut();
     }
 
+    /**
+     * {@code var}, made at {@code step}, alive until its last reader; a buffer that is not its own root (a reshape
+     * that had to copy) and a requested output stay to the end.
+     */
+    private Lifetime lifetime(String var, DataType type, long length, int step) {
+        Integer last = lastUse.get(var);
+        return new Lifetime(var, type, length, step,
+                last == null || !rootOf(var).equals(var) ? Integer.MAX_VALUE : last);
+    }
+
+    /**
+     * Places the recorded buffers in one arena: largest first, each at the lowest aligned offset not used by a
+     * buffer whose steps overlap its own. The arena comes out at the peak of simultaneously live bytes, where
+     * exact-size pooling needed a buffer per distinct size at its peak count (full-size U-Net call: 2.6 GB in 207
+     * buffers), and it is one allocation: every fresh buffer costs a page fault per 4 KiB when first written,
+     * 0.6-3 ms per MB on this machine. Buffers of another data type (shape vectors) stay pooled.
+     *
+     * @return true if there is a layout to switch to
+     */
     private boolean layOut() {
         List<Lifetime> all = lifetimes;
         lifetimes = null;
@@ -670,10 +668,12 @@ final class ExecutionPlan {
             case DOUBLE -> new ArenaSlice(arena.addressPointer(), offset, length, 8);
             default -> throw new IllegalStateException("no arena for " + arenaType);
         };
-        Indexer indexer = arenaType == DataType.FLOAT ? FloatIndexer.create(new FloatPointer(p))
-                : DoubleIndexer.create(new DoublePointer(p));
-        return Nd4j.createBuffer(arenaType == DataType.FLOAT ? new FloatPointer(p) : new DoublePointer(p),
-                arenaType, length, indexer);
+        if (arenaType == DataType.FLOAT) {
+            FloatPointer f = new FloatPointer(p);
+            return Nd4j.createBuffer(f, arenaType, length, FloatIndexer.create(f));
+        }
+        DoublePointer d = new DoublePointer(p);
+        return Nd4j.createBuffer(d, arenaType, length, DoubleIndexer.create(d));
     }
 
     /** A pointer into the arena: JavaCPP positions are ignored by ND4J's buffers, so the address itself moves. */

@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.functions.DifferentialFunction;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -20,7 +17,6 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNormDerivative;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
@@ -28,7 +24,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.DeConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -169,26 +164,9 @@ public final class FrozenBackprop {
             }
         }
         feed.forEach((k, a) -> shapes.put(k, a.shape()));
-        BaseListener recorder = new BaseListener() {
-            @Override
-            public boolean isActive(Operation operation) {
-                return true;
-            }
-
-            @Override
-            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
-                                    INDArray[] outputs) {
-                for (int i = 0; i < outputs.length; i++) {
-                    shapes.put(op.getOutputsOfOp().get(i), outputs[i].shape());
-                }
-            }
-        };
-        sd.addListeners(recorder);
-        try {
-            UNetOps.output(sd, feed, loss);
-        } finally {
-            sd.getListeners().remove(recorder);
-        }
+        Map<String, OutputRecorder.Output> made = new HashMap<>();
+        OutputRecorder.record(sd, made, () -> UNetOps.output(sd, feed, loss));
+        made.forEach((name, o) -> shapes.put(name, o.shape()));
         return shapes;
     }
 

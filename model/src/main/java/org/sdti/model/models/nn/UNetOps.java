@@ -277,32 +277,13 @@ public final class UNetOps {
         PassMemory pass = previous instanceof PassMemory kept ? kept : new PassMemory();
         session.setMmgr(pass);
         ExecutionPlan plan = pass.plan(sd, placeholders, List.of(outputs));
-        if (plan != null && plan.needsLayout() && !plan.isBound()) {
+        if (plan != null && plan.needsLayout()) {
             // first pass through the session, recording every op output: the plan's arena is laid out from them
-            Map<String, ExecutionPlan.Made> made = new HashMap<>();
-            org.nd4j.autodiff.listeners.BaseListener recorder = new org.nd4j.autodiff.listeners.BaseListener() {
-                @Override
-                public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
-                    return true;
-                }
-
-                @Override
-                public void opExecution(SameDiff s, org.nd4j.autodiff.listeners.At at,
-                        org.nd4j.linalg.dataset.api.MultiDataSet batch,
-                        org.nd4j.autodiff.samediff.internal.SameDiffOp op,
-                        org.nd4j.linalg.api.ops.OpContext ctx, INDArray[] out) {
-                    for (int i = 0; i < out.length; i++) {
-                        if (out[i] != null) {
-                            made.put(op.getOutputsOfOp().get(i), new ExecutionPlan.Made(out[i].dataType(),
-                                    out[i].isEmpty() ? 0 : out[i].length()));
-                        }
-                    }
-                }
-            };
-            sd.addListeners(recorder);
+            List<String> names = List.of(outputs); // before sd.output, which reorders the array it is given
+            Map<String, OutputRecorder.Output> made = new HashMap<>();
             try {
-                List<String> names = List.of(outputs); // before sd.output, which reorders the array it is given
-                Map<String, INDArray> viaSession = sd.output(placeholders, outputs);
+                Map<String, INDArray> viaSession = OutputRecorder.record(sd, made,
+                        () -> sd.output(placeholders, outputs));
                 if (!plan.layOut(made) || plan.arenaBytes() > PassMemory.ARENA_BYTES) {
                     pass.unplan(names); // too large to keep between passes: the session's pooling serves it better
                 }
@@ -312,7 +293,6 @@ public final class UNetOps {
                 }
                 return out;
             } finally {
-                sd.getListeners().remove(recorder);
                 pass.endPass(0); // the session's pool is not needed once the plan runs
             }
         }
@@ -389,6 +369,7 @@ public final class UNetOps {
             return plan;
         }
 
+        /** Frees the arenas of this graph's plans (each allocates its own again on its next run). */
         void releasePlans() {
             plans.values().forEach(ExecutionPlan::release);
         }
@@ -469,15 +450,8 @@ public final class UNetOps {
 
         @Override
         public void close() {
-            plans.values().forEach(ExecutionPlan::release);
-            for (ArrayDeque<DataBuffer> free : pool.values()) {
-                for (DataBuffer b : free) {
-                    if (b.closeable()) {
-                        b.close();
-                    }
-                }
-            }
-            pool.clear();
+            releasePlans();
+            endPass(0);
         }
     }
 
