@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.testing.S3TestServer;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class RandomModelFolderTest {
 
@@ -44,9 +44,9 @@ class RandomModelFolderTest {
         }
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("a/vae/diffusion_pytorch_model.safetensors")),
                 Files.readAllBytes(tmp.resolve("c/vae/diffusion_pytorch_model.safetensors"))), "another seed differs");
-        assertEquals(Files.readString(Shared.path("reference/sd2/sd21-base/tokenizer/vocab.json")),
+        assertEquals(Files.readString(TestData.path("reference/sd2/sd21/tokenizer/vocab.json")),
                 Files.readString(tmp.resolve("a/tokenizer/vocab.json")));
-        assertEquals(Files.readString(Shared.tinyModel().resolve("unet/config.json")),
+        assertEquals(Files.readString(TestData.tinyModel().resolve("unet/config.json")),
                 Files.readString(tmp.resolve("a/unet/config.json")));
     }
 

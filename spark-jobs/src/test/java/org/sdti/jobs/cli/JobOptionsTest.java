@@ -85,7 +85,7 @@ class JobOptionsTest {
             assertEquals(2, parsed.concepts().size(), name + " read the job file");
 
             JobConfig fromFile = parse(name, "--config", job.toString()).job();
-            assertEquals(org.sdti.model.testing.Shared.tinyModel().toString(), fromFile.model(), name);
+            assertEquals(org.sdti.model.testing.TestData.tinyModel().toString(), fromFile.model(), name);
             assertEquals(tmp.resolve("out").toString(), fromFile.output(), name);
         }
     }

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.LearnedEmbedding;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** {@code sdti train} on the tiny fixture model: the bad-input contract and one short run with its outputs. */
 class TrainCommandTest {
-    static final String MODEL = Shared.tinyModel().toString();
+    static final String MODEL = TestData.tinyModel().toString();
     static final Pattern PROGRESS = Pattern.compile(
             "train: step \\d+/\\d+ loss \\S+ smoothed \\S+ lr \\S+ \\S+ steps/s ETA \\S+");
 

@@ -30,7 +30,7 @@ import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The generate job on the tiny fixture (Spark local[2], 2 DDIM steps, 16 px): a trained concept's token, a token
@@ -39,8 +39,8 @@ import org.sdti.model.testing.Shared;
  */
 class GenerateJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String MODEL = Shared.tinyModel().toString();
-    private static final String JOE = Shared.goldens("learned_embeds.safetensors").toString();
+    private static final String MODEL = TestData.tinyModel().toString();
+    private static final String JOE = TestData.goldens("learned_embeds.safetensors").toString();
 
     @BeforeAll
     static void spark() {

@@ -21,7 +21,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class PipelineJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,7 +135,7 @@ class PipelineJobTest {
         Path out = tmp.resolve("out");
         String images = tmp.resolve("images").toString();
         // a generate setting is checked before prepare starts, not after training
-        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(),
+        Path job = JobFixtures.jobFile(tmp, TestData.tinyModel().toString(), images, out.toString(),
                 "  generate.embeddings = [\"" + tmp.resolve("nowhere.safetensors") + "\"]\n");
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
         assertEquals(2, r.code(), r.out() + r.err());
@@ -144,7 +144,7 @@ class PipelineJobTest {
                 r.err());
         assertFalse(Files.exists(out), "nothing written");
 
-        job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(), "  train.stepz = 3\n");
+        job = JobFixtures.jobFile(tmp, TestData.tinyModel().toString(), images, out.toString(), "  train.stepz = 3\n");
         r = JobFixtures.run("pipeline", "--config", job.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("sdti.train.stepz"), r.err());
@@ -157,7 +157,7 @@ class PipelineJobTest {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
         Path job = tmp.resolve("broken.conf");
-        Files.writeString(job, "sdti {\n  model = \"" + Shared.tinyModel() + "\"\n  output = \"" + out + "\"\n"
+        Files.writeString(job, "sdti {\n  model = \"" + TestData.tinyModel() + "\"\n  output = \"" + out + "\"\n"
                 + "  concepts = [{ token = \"<broken>\", init = \"thing\", images = \"" + tmp.resolve("images/broken")
                 + "\" }]\n" + JobFixtures.SMALL_PIPELINE + "}\n");
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
