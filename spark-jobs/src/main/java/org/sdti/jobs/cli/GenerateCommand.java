@@ -50,7 +50,9 @@ import picocli.CommandLine.Spec;
  * load. Images go to {@code DIR/00000.png, ...} prompt-major; the file paths are printed on stdout, progress on
  * stderr.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generate",
+        header = "Render prompts to PNG images, on this machine or as a job's Spark stage.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Render prompts to PNG images, in one of two forms:",
                 "  generate --prompt TEXT [...] --output DIR: on this machine (prompt-then-image order: "
                         + "DIR/00000.png, DIR/00001.png, ...). Defaults are in conf/reference.conf under "

@@ -556,15 +556,17 @@ public final class TrainJob {
         @Override
         public void call(Iterator<Tuple2<String, byte[]>> states) throws IOException {
             TextToImage pipeline = null;
+            int resolution = 0;
             while (states.hasNext()) {
                 Tuple2<String, byte[]> t = states.next();
                 if (pipeline == null) {
                     pipeline = new TextToImage(ModelCache.stableDiffusion(model, conf));
+                    resolution = Preflight.resolution(job, ModelFolder.open(model, conf.get()));
                 }
                 ConceptSpec c = job.concept(t._1()).orElseThrow();
                 OutputFolder out = OutputFolder.open(new Path(root, c.name()).toString(), conf.get());
                 Logger log = LoggerFactory.getLogger(TrainJob.class);
-                new ValidationImages(pipeline, c, out, line -> log.info("train {}: {}", c.name(), line))
+                new ValidationImages(pipeline, c, resolution, out, line -> log.info("train {}: {}", c.name(), line))
                         .render(JavaBytes.read(t._2(), TrainerState.class));
             }
         }
