@@ -51,6 +51,15 @@ class RandomModelFolderTest {
     }
 
     @Test
+    void aFolderItWroteIsKnownAsRandom(@TempDir Path tmp) throws IOException {
+        RandomModelFolder.write("tiny", tmp.toString(), 7, new Configuration());
+        assertEquals(java.util.Optional.of("preset tiny, seed 7"), RandomModelFolder.madeBy(ModelFolder.open(
+                tmp.toString())));
+        assertEquals(java.util.Optional.empty(), RandomModelFolder.madeBy(ModelFolder.open(
+                TestData.tinyModel().toString())), "the fixture was made by diffusers");
+    }
+
+    @Test
     void unknownPresetIsNamed(@TempDir Path tmp) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RandomModelFolder.write("huge", tmp.toString(), 1, new Configuration()));

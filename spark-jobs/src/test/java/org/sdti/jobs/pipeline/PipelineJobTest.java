@@ -55,6 +55,9 @@ class PipelineJobTest {
         JsonNode report = report(out);
         assertEquals("partial", report.path("status").asText());
         assertEquals(3, report.path("exit_code").asInt());
+        assertTrue(report.has("random_weights") && report.path("random_weights").isNull(), "the fixture's weights "
+                + "were not made by init-model: " + report);
+        assertFalse(r.out().contains("random weights"), r.out());
         assertEquals(PipelineJob.stageNames(), JSON.convertValue(report.path("stages").findValues("stage")
                 .stream().map(JsonNode::asText).toList(), List.class));
         JsonNode cat = report.path("concepts").get(0);
