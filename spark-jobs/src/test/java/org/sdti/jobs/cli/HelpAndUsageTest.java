@@ -68,4 +68,24 @@ class HelpAndUsageTest {
         assertTrue(r.err().contains("Usage: sdti") && r.err().contains("pipeline"), r.err());
         assertFalse(r.err().isBlank());
     }
+
+    @Test
+    void theReadmesCommandTableListsEveryFlag() throws java.io.IOException {
+        java.util.List<String> readme = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md"));
+        for (Map.Entry<String, CommandLine> e : Main.commandLine().getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            // every row of the table that documents this command (train and generate have two forms)
+            String rows = String.join("\n", readme.stream().filter(l -> l.startsWith("| `sdti " + e.getKey() + " "))
+                    .toList());
+            assertFalse(rows.isEmpty(), "README has no row for " + e.getKey());
+            for (CommandLine.Model.OptionSpec o : e.getValue().getCommandSpec().options()) {
+                if (o.usageHelp() || o.versionHelp()) {
+                    continue;
+                }
+                assertTrue(rows.contains(o.longestName()), "README's " + e.getKey() + " row lacks " + o.longestName());
+            }
+        }
+    }
 }
