@@ -77,23 +77,25 @@ final class TrainCommand implements Callable<Integer> {
     String initToken;
 
     @Option(names = "--property", paramLabel = "object|style",
-            description = "Template list: 'a photo of a {}'... or 'a painting in the style of {}'... (default object).")
+            description = "Template list: 'a photo of a {}'... or 'a painting in the style of {}'... "
+                    + "(default ${bundle:sdti.concept-defaults.property}).")
     String property;
 
-    @Option(names = "--vectors", paramLabel = "N", description = "Vectors of the token (default 1).")
+    @Option(names = "--vectors", paramLabel = "N", description = "Vectors of the token (default ${bundle:sdti.concept-defaults.vectors}).")
     Integer vectors;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default 2000).")
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default ${bundle:sdti.train.steps}).")
     Integer steps;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default 5e-4).")
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default ${bundle:sdti.train.lr}).")
     Double lr;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Samples per pass (default 1).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Samples per pass (default ${bundle:sdti.train.batch-size}).")
     Integer batchSize;
 
     @Option(names = "--gradient-accumulation", paramLabel = "N",
-            description = "Passes averaged into one optimizer step (default 1).")
+            description = "Passes averaged into one optimizer step (default "
+                    + "${bundle:sdti.train.gradient-accumulation}).")
     Integer accumulation;
 
     @Option(names = "--resolution", paramLabel = "PX",
@@ -101,11 +103,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "768 for SD 2.1).")
     Integer resolution;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of every random draw (default 0).")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every random draw (default ${bundle:sdti.train.seed}).")
     Long seed;
 
     @Option(names = "--checkpoint-every", paramLabel = "N",
-            description = "Checkpoint every N steps and after the last (sdti.train.average-every, default 50).")
+            description = "Checkpoint every N steps and after the last (sdti.train.average-every, default "
+                    + "${bundle:sdti.train.average-every}).")
     Integer checkpointEvery;
 
     @Option(names = "--resume", description = "Continue from the latest checkpoint in OUTPUT, exactly where it stopped.")
@@ -116,15 +119,17 @@ final class TrainCommand implements Callable<Integer> {
     List<String> validationPrompts;
 
     @Option(names = "--validation-every", paramLabel = "N",
-            description = "Also render the validation images every N steps (default 0: after the last step only).")
+            description = "Also render the validation images every N steps (default "
+                    + "${bundle:sdti.train.validation.every}; 0: after the last step only).")
     Integer validationEvery;
 
     @Option(names = "--validation-images", paramLabel = "N",
-            description = "Validation images per prompt (default 2; 0: none).")
+            description = "Validation images per prompt (default ${bundle:sdti.train.validation.images}; 0: "
+                    + "none).")
     Integer validationImages;
 
     @Option(names = "--validation-steps", paramLabel = "N", description = "Sampler steps of a validation image "
-            + "(default 25).")
+            + "(default ${bundle:sdti.train.validation.steps}).")
     Integer validationSteps;
 
     @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111 (sdti.train.a1111).")

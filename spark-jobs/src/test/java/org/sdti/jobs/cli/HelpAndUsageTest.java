@@ -42,6 +42,7 @@ class HelpAndUsageTest {
             }
             JobFixtures.Result help = JobFixtures.run(e.getKey(), "--help");
             assertEquals(0, help.code(), e.getKey());
+            assertFalse(help.out().contains("${"), e.getKey() + " help has an unresolved default:\n" + help.out());
         }
     }
 
@@ -87,5 +88,19 @@ class HelpAndUsageTest {
                 assertTrue(rows.contains(o.longestName()), "README's " + e.getKey() + " row lacks " + o.longestName());
             }
         }
+    }
+
+    @Test
+    void defaultsInHelpComeFromTheReferenceConfiguration() {
+        com.typesafe.config.Config reference = com.typesafe.config.ConfigFactory.defaultReferenceUnresolved()
+                .resolve();
+        String train = JobFixtures.run("train", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(train.contains("Optimizer steps (default " + reference.getInt("sdti.train.steps") + ")"), train);
+        assertTrue(train.contains("Learning rate (default " + reference.getValue("sdti.train.lr").render() + ")"),
+                train);
+        assertTrue(train.contains("(default " + reference.getString("sdti.concept-defaults.property") + ")"), train);
+        String generate = JobFixtures.run("generate", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(generate.contains("Sampler steps; default: " + reference.getInt("sdti.generate.steps") + "."),
+                generate);
     }
 }
