@@ -7,7 +7,7 @@ public final class JobConfigException extends BadInputException {
     private final String key;
 
     public JobConfigException(String key, String problem) {
-        super(key + ": " + problem);
+        super((key.endsWith(":") ? key + " " : key + ": ") + problem); // a FILE:LINE: place ends with its colon
         this.key = key;
     }
 

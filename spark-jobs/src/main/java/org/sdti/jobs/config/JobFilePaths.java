@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 final class JobFilePaths {
     /** Keys whose value is a path, or a list of paths. */
     private static final List<String> PATH_KEYS = List.of("sdti.model", "sdti.output", "sdti.generate.latents",
-            "sdti.generate.embeddings", "sdti.concept-defaults.images");
+            "sdti.generate.embeddings", "sdti.concept-defaults.images", "sdti.concept-manifest",
+            "sdti.concept-folders");
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     private JobFilePaths() {}
