@@ -18,6 +18,9 @@ final class ShapeMatcher {
     private static final double[] MOVES = {-1.5, -1, -0.5, 0, 0.5, 1, 1.5};
     private static final int ROUNDS = 2;
 
+    /** Each shape sampled on a fine grid over the unit square: a template pixel is a few look-ups, not geometry. */
+    private static final int GRID = 256;
+    private static final Map<Shape, boolean[]> MASKS = unitMasks();
     private static final Map<Shape, double[]> UNIT = unitMoments();
 
     /** The fit of one shape: its overlap with the mask and where it was drawn. */
@@ -61,6 +64,7 @@ final class ShapeMatcher {
         double step = side / 32.0;
         double score = overlap(shape, alpha, side, area, cx, cy, r);
         for (int round = 0; round < ROUNDS; round++) {
+            double before = score;
             double r0 = r;
             for (double k : SCALES) {
                 double s = overlap(shape, alpha, side, area, cx, cy, r0 * k);
@@ -85,6 +89,9 @@ final class ShapeMatcher {
                     cy = cy0 + m * step;
                 }
             }
+            if (score == before) {
+                break;
+            }
         }
         return new Fit(shape, score, new Placement(cx, cy, r));
     }
@@ -96,6 +103,7 @@ final class ShapeMatcher {
         int x1 = Math.min(side - 1, (int) Math.ceil(cx + r));
         int y0 = Math.max(0, (int) Math.floor(cy - r));
         int y1 = Math.min(side - 1, (int) Math.ceil(cy + r));
+        boolean[] mask = MASKS.get(shape);
         double both = 0;
         double template = 0;
         for (int y = y0; y <= y1; y++) {
@@ -103,9 +111,9 @@ final class ShapeMatcher {
                 int hits = 0;
                 for (int sy = 0; sy < SUB; sy++) {
                     for (int sx = 0; sx < SUB; sx++) {
-                        double u = (x + (sx + 0.5) / SUB - cx) / r;
-                        double v = (y + (sy + 0.5) / SUB - cy) / r;
-                        if (shape.covers(u, v)) {
+                        int i = (int) Math.floor(((x + (sx + 0.5) / SUB - cx) / r + 1) * (GRID / 2.0));
+                        int j = (int) Math.floor(((y + (sy + 0.5) / SUB - cy) / r + 1) * (GRID / 2.0));
+                        if (i >= 0 && j >= 0 && i < GRID && j < GRID && mask[j * GRID + i]) {
                             hits++;
                         }
                     }
@@ -119,28 +127,45 @@ final class ShapeMatcher {
         return union <= 0 ? 0 : both / union;
     }
 
-    /** Area and centroid of each shape at radius 1, by dense sampling of the unit square. */
+    private static Map<Shape, boolean[]> unitMasks() {
+        Map<Shape, boolean[]> out = new EnumMap<>(Shape.class);
+        for (Shape s : Shape.values()) {
+            boolean[] mask = new boolean[GRID * GRID];
+            for (int j = 0; j < GRID; j++) {
+                for (int i = 0; i < GRID; i++) {
+                    mask[j * GRID + i] = s.covers(unit(i), unit(j));
+                }
+            }
+            out.put(s, mask);
+        }
+        return out;
+    }
+
+    /** Area and centroid of each shape at radius 1, from its grid. */
     private static Map<Shape, double[]> unitMoments() {
-        int grid = 400;
         Map<Shape, double[]> out = new EnumMap<>(Shape.class);
         for (Shape s : Shape.values()) {
+            boolean[] mask = MASKS.get(s);
             double count = 0;
             double sx = 0;
             double sy = 0;
-            for (int j = 0; j < grid; j++) {
-                for (int i = 0; i < grid; i++) {
-                    double u = -1 + (i + 0.5) * 2 / grid;
-                    double v = -1 + (j + 0.5) * 2 / grid;
-                    if (s.covers(u, v)) {
+            for (int j = 0; j < GRID; j++) {
+                for (int i = 0; i < GRID; i++) {
+                    if (mask[j * GRID + i]) {
                         count++;
-                        sx += u;
-                        sy += v;
+                        sx += unit(i);
+                        sy += unit(j);
                     }
                 }
             }
-            double cell = 4.0 / (grid * grid);
+            double cell = 4.0 / (GRID * GRID);
             out.put(s, new double[] {count * cell, sx / count, sy / count});
         }
         return out;
+    }
+
+    /** The centre of grid cell {@code i} in unit coordinates. */
+    private static double unit(int i) {
+        return -1 + (i + 0.5) * 2 / GRID;
     }
 }
