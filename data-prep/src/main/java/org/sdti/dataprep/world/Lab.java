@@ -30,9 +30,22 @@ public record Lab(double l, double a, double b) {
         return Math.sqrt(dl * dl + da * da + db * db);
     }
 
+    /** sRGB decoding of each 8-bit value; between two values linear interpolation (error below 1e-4). */
+    private static final double[] LINEAR = linearTable();
+
     private static double linear(double c8) {
-        double c = c8 / 255.0;
-        return c <= 0.04045 ? c / 12.92 : StrictMath.pow((c + 0.055) / 1.055, 2.4);
+        double v = Math.max(0, Math.min(255, c8));
+        int i = (int) Math.min(254, Math.floor(v));
+        return LINEAR[i] + (v - i) * (LINEAR[i + 1] - LINEAR[i]);
+    }
+
+    private static double[] linearTable() {
+        double[] out = new double[256];
+        for (int i = 0; i < 256; i++) {
+            double c = i / 255.0;
+            out[i] = c <= 0.04045 ? c / 12.92 : StrictMath.pow((c + 0.055) / 1.055, 2.4);
+        }
+        return out;
     }
 
     private static double f(double t) {

@@ -42,7 +42,7 @@ class WorldTest {
     void imagesHaveTheWorldsSideAndShapesKeepTheMargin() {
         for (int side : World.SIDES) {
             World w = World.of(side);
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 100; i++) {
                 WorldSample s = w.sample(5, i);
                 assertEquals(side, s.image().width());
                 assertEquals(side, s.image().height());
