@@ -93,19 +93,36 @@ final class ShapeMatcher {
                 break;
             }
         }
+        // the same placement against a softened template, over the radii: blurred pictures fit that better
+        int blurs = Math.max(1, side / 32);
+        double r0 = r;
+        for (double k : SCALES) {
+            score = Math.max(score, overlap(shape, alpha, side, area, cx, cy, r0 * k, blurs));
+        }
         return new Fit(shape, score, new Placement(cx, cy, r));
     }
 
     /** Soft IoU of the mask and the shape drawn at (cx, cy, r): Σ min / (Σ mask + Σ template − Σ min). */
     private static double overlap(Shape shape, double[] alpha, int side, double area, double cx, double cy,
                                   double r) {
-        int x0 = Math.max(0, (int) Math.floor(cx - r));
-        int x1 = Math.min(side - 1, (int) Math.ceil(cx + r));
-        int y0 = Math.max(0, (int) Math.floor(cy - r));
-        int y1 = Math.min(side - 1, (int) Math.ceil(cy + r));
+        return overlap(shape, alpha, side, area, cx, cy, r, 0);
+    }
+
+    /**
+     * The same against the template softened by {@code blurs} passes of a 3 × 3 binomial filter (σ ≈ 0.7 px each):
+     * a blurred picture's thin parts (a star's points) are fainter than any sharp template says.
+     */
+    private static double overlap(Shape shape, double[] alpha, int side, double area, double cx, double cy,
+                                  double r, int blurs) {
+        int pad = blurs;
+        int x0 = Math.max(0, (int) Math.floor(cx - r) - pad);
+        int x1 = Math.min(side - 1, (int) Math.ceil(cx + r) + pad);
+        int y0 = Math.max(0, (int) Math.floor(cy - r) - pad);
+        int y1 = Math.min(side - 1, (int) Math.ceil(cy + r) + pad);
+        int w = x1 - x0 + 1;
+        int h = y1 - y0 + 1;
+        double[] t = new double[w * h];
         boolean[] mask = MASKS.get(shape);
-        double both = 0;
-        double template = 0;
         for (int y = y0; y <= y1; y++) {
             for (int x = x0; x <= x1; x++) {
                 int hits = 0;
@@ -118,13 +135,40 @@ final class ShapeMatcher {
                         }
                     }
                 }
-                double t = hits / (double) (SUB * SUB);
-                template += t;
-                both += Math.min(t, alpha[y * side + x]);
+                t[(y - y0) * w + (x - x0)] = hits / (double) (SUB * SUB);
+            }
+        }
+        for (int b = 0; b < blurs; b++) {
+            t = soften(t, w, h);
+        }
+        double both = 0;
+        double template = 0;
+        for (int y = y0; y <= y1; y++) {
+            for (int x = x0; x <= x1; x++) {
+                double v = t[(y - y0) * w + (x - x0)];
+                template += v;
+                both += Math.min(v, alpha[y * side + x]);
             }
         }
         double union = area + template - both;
         return union <= 0 ? 0 : both / union;
+    }
+
+    /** One pass of [1 2 1] / 4 along each axis, edges clamped. */
+    private static double[] soften(double[] t, int w, int h) {
+        double[] a = new double[t.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                a[y * w + x] = (t[y * w + Math.max(0, x - 1)] + 2 * t[y * w + x] + t[y * w + Math.min(w - 1, x + 1)]) / 4;
+            }
+        }
+        double[] b = new double[t.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                b[y * w + x] = (a[Math.max(0, y - 1) * w + x] + 2 * a[y * w + x] + a[Math.min(h - 1, y + 1) * w + x]) / 4;
+            }
+        }
+        return b;
     }
 
     private static Map<Shape, boolean[]> unitMasks() {
