@@ -1,7 +1,5 @@
 package org.sdti.dataprep.world;
 
-import java.util.Locale;
-
 /**
  * The world's palette. Each name is one token of the SD 2 (CLIP) vocabulary ({@code red</w>}), so a caption spends
  * exactly one text-encoder position per colour. The sRGB values were chosen far apart in CIELAB: the closest pair
@@ -33,7 +31,7 @@ public enum Colour {
 
     /** The caption word, e.g. {@code "red"}. */
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return Words.word(this);
     }
 
     /** Channel {@code c} (0 red, 1 green, 2 blue), 0..255. */
@@ -66,11 +64,6 @@ public enum Colour {
 
     /** The colour whose {@link #word()} is {@code word}. */
     public static Colour ofWord(String word) {
-        for (Colour c : values()) {
-            if (c.word().equals(word)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown colour \"" + word + "\"; expected one of " + Words.of(values()));
+        return Words.parse(Colour.class, "colour", word);
     }
 }

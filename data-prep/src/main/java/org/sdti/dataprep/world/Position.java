@@ -1,7 +1,5 @@
 package org.sdti.dataprep.world;
 
-import java.util.Locale;
-
 /**
  * Where a shape sits: the centre, or pushed towards one side as far as the margin lets it (a large shape moves
  * only a little). Each has the phrase captions use ("on the left").
@@ -38,15 +36,10 @@ public enum Position {
     }
 
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return Words.word(this);
     }
 
     public static Position ofWord(String word) {
-        for (Position p : values()) {
-            if (p.word().equals(word)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown position \"" + word + "\"; expected one of " + Words.of(values()));
+        return Words.parse(Position.class, "position", word);
     }
 }

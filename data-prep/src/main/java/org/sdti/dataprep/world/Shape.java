@@ -1,7 +1,5 @@
 package org.sdti.dataprep.world;
 
-import java.util.Locale;
-
 /**
  * The world's shapes, each a single CLIP token ({@code star</w>}), as regions of the unit square: {@link #covers}
  * answers for a point in coordinates where the shape's bounding box is centred on the origin and its larger half
@@ -61,17 +59,12 @@ public enum Shape {
 
     /** The caption word, e.g. {@code "star"}. */
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return Words.word(this);
     }
 
     /** The shape whose {@link #word()} is {@code word}. */
     public static Shape ofWord(String word) {
-        for (Shape s : values()) {
-            if (s.word().equals(word)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown shape \"" + word + "\"; expected one of " + Words.of(values()));
+        return Words.parse(Shape.class, "shape", word);
     }
 
     /** A five-pointed star, one point up, outer radius 1, inner 0.42, moved down so its box is centred. */

@@ -1,7 +1,5 @@
 package org.sdti.dataprep.world;
 
-import java.util.Locale;
-
 /**
  * How large a shape is drawn: its radius (half its bounding box) as a fraction of the image side. Small stays
  * about 12 px across at 32 px, so a star's points and a ring's hole survive a blurry rendering.
@@ -23,15 +21,10 @@ public enum Size {
     }
 
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return Words.word(this);
     }
 
     public static Size ofWord(String word) {
-        for (Size s : values()) {
-            if (s.word().equals(word)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown size \"" + word + "\"; expected one of " + Words.of(values()));
+        return Words.parse(Size.class, "size", word);
     }
 }

@@ -1,7 +1,5 @@
 package org.sdti.dataprep.world;
 
-import java.util.Locale;
-
 /**
  * The background's pattern: plain, or stripes or dots in a shade of the background colour (20 % towards white on
  * dark colours, towards black on light ones), faint enough that the background keeps its colour name.
@@ -12,15 +10,10 @@ public enum Texture {
     DOTTED;
 
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return Words.word(this);
     }
 
     public static Texture ofWord(String word) {
-        for (Texture t : values()) {
-            if (t.word().equals(word)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("unknown texture \"" + word + "\"; expected one of " + Words.of(values()));
+        return Words.parse(Texture.class, "texture", word);
     }
 }
