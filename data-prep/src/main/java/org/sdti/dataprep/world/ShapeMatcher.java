@@ -182,7 +182,7 @@ final class ShapeMatcher {
             }
             out.put(s, mask);
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** Area and centroid of each shape at radius 1, from its grid. */
@@ -205,7 +205,7 @@ final class ShapeMatcher {
             double cell = 4.0 / (GRID * GRID);
             out.put(s, new double[] {count * cell, sx / count, sy / count});
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The centre of grid cell {@code i} in unit coordinates. */

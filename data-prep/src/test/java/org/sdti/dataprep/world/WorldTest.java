@@ -116,6 +116,25 @@ class WorldTest {
         }
     }
 
+    /** The palette's promise (Colour's comment): names stay far apart, and only three pairs are too close to draw. */
+    @Test
+    void paletteColoursAreFarApartAndOnlyThreePairsAreNotDrawnTogether() {
+        double closest = Double.POSITIVE_INFINITY;
+        java.util.Set<String> refused = new java.util.TreeSet<>();
+        for (Colour a : Colour.values()) {
+            for (Colour b : Colour.values()) {
+                if (a.ordinal() < b.ordinal()) {
+                    closest = Math.min(closest, a.lab().distance(b.lab()));
+                    if (!Contrast.enough(a, b)) {
+                        refused.add(a.word() + "/" + b.word());
+                    }
+                }
+            }
+        }
+        assertEquals(46, closest, 0.5);
+        assertEquals(java.util.Set.of("red/orange", "blue/purple", "purple/pink"), refused);
+    }
+
     @Test
     void lowContrastPairsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new WorldLabels(Shape.STAR, Colour.RED, Colour.ORANGE,
