@@ -24,10 +24,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code sdti world}: writes images of the procedural world of coloured shapes, with captions and labels. */
 @Command(name = "world", mixinStandardHelpOptions = true,
-        description = {"Write COUNT captioned images of the world of coloured shapes (samples 0..COUNT-1 of SEED):",
-                "OUTPUT/images/NNNNN.png with NNNNN.txt captions (a concept folder for --images),",
-                "OUTPUT/manifest.jsonl (file, caption, labels, placement) and OUTPUT/contact-sheet.png.",
-                "OUTPUT must not exist; it appears only when complete."})
+        header = "Write captioned images of the toy world of coloured shapes (a data set or a concept folder).",
+        description = {"Writes COUNT images (samples 0..COUNT-1 of SEED): OUTPUT/images/NNNNN.png with NNNNN.txt "
+                + "captions (a concept folder for --images), OUTPUT/manifest.jsonl (file, caption, labels, placement) "
+                + "and OUTPUT/contact-sheet.png. OUTPUT must not exist; it appears only when complete."})
 final class WorldCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

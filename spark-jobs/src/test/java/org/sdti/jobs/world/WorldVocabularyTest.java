@@ -10,7 +10,7 @@ import org.sdti.dataprep.world.Position;
 import org.sdti.dataprep.world.Shape;
 import org.sdti.dataprep.world.Size;
 import org.sdti.dataprep.world.Texture;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 import org.sdti.model.text.ClipTokenizer;
 
 /**
@@ -21,7 +21,7 @@ import org.sdti.model.text.ClipTokenizer;
 class WorldVocabularyTest {
     @Test
     void labelWordsAreSingleTokens() throws Exception {
-        ClipTokenizer tokenizer = ClipTokenizer.load(Shared.path("reference/sd2/sd21/tokenizer"));
+        ClipTokenizer tokenizer = ClipTokenizer.load(TestData.path("reference/sd2/sd21/tokenizer"));
         List<String> words = new ArrayList<>();
         for (Colour c : Colour.values()) {
             words.add(c.word());
