@@ -16,8 +16,6 @@ import org.sdti.model.inversion.TrainingConfig;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.io.SafeTensorsException;
 import org.sdti.model.schedulers.Prediction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One concept's training as the driver follows it through the stage, and its files: where it stands (its state, and
@@ -29,11 +27,23 @@ import org.slf4j.LoggerFactory;
 final class ConceptRun {
     /** Embedding property: prepare's fingerprint of the examples trained on. */
     static final String EXAMPLES_FINGERPRINT = "examples_fingerprint";
-    // the stage's one logger: these lines are train's whichever class writes them
-    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
     /** How a concept ended: its report row's status and action, or why it failed. */
     record Ending(Status status, String action, String reason) {}
+
+    /** Where {@link #resume} left a concept. */
+    enum Start {
+        /** its checkpoint cannot be continued: failed */
+        REFUSED,
+        /** finished and its final files written by an earlier run: done, nothing to write */
+        UP_TO_DATE,
+        /** trained to the end by an earlier run that stopped before its final files */
+        FINISHING,
+        /** trains on from its latest checkpoint */
+        RESUMED,
+        /** trains from step 0 */
+        NEW
+    }
 
     private final ConceptSpec spec;
     private final TrainingConfig cfg;
@@ -115,6 +125,11 @@ final class ConceptRun {
         return Optional.ofNullable(losses);
     }
 
+    /** Where its {@code learned_embeds.safetensors} is (or will be). */
+    String embedding() {
+        return out.uri(EmbeddingExport.FILE);
+    }
+
     String lastCheckpoint() {
         return lastCheckpoint;
     }
@@ -129,7 +144,7 @@ final class ConceptRun {
     }
 
     /** Where the concept starts: its latest checkpoint if it can be continued, or step 0. */
-    void resume(int hidden, int averageEvery) throws IOException {
+    Start resume(int hidden, int averageEvery) throws IOException {
         ConceptSpec c = spec;
         Optional<Checkpoint> latest = Optional.empty();
         try {
@@ -147,7 +162,7 @@ final class ConceptRun {
                 startStep = step();
             }
             fail(e.getMessage() + "; delete " + checkpoints.location() + " to start over");
-            return;
+            return Start.REFUSED;
         }
         if (latest.isPresent()) {
             state = latest.get().state();
@@ -157,21 +172,19 @@ final class ConceptRun {
                 startStep = step();
                 losses = LossFiles.finished(out, replicas(), startStep);
                 conclude(Status.DONE, "up-to-date", null);
-                LOG.info("train {}: up to date ({} steps, {})", c.name(), step(), out.uri(EmbeddingExport.FILE));
-                return;
+                return Start.UP_TO_DATE;
             }
         }
         startStep = step();
         losses = LossFiles.read(out, replicas(), startStep);
-        if (training() && startStep > 0) {
-            LOG.info("train: resuming {} from step {} ({})", c.name(), startStep, lastCheckpoint);
+        if (!training()) {
+            return Start.FINISHING;
         }
-        if (training()) {
-            // a concept trained further (more steps) is complete again only when its new embedding is written
-            for (String f : List.of(EmbeddingExport.FILE, LocalTraining.a1111Name(c.token()))) {
-                out.fileSystem().delete(out.path(f), false);
-            }
+        // a concept trained further (more steps) is complete again only when its new embedding is written
+        for (String f : List.of(EmbeddingExport.FILE, LocalTraining.a1111Name(c.token()))) {
+            out.fileSystem().delete(out.path(f), false);
         }
+        return startStep > 0 ? Start.RESUMED : Start.NEW;
     }
 
     /** Replicas and rounds shape the trajectory too: a checkpoint continues only with the same. */
@@ -232,7 +245,6 @@ final class ConceptRun {
             export.write(out, LocalTraining.a1111Name(spec.token()), state, EmbeddingFormat.A1111_PT);
         }
         export.write(out, EmbeddingExport.FILE, state, EmbeddingFormat.DIFFUSERS_SAFETENSORS);
-        LOG.info("train {}: done, {}", name(), out.uri(EmbeddingExport.FILE));
         conclude(Status.DONE, startStep == step() ? "finished" : startStep > 0 ? "resumed" : "trained", null);
     }
 

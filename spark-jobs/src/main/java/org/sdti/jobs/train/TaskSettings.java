@@ -10,5 +10,7 @@ import org.sdti.jobs.runtime.HadoopConf;
  *
  * @param model  the model folder's qualified URI (the {@link org.sdti.jobs.runtime.ModelCache} key)
  * @param output the job's output root, qualified: concepts' folders are {@code output/NAME}
+ * @param logger the logger the tasks' lines go to: the stage's, so that every line of train has one name
  */
-record TaskSettings(JobConfig job, String model, HadoopConf hadoop, String output) implements Serializable {}
+record TaskSettings(JobConfig job, String model, HadoopConf hadoop, String output, String logger)
+        implements Serializable {}

@@ -32,7 +32,6 @@ final class TrainInputs {
      * naming the stage to run first. (Concepts that only some lack fail alone, see {@link #missing}.)
      */
     static void requireAny(JobConfig job, Configuration conf) throws IOException {
-        job.requireConcepts(TrainJob.STAGE);
         TrainInputs inputs = new TrainInputs(OutputLayout.open(job.output(), conf));
         boolean anyPrepared = false;
         for (ConceptSpec c : job.concepts()) {

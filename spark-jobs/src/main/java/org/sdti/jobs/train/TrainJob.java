@@ -63,19 +63,31 @@ public final class TrainJob {
         this.byName = runs.stream().collect(Collectors.toMap(ConceptRun::name, Function.identity()));
     }
 
+    /** The model as the stage checks it before any work: its prediction type (one it can train) and resolution. */
+    private record Model(ModelFolder folder, Prediction prediction, int resolution) {
+        /** Refuses a model textual inversion cannot train (naming {@code sdti.model}) or a bad resolution. */
+        static Model check(JobConfig job, Configuration conf) throws IOException {
+            ModelFolder model = Preflight.model(job, conf);
+            Prediction prediction = Prediction.of(model.schedulerConfig());
+            if (prediction == Prediction.SAMPLE) {
+                throw new JobConfigException("sdti.model", model.location() + ": prediction_type sample; textual "
+                        + "inversion trains epsilon and v_prediction models (as the reference does)");
+            }
+            return new Model(model, prediction, Preflight.resolution(job, model));
+        }
+    }
+
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
         Instant started = Instant.now();
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
-        ModelFolder model = Preflight.model(job, hadoop.get());
-        Prediction prediction = prediction(model);
-        int resolution = Preflight.resolution(job, model);
-        int hidden = model.textEncoderConfig().hiddenSize();
-        String vaeId = ModelIds.of(model, ModelFolder.VAE);
+        Model model = Model.check(job, hadoop.get());
+        int hidden = model.folder().textEncoderConfig().hiddenSize();
+        String vaeId = ModelIds.of(model.folder(), ModelFolder.VAE);
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         TrainInputs inputs = new TrainInputs(layout);
         TrainCounters counters = TrainCounters.register(spark.sparkContext());
-        String baseModel = LocalTraining.baseModelName(model);
+        String baseModel = LocalTraining.baseModelName(model.folder());
 
         List<ConceptRun> runs = new ArrayList<>();
         for (ConceptSpec c : job.concepts()) {
@@ -83,7 +95,7 @@ public final class TrainJob {
             Optional<JsonNode> prep = inputs.prepared(c.name());
             String examplesFingerprint = prep.map(p -> p.path("fingerprint").asText()).orElse("");
             ConceptRun r = new ConceptRun(c, out, new EmbeddingExport(c.token(), baseModel,
-                    ConceptRun.properties(c, resolution, prediction, examplesFingerprint)),
+                    ConceptRun.properties(c, model.resolution(), model.prediction(), examplesFingerprint)),
                     prep.map(p -> p.path("examples").asLong()).orElse(0L), counters);
             runs.add(r);
             String missing = inputs.missing(c, vaeId);
@@ -91,37 +103,22 @@ public final class TrainJob {
                 r.fail(missing);
                 continue;
             }
-            r.resume(hidden, job.train().averageEvery());
-        }
-
-        TaskSettings tasks = new TaskSettings(job, model.location(), hadoop, layout.root().toString());
-        TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
-        // trained to the end by an earlier run that stopped before its final files
-        stage.validateAndFinish(runs.stream().filter(r -> r.ending() == null && r.step() == r.config().steps())
-                .toList());
-        List<ConceptRun> training = runs.stream().filter(ConceptRun::training).toList();
-        long rounds = 0;
-        if (!training.isEmpty()) {
-            try (SparkRounds.Data data = stage.spark.cache(layout, training.stream().map(ConceptRun::name).toList(),
-                    vaeId, model.vaeConfig().scalingFactor())) {
-                rounds = stage.train(data, training);
+            switch (r.resume(hidden, job.train().averageEvery())) {
+                case UP_TO_DATE -> LOG.info("train {}: up to date ({} steps, {})", r.name(), r.step(), r.embedding());
+                case RESUMED -> LOG.info("train: resuming {} from step {} ({})", r.name(), r.startStep(),
+                        r.lastCheckpoint());
+                default -> { }
             }
         }
 
-        StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), model.location(),
-                started), runs, counters.replicaSteps().value(), rounds);
+        String location = model.folder().location();
+        TaskSettings tasks = new TaskSettings(job, location, hadoop, layout.root().toString(), LOG.getName());
+        TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
+        long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
+        StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),
+                runs, counters.replicaSteps().value(), rounds);
         report.write(layout);
         return report;
-    }
-
-    /** The model's prediction type, refusing one textual inversion cannot train (names {@code sdti.model}). */
-    private static Prediction prediction(ModelFolder model) throws IOException {
-        Prediction prediction = Prediction.of(model.schedulerConfig());
-        if (prediction == Prediction.SAMPLE) {
-            throw new JobConfigException("sdti.model", model.location() + ": prediction_type sample; textual "
-                    + "inversion trains epsilon and v_prediction models (as the reference does)");
-        }
-        return prediction;
     }
 
     /**
@@ -129,9 +126,7 @@ public final class TrainJob {
      * {@code pipeline}, which runs every stage's checks before its first stage starts.
      */
     public static void check(JobConfig job, Configuration conf) throws IOException {
-        ModelFolder model = Preflight.model(job, conf);
-        prediction(model);
-        Preflight.resolution(job, model);
+        Model.check(job, conf);
     }
 
     /**
@@ -140,11 +135,28 @@ public final class TrainJob {
      * some lack are reported failed by {@link #run}, and the others trained.)
      */
     public static void requireInputs(JobConfig job, Configuration conf) throws IOException {
+        job.requireConcepts(STAGE);
         TrainInputs.requireAny(job, conf);
     }
 
+    /**
+     * Finishes the concepts an earlier run trained to the end but stopped before their final files, then trains
+     * the others over their data of this VAE; returns the number of rounds run.
+     */
+    private long train(OutputLayout layout, String vaeId, double scalingFactor) throws IOException {
+        validateAndFinish(runs.stream().filter(r -> r.ending() == null && r.step() == r.config().steps()).toList());
+        List<ConceptRun> training = runs.stream().filter(ConceptRun::training).toList();
+        if (training.isEmpty()) {
+            return 0;
+        }
+        try (SparkRounds.Data data = spark.cache(layout, training.stream().map(ConceptRun::name).toList(), vaeId,
+                scalingFactor)) {
+            return rounds(data, training);
+        }
+    }
+
     /** Rounds until every concept in training is trained or failed; returns the number of rounds. */
-    private long train(SparkRounds.Data data, List<ConceptRun> training) throws IOException {
+    private long rounds(SparkRounds.Data data, List<ConceptRun> training) throws IOException {
         Map<String, SparkRounds.DataShape> shapes = data.shapes();
         for (ConceptRun r : training) {
             SparkRounds.DataShape shape = shapes.get(r.name());
@@ -155,8 +167,7 @@ public final class TrainJob {
             }
         }
         int every = job.train().averageEvery();
-        long round = RoundPlan.next(training.stream().filter(ConceptRun::training).map(ConceptRun::step).toList(),
-                every);
+        long round = RoundPlan.next(active(training).stream().map(ConceptRun::step).toList(), every);
         long rounds = 0;
         for (List<ConceptRun> active = active(training); !active.isEmpty(); active = active(training)) {
             List<RoundPlan.Trainee> trainees = active.stream().map(r -> new RoundPlan.Trainee(r.name(), r.step(),
@@ -218,6 +229,7 @@ public final class TrainJob {
         for (ConceptRun r : due) {
             if (r.step() == r.config().steps()) {
                 r.finish();
+                LOG.info("train {}: done, {}", r.name(), r.embedding());
             }
         }
     }

@@ -43,8 +43,7 @@ final class ValidationTask implements VoidFunction<Iterator<Tuple2<String, byte[
             ConceptSpec c = settings.job().concept(t._1()).orElseThrow();
             OutputFolder out = OutputFolder.open(new Path(settings.output(), c.name()).toString(),
                     settings.hadoop().get());
-            // the stage's logger, as the driver's lines of the concept
-            Logger log = LoggerFactory.getLogger(TrainJob.class);
+            Logger log = LoggerFactory.getLogger(settings.logger());
             new ValidationImages(pipeline, c, resolution, out, line -> log.info("train {}: {}", c.name(), line))
                     .render(JavaBytes.read(t._2(), TrainerState.class));
         }
