@@ -112,7 +112,7 @@ class JobOptionsTest {
         for (String stage : List.of("prepare", "latents", "pipeline")) {
             JobFixtures.Result r = JobFixtures.run(stage);
             assertEquals(2, r.code(), stage);
-            assertEquals("sdti: Missing required option: '--config=FILE' (see 'sdti " + stage + " --help')",
+            assertEquals("sdti " + stage + ": Missing required option: '--config=FILE' (see 'sdti " + stage + " --help')",
                     r.err().strip(), stage);
         }
     }

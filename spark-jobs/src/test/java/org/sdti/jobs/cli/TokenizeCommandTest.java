@@ -56,7 +56,7 @@ class TokenizeCommandTest {
     @Test
     void addedTokensExpandToAllTheirVectors() throws Exception {
         // a folder with configs and tokenizer only (no weights) is enough
-        Result r = run("tokenize", "--model", TestData.path("reference/sd2/sd21-base").toString(),
+        Result r = run("tokenize", "--model", TestData.path("reference/sd2/sd21").toString(),
                 "--add-token", "<joe-bruin>:3", "--add-token", "<cat-toy>", "a <joe-bruin> and a <cat-toy>");
         assertEquals(0, r.code(), r.err());
         int[] ids = ids(r.lines().get(0));
