@@ -17,6 +17,16 @@ record TorchTensor(DType dtype, long[] shape, ByteBuffer data) {
      * tensors (the only kind {@code torch.save} of a fresh parameter produces; strided views are refused).
      */
     static TorchTensor rebuild(TorchStorage storage, long offset, long[] size, long[] stride) throws PickleException {
+        long numel = checkView(storage.key(), storage.numel(), offset, size, stride);
+        return new TorchTensor(storage.dtype(), size.clone(), storage.slice(numel == 0 ? 0 : offset, (int) numel));
+    }
+
+    /**
+     * Checks that {@code size}/{@code stride} at {@code offset} is a contiguous view inside a storage of
+     * {@code storageNumel} elements; returns its element count.
+     */
+    static long checkView(String storageKey, long storageNumel, long offset, long[] size, long[] stride)
+            throws PickleException {
         if (size.length != stride.length) {
             throw new PickleException("tensor size " + Arrays.toString(size) + " and stride "
                     + Arrays.toString(stride) + " differ in length");
@@ -39,11 +49,11 @@ record TorchTensor(DType dtype, long[] shape, ByteBuffer data) {
             }
             expected *= size[i];
         }
-        if (offset < 0 || numel > 0 && offset + numel > storage.numel()) {
+        if (offset < 0 || numel > 0 && offset > storageNumel - numel) {
             throw new PickleException("tensor of size " + Arrays.toString(size) + " at offset " + offset
-                    + " runs past the end of storage '" + storage.key() + "' (" + storage.numel() + " elements)");
+                    + " runs past the end of storage '" + storageKey + "' (" + storageNumel + " elements)");
         }
-        return new TorchTensor(storage.dtype(), size.clone(), storage.slice(numel == 0 ? 0 : offset, (int) numel));
+        return numel;
     }
 
     long numel() {

@@ -6,15 +6,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sdti.model.config.ConfigException;
 import org.sdti.model.config.JsonConfig;
-import org.sdti.model.config.ModelIndex;
-import org.sdti.model.config.SchedulerConfig;
-import org.sdti.model.config.TextEncoderConfig;
-import org.sdti.model.config.UNetConfig;
-import org.sdti.model.config.VaeConfig;
 import org.sdti.model.text.TokenizerFiles;
 
 /**
@@ -23,15 +19,13 @@ import org.sdti.model.text.TokenizerFiles;
  * {@code file:}, {@code hdfs:}, {@code s3a:}. Nothing is read until asked for, so a folder holding only the
  * tokenizer or only configs serves the commands that need no more.
  */
-public final class ModelFolder {
-    public static final String UNET = "unet";
-    public static final String VAE = "vae";
-    public static final String TEXT_ENCODER = "text_encoder";
-    public static final String TOKENIZER = "tokenizer";
-    public static final String SCHEDULER = "scheduler";
-
-    /** Weight file names diffusers/transformers write, in the order they are preferred. */
-    private static final List<String> WEIGHT_FILES = List.of("diffusion_pytorch_model.safetensors", "model.safetensors");
+public final class ModelFolder implements ModelSource {
+    /**
+     * Weight file names diffusers/transformers write, in the order they are preferred: float32, then the
+     * {@code fp16} variant (half precision, upcast when read) when a folder has only that.
+     */
+    private static final List<String> WEIGHT_FILES = List.of("diffusion_pytorch_model.safetensors", "model.safetensors",
+            "diffusion_pytorch_model.fp16.safetensors", "model.fp16.safetensors");
     private static final List<String> PICKLE_FILES = List.of("diffusion_pytorch_model.bin", "pytorch_model.bin");
 
     private final FileSystem fs;
@@ -52,10 +46,12 @@ public final class ModelFolder {
     }
 
     /** The folder's qualified URI, e.g. {@code file:/models/sd21} or {@code s3a://bucket/sd21}. */
+    @Override
     public String location() {
         return root.toString();
     }
 
+    @Override
     public FileSystem fileSystem() {
         return fs;
     }
@@ -80,35 +76,23 @@ public final class ModelFolder {
     }
 
     /** A text file of the folder, or null when it does not exist. */
+    @Override
     public String readTextIfExists(String relative) throws IOException {
         return exists(relative) ? readText(relative) : null;
     }
 
+    @Override
     public JsonConfig json(String relative) throws IOException {
         return JsonConfig.parse(resolve(relative).toString(), readText(relative));
     }
 
-    public ModelIndex modelIndex() throws IOException {
-        return ModelIndex.from(json("model_index.json"));
-    }
 
-    public TextEncoderConfig textEncoderConfig() throws IOException {
-        return TextEncoderConfig.from(json(TEXT_ENCODER + "/config.json"));
-    }
 
-    public UNetConfig unetConfig() throws IOException {
-        return UNetConfig.from(json(UNET + "/config.json"));
-    }
 
-    public VaeConfig vaeConfig() throws IOException {
-        return VaeConfig.from(json(VAE + "/config.json"));
-    }
 
-    public SchedulerConfig schedulerConfig() throws IOException {
-        return SchedulerConfig.from(json(SCHEDULER + "/scheduler_config.json"));
-    }
 
     /** The {@code tokenizer/} files; vocab.json and merges.txt are required, the config files optional. */
+    @Override
     public TokenizerFiles tokenizerFiles() throws IOException {
         String dir = TOKENIZER + "/";
         return new TokenizerFiles(resolve(TOKENIZER).toString(),
@@ -120,11 +104,18 @@ public final class ModelFolder {
     }
 
     /** Opens a component's safetensors weights (lazily; memory-mapped when local). */
+    @Override
     public SafeTensorsFile openWeights(String component) throws IOException {
+        return SafeTensorsFile.open(fs, weightFile(component).getPath());
+    }
+
+    /** The component's weight file: the first of the names diffusers writes that exists. */
+    @Override
+    public FileStatus weightFile(String component) throws IOException {
         for (String name : WEIGHT_FILES) {
             Path p = resolve(component + "/" + name);
             if (fs.exists(p)) {
-                return SafeTensorsFile.open(fs, p);
+                return fs.getFileStatus(p);
             }
         }
         for (String name : PICKLE_FILES) {

@@ -1,6 +1,5 @@
 package org.sdti.model.io;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -23,7 +22,7 @@ import org.apache.hadoop.fs.LocalFileSystem;
  * overlap, hole or trailing bytes. Header alignment and the order of tensors in the data section are not assumed.
  * Files may exceed 2 GiB; a single tensor read through {@link #bytes} may not.
  */
-public final class SafeTensorsFile implements Closeable {
+public final class SafeTensorsFile implements WeightFile {
     /** Largest header accepted, as in the reference implementation. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
@@ -92,6 +91,7 @@ public final class SafeTensorsFile implements Closeable {
         }
     }
 
+    @Override
     public String source() {
         return source;
     }
@@ -110,10 +110,12 @@ public final class SafeTensorsFile implements Closeable {
         return tensors;
     }
 
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
     }
 
+    @Override
     public TensorInfo info(String name) throws SafeTensorsException {
         TensorInfo t = tensors.get(name);
         if (t == null) {
@@ -135,6 +137,7 @@ public final class SafeTensorsFile implements Closeable {
     }
 
     /** The tensor converted to float32, row-major. */
+    @Override
     public float[] floats(String name) throws IOException {
         TensorInfo t = info(name);
         return DTypes.toFloats(t.dtype(), bytes(name), Math.toIntExact(t.numel()));

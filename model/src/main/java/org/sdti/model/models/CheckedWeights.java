@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.TensorInfo;
+import org.sdti.model.io.WeightFile;
 
 /**
  * A weight file checked against the layout its config implies: every parameter is present with the right shape,
@@ -23,30 +23,30 @@ public final class CheckedWeights implements Closeable {
     private static final Map<String, String> LEGACY_ATTENTION = Map.of(
             ".to_q.", ".query.", ".to_k.", ".key.", ".to_v.", ".value.", ".to_out.0.", ".proj_attn.");
 
-    private final SafeTensorsFile file;
+    private final WeightFile file;
     private final WeightLayout layout;
     private final Map<String, String> storedName;
 
-    private CheckedWeights(SafeTensorsFile file, WeightLayout layout, Map<String, String> storedName) {
+    private CheckedWeights(WeightFile file, WeightLayout layout, Map<String, String> storedName) {
         this.file = file;
         this.layout = layout;
         this.storedName = storedName;
     }
 
     /** Checks {@code file} against {@code layout}; on failure the file is closed and the error lists every problem. */
-    public static CheckedWeights check(SafeTensorsFile file, WeightLayout layout) throws IOException {
+    public static CheckedWeights check(WeightFile file, WeightLayout layout) throws IOException {
         List<String> problems = new ArrayList<>();
         Map<String, String> stored = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : layout.shapes().entrySet()) {
             String name = e.getKey();
             String found = find(file, name);
             if (found == null) {
-                problems.add("missing tensor '" + name + "' " + Arrays.toString(e.getValue()));
+                problems.add("missing tensor '" + file.storedName(name) + "' " + Arrays.toString(e.getValue()));
                 continue;
             }
             TensorInfo t = file.info(found);
             if (!shapeFits(t.shape(), e.getValue())) {
-                problems.add("tensor '" + found + "' has shape " + t.shapeString() + " but the config implies "
+                problems.add("tensor '" + t.name() + "' has shape " + t.shapeString() + " but the config implies "
                         + Arrays.toString(e.getValue()));
                 continue;
             }
@@ -62,7 +62,7 @@ public final class CheckedWeights implements Closeable {
         return new CheckedWeights(file, layout, stored);
     }
 
-    private static String find(SafeTensorsFile file, String name) {
+    private static String find(WeightFile file, String name) {
         if (file.contains(name)) {
             return name;
         }

@@ -10,6 +10,7 @@ import org.sdti.model.config.TextEncoderConfig;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.TextEncoder;
@@ -57,19 +58,19 @@ public final class StableDiffusion implements Closeable {
         this.schedulerConfig = schedulerConfig;
     }
 
-    /** Loads a folder in the diffusers layout (any Hadoop file system). */
-    public static StableDiffusion load(ModelFolder folder) throws IOException {
+    /** Loads a diffusers folder or a single-file checkpoint (any Hadoop file system). */
+    public static StableDiffusion load(ModelSource folder) throws IOException {
         TextEncoderConfig tc = folder.textEncoderConfig();
         UNetConfig uc = folder.unetConfig();
         VaeConfig vc = folder.vaeConfig();
         SchedulerConfig sc = folder.schedulerConfig();
         ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
-        CheckedWeights te = CheckedWeights.check(folder.openWeights(ModelFolder.TEXT_ENCODER), Layouts.textEncoder(tc));
+        CheckedWeights te = CheckedWeights.check(folder.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(tc));
         CheckedWeights uw = null;
         CheckedWeights vw = null;
         try {
-            uw = CheckedWeights.check(folder.openWeights(ModelFolder.UNET), Layouts.unet(uc));
-            vw = CheckedWeights.check(folder.openWeights(ModelFolder.VAE), Layouts.vae(vc));
+            uw = CheckedWeights.check(folder.openWeights(ModelSource.UNET), Layouts.unet(uc));
+            vw = CheckedWeights.check(folder.openWeights(ModelSource.VAE), Layouts.vae(vc));
             UNet unet = UNet.load(uc, uw, DataType.FLOAT);
             Vae vae = Vae.load(vc, vw, DataType.FLOAT);
             // the text encoder reads its (small) tensors lazily and keeps its file until close()
