@@ -6,13 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.config.ConfigException;
+import org.sdti.model.embeddings.CheckpointFiles;
+import org.sdti.model.io.DType;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
@@ -37,6 +43,15 @@ class SingleFileModelTest {
 
     /** Compares every parameter of every component with the folder's; returns the largest relative error. */
     static double compareWithFolder(ModelSource single, boolean exact) throws IOException {
+        return compareWithFolder(single, exact ? 0 : 11);
+    }
+
+    /**
+     * {@code bits}: significant bits the stored weights keep (0: exact); round-to-nearest then errs by at most
+     * 2^-bits relative (float16 11, bfloat16 8), subnormal halves by their spacing 2^-24.
+     */
+    static double compareWithFolder(ModelSource single, int bits) throws IOException {
+        boolean exact = bits == 0;
         ModelSource folder = ModelFolder.open(TestData.tinyModel().toString(), CONF);
         double worst = 0;
         for (String component : List.of(ModelSource.UNET, ModelSource.VAE, ModelSource.TEXT_ENCODER)) {
@@ -55,8 +70,7 @@ class SingleFileModelTest {
                     } else {
                         assertEquals(x.length, y.length, name);
                         for (int i = 0; i < x.length; i++) {
-                            // float16 keeps 11 significant bits: round-to-nearest errs by at most 2^-11 relative
-                            double tol = Math.max(Math.abs(x[i]) * 0x1p-11, 0x1p-25);
+                            double tol = Math.max(Math.abs(x[i]) * Math.scalb(1.0, -bits), 0x1p-25);
                             assertEquals(x[i], y[i], tol, name + "[" + i + "]");
                             worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(Math.abs(x[i]), 1e-30));
                         }
@@ -82,7 +96,7 @@ class SingleFileModelTest {
         for (String n : Layouts.unet(single.unetConfig()).shapes().keySet()) mapped.add(LdmNames.unet(n, single.unetConfig()).key());
         for (String n : Layouts.vae(single.vaeConfig()).shapes().keySet()) mapped.add(LdmNames.vae(n).key());
         for (String n : Layouts.textEncoder(single.textEncoderConfig()).shapes().keySet()) mapped.add(LdmNames.textEncoder(n).key());
-        try (org.sdti.model.io.SafeTensorsFile f = org.sdti.model.io.SafeTensorsFile.open(fixtureFile())) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
             assertEquals(new java.util.TreeSet<>(f.names()), new java.util.TreeSet<>(mapped));
         }
     }
@@ -122,5 +136,82 @@ class SingleFileModelTest {
         ModelSource single = open(other);
         IOException e = assertThrows(IOException.class, () -> single.openWeights(ModelSource.UNET));
         assertTrue(e.getMessage().contains("no tensor 'model.diffusion_model.input_blocks.0.0.weight'"), e.getMessage());
+    }
+
+    @Test
+    void aCkptOfTheSameWeightsLoadsBitIdentical(@TempDir Path dir) throws IOException {
+        Path ckpt = dir.resolve("model.ckpt");
+        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+            CheckpointFiles.write(f, ckpt, null);
+        }
+        compareWithFolder(open(ckpt), true);
+    }
+
+    @Test
+    void halfPrecisionWeightsLoadWithinHalfRounding(@TempDir Path dir) throws IOException {
+        for (DType half : new DType[] {DType.F16, DType.BF16}) {
+            Path file = dir.resolve("model-" + half + ".safetensors");
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+                for (String name : f.names()) {
+                    w.addFloats(name, half, f.info(name).shape(), f.floats(name));
+                }
+                w.write(file);
+            }
+            double worst = compareWithFolder(open(file), half == DType.F16 ? 11 : 8);
+            assertTrue(worst > 0, "rounding to " + half + " changed nothing: the file was not " + half);
+        }
+    }
+
+    @Test
+    void aCkptNamingAnUnlistedGlobalIsRefusedByName(@TempDir Path dir) throws IOException {
+        for (String global : new String[] {"os.system", "builtins.eval", "subprocess.Popen"}) {
+            Path ckpt = dir.resolve("evil.ckpt");
+            try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+                CheckpointFiles.write(f, ckpt, global);
+            }
+            IOException e = assertThrows(IOException.class, () -> open(ckpt).openWeights(ModelSource.UNET));
+            assertTrue(e.getMessage().contains("global " + global + " is not allowed in a model checkpoint"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void truncatedFilesAreRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        Path ckpt = dir.resolve("model.ckpt");
+        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+            CheckpointFiles.write(f, ckpt, null);
+        }
+        for (Path full : new Path[] {fixtureFile(), ckpt}) {
+            byte[] bytes = Files.readAllBytes(full);
+            for (int keep : new int[] {bytes.length / 2, bytes.length - 100, 10}) {
+                Path cut = dir.resolve("cut-" + keep + "-" + full.getFileName());
+                Files.write(cut, Arrays.copyOf(bytes, keep));
+                IOException e = assertThrows(IOException.class, () -> open(cut).openWeights(ModelSource.UNET));
+                assertTrue(e.getMessage().contains(cut.getFileName().toString()), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aWrongShapeInTheFileIsNamedByItsKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        String bad = "first_stage_model.decoder.mid.attn_1.q.weight";
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+            for (String name : f.names()) {
+                if (name.equals(bad)) {
+                    w.addFloats(name, new long[] {32, 16, 1, 1}, new float[32 * 16]);
+                } else {
+                    w.copy(f, name);
+                }
+            }
+            w.write(file);
+        }
+        ModelSource single = open(file);
+        IOException e = assertThrows(IOException.class,
+                () -> CheckedWeights.check(single.openWeights(ModelSource.VAE), Layouts.vae(single.vaeConfig())));
+        assertTrue(e.getMessage().contains("(vae): 1 tensor(s) do not fit the config: tensor '" + bad
+                + "' has shape [32, 16] but the config implies [32, 32]"), e.getMessage());
     }
 }
