@@ -19,4 +19,9 @@ public interface ModelSource extends ModelConfigs {
     FileStatus weightFile(String component) throws IOException;
 
     FileSystem fileSystem();
+
+    /** The {@code sdti.model-config} that reopens this source with {@link #location()}; null for a folder. */
+    default String modelConfig() {
+        return null;
+    }
 }

@@ -16,9 +16,11 @@ import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.AtomicFiles;
 import org.sdti.model.io.DType;
-import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelPresets;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
+import org.sdti.model.io.WeightFile;
 import org.sdti.model.text.BpeVocabFiles;
 
 /**
@@ -28,8 +30,7 @@ import org.sdti.model.text.BpeVocabFiles;
  * real size and speed, but the images mean nothing without the real weights.
  */
 public final class RandomModelFolder {
-    public static final List<String> PRESETS = List.of("tiny", "midsize", "sd21-base", "sd21");
-    private static final String ROOT = "/org/sdti/model/presets/";
+    public static final List<String> PRESETS = ModelPresets.NAMES;
     private static final List<String> CONFIGS = List.of("model_index.json", "scheduler/scheduler_config.json",
             "unet/config.json", "vae/config.json", "text_encoder/config.json");
 
@@ -44,13 +45,13 @@ public final class RandomModelFolder {
         Path root = new Path(location);
         FileSystem fs = root.getFileSystem(conf);
         for (String rel : CONFIGS) {
-            AtomicFiles.writeText(fs, new Path(root, rel), resource(preset + "/" + rel));
+            AtomicFiles.writeText(fs, new Path(root, rel), ModelPresets.resource(preset + "/" + rel));
         }
         BpeVocabFiles bpe = BpeVocabFiles.bundled();
         AtomicFiles.writeText(fs, new Path(root, "tokenizer/vocab.json"), bpe.vocabJson());
         AtomicFiles.writeText(fs, new Path(root, "tokenizer/merges.txt"), bpe.mergesTxt());
         for (String f : List.of("special_tokens_map.json", "tokenizer_config.json")) {
-            AtomicFiles.writeText(fs, new Path(root, "tokenizer/" + f), resource("tokenizer-sd2/" + f));
+            AtomicFiles.writeText(fs, new Path(root, "tokenizer/" + f), ModelPresets.resource("tokenizer-sd2/" + f));
         }
         Map<String, String> meta = Map.of("format", "pt", "sdti.random_seed", Long.toString(seed),
                 "sdti.preset", preset, "sdti.version", Version.SDTI);
@@ -66,8 +67,11 @@ public final class RandomModelFolder {
      * For a folder {@link #write} made: "preset NAME, seed S" (from its U-Net file's metadata), else empty. Reports say
      * so, because such a model's embeddings and images mean nothing.
      */
-    public static Optional<String> madeBy(ModelFolder folder) throws IOException {
-        try (SafeTensorsFile unet = folder.openWeights(ModelFolder.UNET)) {
+    public static Optional<String> madeBy(ModelSource model) throws IOException {
+        try (WeightFile weights = model.openWeights(ModelSource.UNET)) {
+            if (!(weights instanceof SafeTensorsFile unet)) {
+                return Optional.empty(); // write() makes folders only
+            }
             Map<String, String> meta = unet.metadata();
             String seed = meta.get("sdti.random_seed");
             return seed == null ? Optional.empty()
@@ -93,15 +97,6 @@ public final class RandomModelFolder {
     }
 
     private static JsonConfig config(String preset, String rel) throws IOException {
-        return JsonConfig.parse("preset " + preset + ": " + rel, resource(preset + "/" + rel));
-    }
-
-    private static String resource(String rel) throws IOException {
-        try (InputStream in = RandomModelFolder.class.getResourceAsStream(ROOT + rel)) {
-            if (in == null) {
-                throw new IOException("bundled resource " + ROOT + rel + " is missing from the class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return ModelPresets.of(preset).json(rel);
     }
 }

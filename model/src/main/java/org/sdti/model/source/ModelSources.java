@@ -17,6 +17,9 @@ import org.sdti.model.io.ModelSource;
  * {@code sdti.model-config} gives (a preset name or a diffusers folder with the config files).
  */
 public final class ModelSources {
+    /** How {@link ModelPresets#location()} spells a preset; accepted back, so a source's own modelConfig reopens it. */
+    private static final String PRESET = "preset:";
+
     private ModelSources() {}
 
     /**
@@ -55,8 +58,9 @@ public final class ModelSources {
     }
 
     private static ModelConfigs configs(String modelConfig, Configuration conf) throws IOException {
-        if (ModelPresets.isPreset(modelConfig)) {
-            return ModelPresets.of(modelConfig);
+        String preset = modelConfig.startsWith(PRESET) ? modelConfig.substring(PRESET.length()) : modelConfig;
+        if (ModelPresets.isPreset(preset)) {
+            return ModelPresets.of(preset);
         }
         try {
             return ModelFolder.open(modelConfig, conf);

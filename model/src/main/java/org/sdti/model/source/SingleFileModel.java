@@ -50,7 +50,8 @@ public final class SingleFileModel implements ModelSource {
     }
 
     /** Where the architecture comes from: a folder's URI or {@code preset:NAME}. */
-    public String configLocation() {
+    @Override
+    public String modelConfig() {
         return configs.location();
     }
 

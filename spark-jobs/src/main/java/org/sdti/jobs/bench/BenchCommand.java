@@ -22,17 +22,19 @@ import org.sdti.model.config.UNetConfig;
 import org.sdti.model.inversion.AdamW;
 import org.sdti.model.inversion.InversionGraph;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
+import org.sdti.model.models.Vae;
 import org.sdti.model.models.nn.ParamStore;
 import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
-import org.sdti.model.models.Vae;
+import org.sdti.model.source.ModelSources;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,8 +62,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (diffusers layout).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE",
+            description = "Model folder (diffusers layout) or single-file checkpoint (with --model-config).")
     String model;
+
+    @Option(names = "--model-config", paramLabel = "DIR|PRESET",
+            description = "A single file's architecture: a preset (sd21-base, sd21, tiny, midsize) or a diffusers "
+                    + "folder with its configs.")
+    String modelConfig;
 
     @Option(names = "--random-weights", paramLabel = "PRESET",
             description = "Fill DIR with seeded random weights of this architecture (tiny, midsize, sd21-base, sd21) "
@@ -102,13 +110,13 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BadInputException("--warmup must be >= 0 and --repeats >= 1");
         }
         Configuration conf = new Configuration();
-        ModelFolder folder = ensureModel(conf);
+        ModelSource folder = ensureModel(conf);
         UNetConfig ucfg = folder.unetConfig();
         long t0 = System.nanoTime();
         TextEncoder encoder = new TextEncoder(folder.textEncoderConfig(), ParamStore.of(CheckedWeights.check(
-                folder.openWeights(ModelFolder.TEXT_ENCODER), Layouts.textEncoder(folder.textEncoderConfig())),
+                folder.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(folder.textEncoderConfig())),
                 DataType.FLOAT));
-        UNet unet = UNet.load(ucfg, CheckedWeights.check(folder.openWeights(ModelFolder.UNET), Layouts.unet(ucfg)));
+        UNet unet = UNet.load(ucfg, CheckedWeights.check(folder.openWeights(ModelSource.UNET), Layouts.unet(ucfg)));
         ClipTokenizer baseTokenizer = ClipTokenizer.load(folder.tokenizerFiles());
         ClipTokenizer tokenizer = baseTokenizer.withAddedToken("<bench-token>", 1);
         out.printf("model %s loaded in %.1f s (U-Net %dx%d latents, text encoder %d x %d)%n", folder.location(),
@@ -125,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
         }
         Vae vae = cases.contains(IMAGE_20_DDIM) || cases.contains(VAE_DECODE)
-                ? Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelFolder.VAE),
+                ? Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelSource.VAE),
                         Layouts.vae(folder.vaeConfig())))
                 : null;
         if (cases.contains(IMAGE_20_DDIM)) {
@@ -148,11 +156,14 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelFolder ensureModel(Configuration conf) throws IOException {
+    private ModelSource ensureModel(Configuration conf) throws IOException {
+        if (modelConfig != null) {
+            return ModelSources.open(model, modelConfig, conf);
+        }
         ModelFolder folder;
         try {
             folder = ModelFolder.open(model, conf);
-            if (folder.exists(ModelFolder.UNET + "/diffusion_pytorch_model.safetensors")) {
+            if (folder.exists(ModelSource.UNET + "/diffusion_pytorch_model.safetensors")) {
                 return folder;
             }
         } catch (java.io.FileNotFoundException e) {

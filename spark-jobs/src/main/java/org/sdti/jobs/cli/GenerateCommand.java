@@ -29,6 +29,7 @@ import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.generate.PromptLength;
 import org.sdti.jobs.generate.Requests;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.pipelines.GenerationRequest;
@@ -135,7 +136,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Config cfg = options.load(flags());
         // everything that can be checked without the weights, first
-        ModelFolder folder = ModelOption.open(cfg);
+        ModelSource folder = ModelOption.open(cfg);
         String output = SdtiConfig.requireString(cfg, "sdti.output", "--output");
         GenerateSettings s = GenerateSettings.from(cfg);
         List<String> texts = s.singleMachinePrompts();
@@ -234,7 +235,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private static void write(GenerateSettings s, GenerationRequest request, GenerationResult r,
-                              List<EmbeddingLoader.Loaded> loaded, Map<String, String> hashes, ModelFolder folder,
+                              List<EmbeddingLoader.Loaded> loaded, Map<String, String> hashes, ModelSource folder,
                               OutputFolder dir, PrintWriter out) throws IOException {
         List<GenerationInfo.Embedding> used = loaded.stream().map(EmbeddingLoader.Loaded::info).toList();
         String modelName = GenerationInfo.modelName(folder);
@@ -259,7 +260,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, String> hashes(ModelFolder folder) {
+    private static Map<String, String> hashes(ModelSource folder) {
         try {
             return ModelHashes.of(folder);
         } catch (IOException e) {

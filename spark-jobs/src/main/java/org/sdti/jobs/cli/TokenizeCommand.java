@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.sdti.jobs.config.SdtiConfig;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +52,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Config cfg = SdtiConfig.load(config, model.flags());
-        ModelFolder folder = ModelOption.open(cfg);
+        ModelSource folder = ModelOption.open(cfg);
         List<String> all = new ArrayList<>(texts);
         if (input != null) {
             all.addAll(readInput(input));

@@ -17,12 +17,13 @@ import java.util.Map;
  * starts. Every problem is a {@link JobConfigException} naming the key ({@code sdti.concepts[1].vectors: must be >= 1,
  * got 0 (job.conf:12)}), which the CLI reports with exit code 2.
  *
- * @param model    the model folder as written (qualified by the stages when opened)
+ * @param model    the model folder or single-file checkpoint as written (qualified by the stages when opened)
+ * @param modelConfig a single file's architecture ({@code sdti.model-config}: preset or config folder), or null
  * @param output   the job's output root
  * @param concepts in file order; tokens and names unique
  * @param hadoop   {@code sdti.hadoop}, applied to every file-system access and passed to Spark as spark.hadoop.*
  */
-public record JobConfig(String model, String output, List<ConceptSpec> concepts, TrainSettings train,
+public record JobConfig(String model, String modelConfig, String output, List<ConceptSpec> concepts, TrainSettings train,
                         PrepareSettings prepare, GenerateSettings generate, SparkSettings spark,
                         Map<String, String> hadoop) implements Serializable {
 
@@ -53,9 +54,10 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
 
         String model = k.optString("model");
         if (model == null) {
-            throw k.error("model", "missing: the model folder (diffusers layout; plain path, file:, hdfs: or s3a:), "
-                    + "in the job file or with --model");
+            throw k.error("model", "missing: the model folder (diffusers layout) or single-file checkpoint (plain "
+                    + "path, file:, hdfs: or s3a:), in the job file or with --model");
         }
+        String modelConfig = k.optString("model-config");
         String output = k.optString("output");
         if (output == null) {
             throw k.error("output", "missing: the job's output folder, in the job file or with --output");
@@ -79,7 +81,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
             }
         }
         List<ConceptSpec> concepts = concepts(k, entries);
-        return new JobConfig(model, output, concepts, train, PrepareSettings.read(k.child("prepare")),
+        return new JobConfig(model, modelConfig, output, concepts, train, PrepareSettings.read(k.child("prepare")),
                 GenerateSettings.forJob(k.child("generate"), k.object("generate")),
                 SparkSettings.read(k.child("spark")), k.stringMap("hadoop"));
     }
@@ -151,7 +153,7 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         }
         List<GenerateSettings.Request> requests = generate.requests().stream()
                 .filter(r -> droppedTokens.stream().noneMatch(r::uses)).toList();
-        return new JobConfig(model, output, kept, train, prepare,
+        return new JobConfig(model, modelConfig, output, kept, train, prepare,
                 generate.withRequests(requests), spark, hadoop);
     }
 

@@ -25,11 +25,13 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
-import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;
@@ -72,7 +74,7 @@ public final class GenerateJob {
      * not trained yet are no error here (their requests would fail at run time, if train did not make them).
      */
     public static void check(JobConfig job, Configuration conf) throws IOException {
-        ModelFolder model = Preflight.model(job, conf);
+        ModelSource model = Preflight.model(job, conf);
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         OutputLayout layout = OutputLayout.open(job.output(), conf);
         ImagePlan.of(job, model, tokenizer, JobVocabulary.load(job, layout, model.textEncoderConfig().hiddenSize(),
@@ -91,7 +93,7 @@ public final class GenerateJob {
             throws IOException {
         Instant started = Instant.now();
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
-        ModelFolder model = Preflight.model(job, hadoop.get());
+        ModelSource model = Preflight.model(job, hadoop.get());
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         OutputFolder out = OutputFolder.open(layout.root().toString(), hadoop.get());
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
@@ -153,14 +155,14 @@ public final class GenerateJob {
         return report;
     }
 
-    private static Map<Integer, JsonNode> render(SparkSession spark, ModelFolder model, OutputLayout layout,
+    private static Map<Integer, JsonNode> render(SparkSession spark, ModelSource model, OutputLayout layout,
                                                  HadoopConf hadoop, ImagePlan plan, LongAccumulator rendered,
                                                  LongAccumulator failed) throws IOException {
         List<Batch> batches = plan.batches();
         long images = batches.stream().mapToLong(b -> b.write().size()).sum();
         // the weights' SHA-256 for the PNG metadata: a full read (about 1 s per GB), so only when there is work
         Map<String, String> hashes = ModelHashes.of(model);
-        GenerateTask task = new GenerateTask(model.location(), GenerationInfo.modelName(model), hashes,
+        GenerateTask task = new GenerateTask(ModelRef.of(model), GenerationInfo.modelName(model), hashes,
                 layout.root().toString(), hadoop, rendered, failed);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // one batch per task: batches are seconds to minutes each, so balance matters more than task overhead

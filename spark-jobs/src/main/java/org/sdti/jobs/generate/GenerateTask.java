@@ -13,6 +13,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
@@ -32,7 +33,7 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateTask.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String model;
+    private final ModelRef model;
     private final String modelName;
     private final Map<String, String> modelHashes;
     private final String output;
@@ -40,7 +41,7 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
     private final LongAccumulator rendered;
     private final LongAccumulator failed;
 
-    GenerateTask(String model, String modelName, Map<String, String> modelHashes, String output, HadoopConf conf,
+    GenerateTask(ModelRef model, String modelName, Map<String, String> modelHashes, String output, HadoopConf conf,
                  LongAccumulator rendered, LongAccumulator failed) {
         this.model = model;
         this.modelName = modelName;

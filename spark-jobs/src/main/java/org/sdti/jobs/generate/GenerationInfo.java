@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sdti.model.Version;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
 
@@ -183,7 +184,7 @@ public record GenerationInfo(
     }
 
     /** The name a PNG gives the model: its folder's last path element ("stable-diffusion-2-1-base"). */
-    public static String modelName(ModelFolder folder) {
+    public static String modelName(ModelSource folder) {
         return new org.apache.hadoop.fs.Path(folder.location()).getName();
     }
 

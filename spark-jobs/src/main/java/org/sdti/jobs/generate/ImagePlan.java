@@ -23,6 +23,7 @@ import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.pipelines.ImageGeometry;
 import org.sdti.model.schedulers.SamplerChoice;
 import org.sdti.model.schedulers.Samplers;
@@ -71,7 +72,7 @@ final class ImagePlan {
         return modelId;
     }
 
-    static ImagePlan of(JobConfig job, ModelFolder model, ClipTokenizer tokenizer, JobVocabulary vocabulary,
+    static ImagePlan of(JobConfig job, ModelSource model, ClipTokenizer tokenizer, JobVocabulary vocabulary,
                         OutputLayout layout) throws IOException {
         String modelId = modelId(model);
         String modelName = GenerationInfo.modelName(model);
@@ -150,13 +151,13 @@ final class ImagePlan {
     }
 
     /** Which weights and configs: changes whenever any file that shapes an image does. */
-    static String modelId(ModelFolder model) throws IOException {
+    static String modelId(ModelSource model) throws IOException {
         return "sd-" + new Fingerprint("sdti-generate-model-v1")
-                .add(ModelIds.of(model, ModelFolder.UNET))
-                .add(ModelIds.of(model, ModelFolder.TEXT_ENCODER))
-                .add(ModelIds.of(model, ModelFolder.VAE))
-                .add(ModelIds.files(model, ModelFolder.TOKENIZER))
-                .add(model.readTextIfExists(ModelFolder.SCHEDULER + "/scheduler_config.json"))
+                .add(ModelIds.of(model, ModelSource.UNET))
+                .add(ModelIds.of(model, ModelSource.TEXT_ENCODER))
+                .add(ModelIds.of(model, ModelSource.VAE))
+                .add(ModelIds.tokenizer(model))
+                .add(model.readTextIfExists(ModelSource.SCHEDULER + "/scheduler_config.json"))
                 .hex(16);
     }
 

@@ -1,34 +1,36 @@
 package org.sdti.jobs.generate;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdti.model.io.ModelFolder;
+import org.apache.hadoop.fs.Path;
+import org.sdti.model.io.ModelSource;
 
 /**
- * SHA-256 of a model folder's weight files, per component, for the PNG metadata. AUTOMATIC1111's "Model hash"
- * hashes one checkpoint file; a diffusers folder has three, and the U-Net's is the one that tells fine-tunes apart,
- * so it stands for the model there. Reading every byte costs about 1 s per GB, once per run.
+ * SHA-256 of a model's weight files, per component, for the PNG metadata. AUTOMATIC1111's "Model hash" hashes one
+ * checkpoint file; a diffusers folder has three, and the U-Net's is the one that tells fine-tunes apart, so it
+ * stands for the model there. A single file is hashed once and stands for every component, as in AUTOMATIC1111.
+ * Reading every byte costs about 1 s per GB, once per run.
  */
 public final class ModelHashes {
-    private static final List<String> COMPONENTS = List.of(ModelFolder.UNET, ModelFolder.TEXT_ENCODER,
-            ModelFolder.VAE);
-    /** The weight file names ModelFolder reads, in its order of preference. */
-    private static final List<String> FILES = List.of("diffusion_pytorch_model.safetensors", "model.safetensors");
+    private static final List<String> COMPONENTS = List.of(ModelSource.UNET, ModelSource.TEXT_ENCODER,
+            ModelSource.VAE);
 
     private ModelHashes() {}
 
-    public static Map<String, String> of(ModelFolder folder) throws IOException {
+    public static Map<String, String> of(ModelSource model) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
+        Map<Path, String> hashed = new HashMap<>();
         for (String component : COMPONENTS) {
-            for (String name : FILES) {
-                String rel = component + "/" + name;
-                if (folder.exists(rel)) {
-                    out.put(component, FileHashes.sha256(folder.fileSystem(), folder.resolve(rel)));
-                    break;
-                }
+            Path file = model.weightFile(component).getPath();
+            String sha = hashed.get(file);
+            if (sha == null) {
+                sha = FileHashes.sha256(model.fileSystem(), file);
+                hashed.put(file, sha);
             }
+            out.put(component, sha);
         }
         return out;
     }

@@ -25,18 +25,20 @@ import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
-import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.Datasets;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.Schemas;
-import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +86,8 @@ public final class LatentsJob {
         Instant started = Instant.now();
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
-        ModelFolder model = Preflight.model(job, hadoop.get());
-        String vaeId = ModelIds.of(model, ModelFolder.VAE);
+        ModelSource model = Preflight.model(job, hadoop.get());
+        String vaeId = ModelIds.of(model, ModelSource.VAE);
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         Commits prepared = new Commits(layout, PrepareJob.STAGE);
         Commits commits = new Commits(layout, STAGE);
@@ -128,7 +130,7 @@ public final class LatentsJob {
         return report;
     }
 
-    private static void encode(SparkSession spark, ModelFolder model, String vaeId, HadoopConf hadoop,
+    private static void encode(SparkSession spark, ModelSource model, String vaeId, HadoopConf hadoop,
                                OutputLayout layout, Commits commits, List<Plan> todo, LongAccumulator encoded,
                                LongAccumulator skipped, Map<String, ConceptResult> results) throws IOException {
         List<String> examplePaths = new ArrayList<>();
@@ -172,7 +174,7 @@ public final class LatentsJob {
                         + changed.size() + " concept(s)");
                 Column inChanged = col("concept").isin(changed.toArray());
                 Dataset<Row> fresh = missing.filter(inChanged).repartition(parts)
-                        .mapPartitions(new LatentsTask(model.location(), vaeId, hadoop, encoded),
+                        .mapPartitions(new LatentsTask(ModelRef.of(model), vaeId, hadoop, encoded),
                                 Encoders.row(Schemas.LATENTS));
                 fresh.unionByName(kept.filter(inChanged).select(columns(List.of(Schemas.LATENTS.fieldNames()))))
                         .write().mode(SaveMode.ErrorIfExists).partitionBy("concept")

@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.dataprep.RgbImage;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.models.Vae;
 
 /**
@@ -22,12 +23,12 @@ import org.sdti.model.models.Vae;
 final class LatentsTask implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
 
-    private final String model;
+    private final ModelRef model;
     private final String modelId;
     private final HadoopConf conf;
     private final LongAccumulator encoded;
 
-    LatentsTask(String model, String modelId, HadoopConf conf, LongAccumulator encoded) {
+    LatentsTask(ModelRef model, String modelId, HadoopConf conf, LongAccumulator encoded) {
         this.model = model;
         this.modelId = modelId;
         this.conf = conf;

@@ -12,15 +12,16 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.Preflight;
-import org.sdti.model.io.ModelFolder;
-import org.sdti.model.models.RandomModelFolder;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.OutputLayout;
-import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.train.TrainJob;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
+import org.sdti.model.models.RandomModelFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,7 @@ public final class PipelineJob {
         for (Stage stage : stages) {
             stage.check().check(job, hadoop.get());
         }
-        ModelFolder model = Preflight.model(job, hadoop.get());
+        ModelSource model = Preflight.model(job, hadoop.get());
         PipelineReport report = new PipelineReport(job, layout.root().toString(), model.location(),
                 RandomModelFolder.madeBy(model).orElse(null), Instant.now());
         // concept name -> why it is out of the later stages

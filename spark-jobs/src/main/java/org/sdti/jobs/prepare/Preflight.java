@@ -13,7 +13,8 @@ import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
-import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
+import org.sdti.model.source.ModelSources;
 
 /**
  * Driver-side checks that need the model or a file, done before any Spark work; each failure names the job-file
@@ -22,16 +23,16 @@ import org.sdti.model.io.ModelFolder;
 public final class Preflight {
     private Preflight() {}
 
-    public static ModelFolder model(JobConfig job, Configuration conf) throws IOException {
+    public static ModelSource model(JobConfig job, Configuration conf) throws IOException {
         try {
-            return ModelFolder.open(job.model(), conf);
+            return ModelSources.open(job.model(), job.modelConfig(), conf);
         } catch (FileNotFoundException e) {
             throw new JobConfigException("sdti.model", e.getMessage());
         }
     }
 
     /** The training resolution: the job's, or the model's (U-Net sample size × VAE factor). */
-    public static int resolution(JobConfig job, ModelFolder model) throws IOException {
+    public static int resolution(JobConfig job, ModelSource model) throws IOException {
         int factor = model.vaeConfig().downscale();
         Integer asked = job.prepare().resolution();
         if (asked == null) {

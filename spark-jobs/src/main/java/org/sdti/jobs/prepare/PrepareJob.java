@@ -27,12 +27,14 @@ import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
-import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Rejected;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,7 @@ public final class PrepareJob {
         Instant started = Instant.now();
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
-        ModelFolder model = Preflight.model(job, hadoop.get());
+        ModelSource model = Preflight.model(job, hadoop.get());
         int resolution = Preflight.resolution(job, model);
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFiles());
         Map<String, List<String>> templates = new LinkedHashMap<>();
@@ -67,7 +69,7 @@ public final class PrepareJob {
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         Commits commits = new Commits(layout, STAGE);
         layout.removeStaleStaging(STAGE);
-        String tokenizerId = ModelIds.files(model, ModelFolder.TOKENIZER);
+        String tokenizerId = ModelIds.tokenizer(model);
 
         Map<String, ConceptResult> results = new LinkedHashMap<>();
         Map<String, String> fingerprints = new LinkedHashMap<>();
@@ -100,7 +102,7 @@ public final class PrepareJob {
         if (!work.isEmpty()) {
             Path staging = layout.staging(STAGE, OutputLayout.newRunId());
             try {
-                for (Row r : prepare(spark, work, new PrepareTask(model.location(), hadoop, job.prepare(),
+                for (Row r : prepare(spark, work, new PrepareTask(ModelRef.of(model), hadoop, job.prepare(),
                         resolution, counters), staging)) {
                     ConceptSpec c = job.concept(r.getString(0)).orElseThrow();
                     ConceptResult result = result(c, r);

@@ -28,6 +28,7 @@ import org.sdti.dataprep.Rejection;
 import org.sdti.jobs.config.PrepareSettings;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;
@@ -94,17 +95,17 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
     record Counters(LongAccumulator imagesRead, LongAccumulator rejected, LongAccumulator examples)
             implements java.io.Serializable {}
 
-    private final String model;
+    private final ModelRef model;
     private final HadoopConf conf;
     private final PrepareSettings settings;
     private final int resolution;
     private final Counters counters;
 
     /**
-     * @param model      the model folder's qualified URI (its tokenizer makes the prompt ids)
+     * @param model      the model (its tokenizer makes the prompt ids)
      * @param resolution the resolved training resolution (the model's when the job file leaves it unset)
      */
-    PrepareTask(String model, HadoopConf conf, PrepareSettings settings, int resolution, Counters counters) {
+    PrepareTask(ModelRef model, HadoopConf conf, PrepareSettings settings, int resolution, Counters counters) {
         this.model = model;
         this.conf = conf;
         this.settings = settings;

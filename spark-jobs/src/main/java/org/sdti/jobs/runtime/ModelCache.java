@@ -10,7 +10,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sdti.model.config.VaeConfig;
-import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.Vae;
@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelCache {
     /** Tokenizer files only; not tied to a dtype. */
-    public static final String TOKENIZER = ModelFolder.TOKENIZER;
-    public static final String VAE = ModelFolder.VAE;
-    public static final String TEXT_ENCODER = ModelFolder.TEXT_ENCODER;
-    public static final String UNET = ModelFolder.UNET;
+    public static final String TOKENIZER = ModelSource.TOKENIZER;
+    public static final String VAE = ModelSource.VAE;
+    public static final String TEXT_ENCODER = ModelSource.TEXT_ENCODER;
+    public static final String UNET = ModelSource.UNET;
     /** A whole {@link StableDiffusion} (tokenizer, text encoder, U-Net, VAE) for generation and training. */
     public static final String PIPELINE = "pipeline";
 
@@ -49,7 +49,7 @@ public final class ModelCache {
     /**
      * What identifies a loaded part.
      *
-     * @param model     the model folder's qualified URI ({@link ModelFolder#location()})
+     * @param model     the model's {@link ModelRef} text (its qualified URI, and a single file's architecture)
      * @param dtype     the compute type the part was converted to ("-" for the tokenizer)
      * @param component {@link #VAE}, {@link #UNET}, {@link #TEXT_ENCODER}, {@link #TOKENIZER}, or another name
      */
@@ -101,9 +101,9 @@ public final class ModelCache {
     }
 
     /** The VAE of {@code model} (a qualified URI), converted to {@code dtype}. */
-    public static Vae vae(String model, DataType dtype, HadoopConf conf) {
-        return get(new Key(model, dtype.name(), VAE), Vae.class, () -> {
-            ModelFolder folder = ModelFolder.open(model, conf.get());
+    public static Vae vae(ModelRef model, DataType dtype, HadoopConf conf) {
+        return get(new Key(model.toString(), dtype.name(), VAE), Vae.class, () -> {
+            ModelSource folder = model.open(conf.get());
             VaeConfig cfg = folder.vaeConfig();
             try (CheckedWeights w = CheckedWeights.check(folder.openWeights(VAE), Layouts.vae(cfg))) {
                 return Vae.load(cfg, w, dtype);
@@ -116,15 +116,15 @@ public final class ModelCache {
      * separate from the entries above (a JVM that also encodes latents holds a second VAE, a few hundred MB at full
      * size).
      */
-    public static StableDiffusion stableDiffusion(String model, HadoopConf conf) {
-        return get(new Key(model, DataType.FLOAT.name(), PIPELINE), StableDiffusion.class,
-                () -> StableDiffusion.load(ModelFolder.open(model, conf.get())));
+    public static StableDiffusion stableDiffusion(ModelRef model, HadoopConf conf) {
+        return get(new Key(model.toString(), DataType.FLOAT.name(), PIPELINE), StableDiffusion.class,
+                () -> StableDiffusion.load(model.open(conf.get())));
     }
 
     /** The tokenizer of {@code model}, without added tokens (callers add their concept's). */
-    public static ClipTokenizer tokenizer(String model, HadoopConf conf) {
-        return get(new Key(model, "-", TOKENIZER), ClipTokenizer.class,
-                () -> ClipTokenizer.load(ModelFolder.open(model, conf.get()).tokenizerFiles()));
+    public static ClipTokenizer tokenizer(ModelRef model, HadoopConf conf) {
+        return get(new Key(model.toString(), "-", TOKENIZER), ClipTokenizer.class,
+                () -> ClipTokenizer.load(model.open(conf.get()).tokenizerFiles()));
     }
 
     /**

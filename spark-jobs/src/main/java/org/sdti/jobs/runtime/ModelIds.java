@@ -3,45 +3,48 @@ package org.sdti.jobs.runtime;
 import java.io.IOException;
 import org.apache.hadoop.fs.FileStatus;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
+import org.sdti.model.text.TokenizerFiles;
 
 /**
  * Names a model part by what it was computed from, so stored results (latents) can say which weights made them:
- * the folder's qualified URI, the component's config text and its weight file's path, size and modification time.
- * Any change to those (new weights copied over, another folder) gives another id; hashing the weights themselves
- * would cost a full read of gigabytes per run.
+ * the model's qualified URI, the component's config text and its weight file's path, size and modification time
+ * (a single file's architecture source too). Any change to those (new weights copied over, another folder, the
+ * float16 variant in place of float32) gives another id; hashing the weights themselves would cost a full read of
+ * gigabytes per run.
  */
 public final class ModelIds {
-    private static final String[] WEIGHT_FILES = {"diffusion_pytorch_model.safetensors", "model.safetensors"};
-
     private ModelIds() {}
 
     /** e.g. {@code vae-3f2a9c0e51d7b6a4}. */
-    public static String of(ModelFolder folder, String component) throws IOException {
-        Fingerprint f = new Fingerprint("sdti-model-id-v1").add(folder.location()).add(component)
-                .add(folder.readTextIfExists(component + "/config.json"));
-        FileStatus weights = null;
-        for (String name : WEIGHT_FILES) {
-            if (folder.exists(component + "/" + name)) {
-                weights = folder.fileSystem().getFileStatus(folder.resolve(component + "/" + name));
-                break;
-            }
-        }
-        if (weights == null) {
-            throw new java.io.FileNotFoundException("no weights for '" + component + "' in model folder "
-                    + folder.location());
-        }
+    public static String of(ModelSource model, String component) throws IOException {
+        Fingerprint f = new Fingerprint("sdti-model-id-v1").add(model.location()).add(component)
+                .add(model.readTextIfExists(component + "/config.json"));
+        FileStatus weights = model.weightFile(component);
         f.add(weights.getPath()).add(weights.getLen()).add(weights.getModificationTime());
+        if (model.modelConfig() != null) {
+            f.add(model.modelConfig());
+        }
         return component.replace('_', '-') + "-" + f.hex(16);
     }
 
-    /** A component folder without weights (the tokenizer): every file's name, size and modification time. */
-    public static String files(ModelFolder folder, String component) throws IOException {
-        Fingerprint f = new Fingerprint("sdti-model-files-v1").add(folder.location()).add(component);
-        FileStatus[] all = folder.fileSystem().listStatus(folder.resolve(component));
-        java.util.Arrays.sort(all, java.util.Comparator.comparing(s -> s.getPath().getName()));
-        for (FileStatus s : all) {
-            f.add(s.getPath().getName()).add(s.getLen()).add(s.getModificationTime());
+    /**
+     * The tokenizer: a folder's {@code tokenizer/} files by name, size and modification time; the tokenizer of a
+     * single file (a preset's or its config folder's) by content.
+     */
+    public static String tokenizer(ModelSource model) throws IOException {
+        String component = ModelSource.TOKENIZER;
+        if (model instanceof ModelFolder folder) {
+            Fingerprint f = new Fingerprint("sdti-model-files-v1").add(folder.location()).add(component);
+            FileStatus[] all = folder.fileSystem().listStatus(folder.resolve(component));
+            java.util.Arrays.sort(all, java.util.Comparator.comparing(s -> s.getPath().getName()));
+            for (FileStatus s : all) {
+                f.add(s.getPath().getName()).add(s.getLen()).add(s.getModificationTime());
+            }
+            return component + "-" + f.hex(16);
         }
-        return component.replace('_', '-') + "-" + f.hex(16);
+        TokenizerFiles t = model.tokenizerFiles();
+        return component + "-" + new Fingerprint("sdti-tokenizer-content-v1").add(t.vocabJson()).add(t.mergesTxt())
+                .add(t.tokenizerConfigJson()).add(t.specialTokensMapJson()).add(t.addedTokensJson()).hex(16);
     }
 }

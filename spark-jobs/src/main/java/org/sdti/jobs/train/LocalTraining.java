@@ -34,12 +34,13 @@ import org.sdti.model.inversion.RowGradients;
 import org.sdti.model.inversion.Trainer;
 import org.sdti.model.inversion.TrainerState;
 import org.sdti.model.inversion.TrainingConfig;
-import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.schedulers.NoiseSchedule;
 import org.sdti.model.schedulers.Prediction;
+import org.sdti.model.source.ModelSources;
 import org.sdti.model.text.ClipTokenizer;
 
 /**
@@ -93,7 +94,7 @@ public final class LocalTraining {
     public Result run() throws IOException {
         long started = System.nanoTime();
         TrainingConfig cfg = trainingConfig(concept.train());
-        ModelFolder folder = ModelFolder.open(job.model(), conf);
+        ModelSource folder = ModelSources.open(job.model(), job.modelConfig(), conf);
         ClipTokenizer base = ClipTokenizer.load(folder.tokenizerFiles());
         NewToken newToken = new NewToken(concept.token(), concept.vectors(), concept.init());
         ClipTokenizer tokenizer;
@@ -212,7 +213,7 @@ public final class LocalTraining {
     }
 
     /** The model folder's own name (its last path segment): what A1111 shows as the checkpoint name. */
-    static String baseModelName(ModelFolder folder) {
+    static String baseModelName(ModelSource folder) {
         return new org.apache.hadoop.fs.Path(folder.location()).getName();
     }
 

@@ -19,11 +19,13 @@ import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.inversion.TrainerState;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.schedulers.Prediction;
 import org.slf4j.Logger;
@@ -64,10 +66,10 @@ public final class TrainJob {
     }
 
     /** The model as the stage checks it before any work: its prediction type (one it can train) and resolution. */
-    private record Model(ModelFolder folder, Prediction prediction, int resolution) {
+    private record Model(ModelSource folder, Prediction prediction, int resolution) {
         /** Refuses a model textual inversion cannot train (naming {@code sdti.model}) or a bad resolution. */
         static Model check(JobConfig job, Configuration conf) throws IOException {
-            ModelFolder model = Preflight.model(job, conf);
+            ModelSource model = Preflight.model(job, conf);
             Prediction prediction = Prediction.of(model.schedulerConfig());
             if (prediction == Prediction.SAMPLE) {
                 throw new JobConfigException("sdti.model", model.location() + ": prediction_type sample; textual "
@@ -83,7 +85,7 @@ public final class TrainJob {
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
         Model model = Model.check(job, hadoop.get());
         int hidden = model.folder().textEncoderConfig().hiddenSize();
-        String vaeId = ModelIds.of(model.folder(), ModelFolder.VAE);
+        String vaeId = ModelIds.of(model.folder(), ModelSource.VAE);
         OutputLayout layout = OutputLayout.open(job.output(), hadoop.get());
         TrainInputs inputs = new TrainInputs(layout);
         TrainCounters counters = TrainCounters.register(spark.sparkContext());
@@ -112,7 +114,7 @@ public final class TrainJob {
         }
 
         String location = model.folder().location();
-        TaskSettings tasks = new TaskSettings(job, location, hadoop, layout.root().toString(), LOG.getName());
+        TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(), LOG.getName());
         TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
         long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
         StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),

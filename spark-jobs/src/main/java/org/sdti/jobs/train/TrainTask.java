@@ -130,7 +130,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
 
         @Override
         public RowGradients of(int batch, int numVectors) {
-            ModelCache.Key key = new ModelCache.Key(settings.model(), DataType.FLOAT.name(), String.format(
+            ModelCache.Key key = new ModelCache.Key(settings.model().toString(), DataType.FLOAT.name(), String.format(
                     "inversion-graph %dx%d over %dx%dx%d", batch, numVectors, shape.channels(), shape.height(),
                     shape.width()));
             return gradients.computeIfAbsent(key, k -> {

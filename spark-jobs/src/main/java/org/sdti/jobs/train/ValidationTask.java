@@ -37,7 +37,7 @@ final class ValidationTask implements VoidFunction<Iterator<Tuple2<String, byte[
             Tuple2<String, byte[]> t = states.next();
             if (pipeline == null) {
                 pipeline = new TextToImage(ModelCache.stableDiffusion(settings.model(), settings.hadoop()));
-                resolution = Preflight.resolution(settings.job(), ModelFolder.open(settings.model(),
+                resolution = Preflight.resolution(settings.job(), settings.model().open(
                         settings.hadoop().get()));
             }
             ConceptSpec c = settings.job().concept(t._1()).orElseThrow();

@@ -96,8 +96,8 @@ class JobOptionsTest {
         for (String name : JOB_COMMANDS) {
             JobFixtures.Result noModel = JobFixtures.run(name, "--config", bare.toString());
             assertEquals(2, noModel.code(), name + ": " + noModel.err());
-            assertEquals("sdti " + name + ": sdti.model: missing: the model folder (diffusers layout; plain path, "
-                    + "file:, hdfs: or s3a:), in the job file or with --model", noModel.err().strip(), name);
+            assertEquals("sdti " + name + ": sdti.model: missing: the model folder (diffusers layout) or "
+                    + "single-file checkpoint (plain path, file:, hdfs: or s3a:), in the job file or with --model", noModel.err().strip(), name);
 
             JobFixtures.Result noOutput = JobFixtures.run(name, "--config", bare.toString(), "--model", "/m");
             assertEquals(2, noOutput.code(), name + ": " + noOutput.err());

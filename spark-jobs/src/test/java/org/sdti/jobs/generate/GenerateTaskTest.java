@@ -15,6 +15,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.testing.TestData;
 
@@ -32,7 +33,7 @@ class GenerateTaskTest {
                 List.of("_generate/images/good-5.png"), List.of(0));
         LongAccumulator rendered = new LongAccumulator();
         LongAccumulator failed = new LongAccumulator();
-        GenerateTask task = new GenerateTask(model.location(), "model", Map.of("unet", "ab"), out.toUri().toString(),
+        GenerateTask task = new GenerateTask(ModelRef.of(model), "model", Map.of("unet", "ab"), out.toUri().toString(),
                 HadoopConf.of(new Configuration(), Map.of()), rendered, failed);
 
         List<JsonNode> outcomes = new ArrayList<>();

@@ -30,6 +30,7 @@ import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
+import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.testing.JobFixtures;
@@ -130,7 +131,7 @@ class TrainJobTest {
     }
 
     static StableDiffusion model() throws IOException {
-        return ModelCache.stableDiffusion(ModelFolder.open(MODEL).location(), HadoopConf.of(new Configuration(),
+        return ModelCache.stableDiffusion(ModelRef.of(ModelFolder.open(MODEL)), HadoopConf.of(new Configuration(),
                 Map.of()));
     }
 
