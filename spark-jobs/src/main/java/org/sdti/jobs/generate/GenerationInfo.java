@@ -171,7 +171,7 @@ public record GenerationInfo(
     /**
      * The record of image {@code i} of a finished generation, as {@code sdti generate} and the generate job store it.
      *
-     * @param model          the model's name (its folder's last path element, see {@link #modelName})
+     * @param model          the model's name (its folder's or file's last path element, see {@link #modelName})
      * @param initialLatents the file the initial noise came from, or null
      */
     public static GenerationInfo of(GenerationRequest request, GenerationResult result, int i, String model,
@@ -184,8 +184,9 @@ public record GenerationInfo(
     }
 
     /** The name a PNG gives the model: its folder's last path element ("stable-diffusion-2-1-base"). */
-    public static String modelName(ModelSource folder) {
-        return new org.apache.hadoop.fs.Path(folder.location()).getName();
+    public static String modelName(ModelSource model) {
+        // a checkpoint is named without its extension, as AUTOMATIC1111 names it
+        return new org.apache.hadoop.fs.Path(model.location()).getName().replaceFirst("\\.(safetensors|ckpt|pt)$", "");
     }
 
     /** The version written by this build. */

@@ -1,0 +1,97 @@
+package org.sdti.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.cli.GenerateCommandTest.Result;
+import org.sdti.jobs.generate.GenerationInfo;
+import org.sdti.model.embeddings.CheckpointFiles;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.testing.TestData;
+
+/**
+ * {@code sdti generate} from a single-file checkpoint renders exactly what the diffusers folder renders: the same
+ * pixels and the same saved latents (the PNG's text differs only where it names the weights: their file hash).
+ */
+class SingleFileCliTest {
+    static final Path SINGLE = TestData.path("fixtures/tiny-sd2/single-file/model.safetensors");
+
+    static Result generate(Path out, String... model) throws Exception {
+        String[] common = {"generate", "--prompt", "a photo of a cat", "--steps", "4", "--seed", "9",
+                "--save-latents", "--output", out.toString()};
+        String[] args = new String[common.length + model.length];
+        System.arraycopy(common, 0, args, 0, common.length);
+        System.arraycopy(model, 0, args, common.length, model.length);
+        return GenerateCommandTest.run(args);
+    }
+
+    static int[] pixels(Path png) throws Exception {
+        BufferedImage img = ImageIO.read(png.toFile());
+        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    }
+
+    static void assertSameImage(Path a, Path b) throws Exception {
+        assertArrayEquals(pixels(a.resolve("00000.png")), pixels(b.resolve("00000.png")));
+        try (SafeTensorsFile x = SafeTensorsFile.open(a.resolve("00000.latents.safetensors"));
+             SafeTensorsFile y = SafeTensorsFile.open(b.resolve("00000.latents.safetensors"))) {
+            assertArrayEquals(x.floats("latents"), y.floats("latents"), 0f);
+        }
+    }
+
+    @Test
+    void aSingleFileRendersWhatItsFolderRenders(@TempDir Path tmp) throws Exception {
+        Path folder = tmp.resolve("folder");
+        Result f = generate(folder, "--model", TestData.tinyModel().toString());
+        assertEquals(0, f.code(), f.err());
+        Path file = tmp.resolve("file");
+        Result s = generate(file, "--model", SINGLE.toString(), "--model-config", TestData.tinyModel().toString());
+        assertEquals(0, s.code(), s.err());
+        assertSameImage(folder, file);
+        GenerationInfo a = GenerationInfo.fromJson(GenerateCommandTest.text(folder.resolve("00000.png")).get("sdti"));
+        GenerationInfo b = GenerationInfo.fromJson(GenerateCommandTest.text(file.resolve("00000.png")).get("sdti"));
+        assertEquals("model", b.model(), "a checkpoint is named without its extension");
+        assertEquals(a.model(), b.model());
+        assertNotEquals(a.modelHashes().get("unet"), b.modelHashes().get("unet"));
+        assertEquals(b.modelHashes().get("unet"), b.modelHashes().get("vae"), "one file, one hash");
+
+        // the same through a .ckpt and through a preset
+        Path ckpt = tmp.resolve("model.ckpt");
+        try (SafeTensorsFile from = SafeTensorsFile.open(SINGLE)) {
+            CheckpointFiles.write(from, ckpt, null);
+        }
+        Path fromCkpt = tmp.resolve("ckpt");
+        Result c = generate(fromCkpt, "--model", ckpt.toString(), "--model-config", "tiny");
+        assertEquals(0, c.code(), c.err());
+        assertSameImage(folder, fromCkpt);
+    }
+
+    @Test
+    void aCkptNamingOsSystemExitsTwoAndNothingRuns(@TempDir Path tmp) throws Exception {
+        Path ckpt = tmp.resolve("evil.ckpt");
+        try (SafeTensorsFile from = SafeTensorsFile.open(SINGLE)) {
+            CheckpointFiles.write(from, ckpt, "os.system");
+        }
+        Path out = tmp.resolve("out");
+        Result r = generate(out, "--model", ckpt.toString(), "--model-config", "tiny");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("global os.system is not allowed in a model checkpoint"), r.err());
+        assertFalse(r.err().contains("step 1/"), "no denoising step ran: " + r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void aSingleFileWithoutItsArchitectureExitsTwoNamingTheFlag(@TempDir Path tmp) throws Exception {
+        Result r = generate(tmp.resolve("out"), "--model", SINGLE.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--model-config"), r.err());
+    }
+}
