@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.sdti.model.io.DType;
 
 /**
@@ -35,13 +34,6 @@ final class CheckpointGlobals implements PickleEnvironment {
     private static final Py.Global CODECS_ENCODE = new Py.Global("_codecs", "encode");
     private static final Set<Py.Global> INERT_CLASSES = Set.of(NUMPY_DTYPE,
             new Py.Global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"));
-    private static final Map<Py.Global, DType> STORAGE_TYPES = Map.of(
-            new Py.Global("torch", "FloatStorage"), DType.F32,
-            new Py.Global("torch", "HalfStorage"), DType.F16,
-            new Py.Global("torch", "BFloat16Storage"), DType.BF16,
-            new Py.Global("torch", "DoubleStorage"), DType.F64,
-            new Py.Global("torch", "LongStorage"), DType.I64,
-            new Py.Global("torch", "IntStorage"), DType.I32);
 
     static final Set<Py.Global> ALLOWED;
 
@@ -49,7 +41,6 @@ final class CheckpointGlobals implements PickleEnvironment {
         Set<Py.Global> all = new LinkedHashSet<>(TorchGlobals.ALLOWED);
         all.addAll(List.of(NUMPY_SCALAR, CODECS_ENCODE));
         all.addAll(INERT_CLASSES);
-        all.addAll(STORAGE_TYPES.keySet());
         ALLOWED = Set.copyOf(all);
     }
 
@@ -74,26 +65,15 @@ final class CheckpointGlobals implements PickleEnvironment {
 
     @Override
     public Py.Global global(String module, String name) throws PickleException {
-        Py.Global g = new Py.Global(module, name);
-        if (!ALLOWED.contains(g)) {
-            throw new PickleException("global " + g + " is not allowed in a model checkpoint (allowed: "
-                    + ALLOWED.stream().map(Py.Global::toString).sorted().collect(Collectors.joining(", ")) + ")");
-        }
-        return g;
+        return TorchGlobals.allowed(module, name, ALLOWED, "a model checkpoint");
     }
 
     @Override
     public Object persistentLoad(Object pid) throws PickleException {
-        // torch.save writes ('storage', <storage type>, key, location, numel)
-        if (!(pid instanceof Py.Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
-                || !(t.get(1) instanceof Py.Global type) || !(t.get(2) instanceof String key)
-                || !(t.get(4) instanceof Long numel)) {
-            throw new PickleException("persistent id " + TorchGlobals.describe(pid) + " is not a torch storage reference");
-        }
-        DType dtype = STORAGE_TYPES.get(type);
-        if (dtype == null) {
-            throw new PickleException(type + " is not a storage type");
-        }
+        TorchGlobals.StorageId id = TorchGlobals.StorageId.parse(pid);
+        String key = id.key();
+        DType dtype = id.dtype();
+        long numel = id.numel();
         Storage known = loaded.get(key);
         if (known != null) {
             if (known.dtype() != dtype) {
@@ -147,21 +127,10 @@ final class CheckpointGlobals implements PickleEnvironment {
             throw new PickleException("_rebuild_tensor_v2 arguments " + TorchGlobals.describe(args)
                     + " are not (storage, offset, size, stride, requires_grad, hooks)");
         }
-        long[] shape = longs(size, "size");
-        long[] strides = longs(stride, "stride");
+        long[] shape = TorchGlobals.longs(size, "size");
+        long[] strides = TorchGlobals.longs(stride, "stride");
         long numel = TorchTensor.checkView(storage.key(), storage.numel(), offset, shape, strides);
         return new Lazy(storage.key(), storage.dtype(), shape, offset, numel);
-    }
-
-    private static long[] longs(Py.Tuple t, String what) throws PickleException {
-        long[] out = new long[t.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!(t.get(i) instanceof Long v)) {
-                throw new PickleException("tensor " + what + " " + TorchGlobals.describe(t) + " is not a tuple of ints");
-            }
-            out[i] = v;
-        }
-        return out;
     }
 
     @Override

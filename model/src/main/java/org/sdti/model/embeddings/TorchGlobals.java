@@ -59,26 +59,42 @@ final class TorchGlobals implements PickleEnvironment {
 
     @Override
     public Py.Global global(String module, String name) throws PickleException {
+        return allowed(module, name, ALLOWED, "an embedding file");
+    }
+
+    /** The global if {@code allowed} lists it, else an error naming it and the list. */
+    static Py.Global allowed(String module, String name, Set<Py.Global> allowed, String where)
+            throws PickleException {
         Py.Global g = new Py.Global(module, name);
-        if (!ALLOWED.contains(g)) {
-            throw new PickleException("global " + g + " is not allowed in an embedding file (allowed: "
-                    + ALLOWED.stream().map(Py.Global::toString).sorted().collect(Collectors.joining(", ")) + ")");
+        if (!allowed.contains(g)) {
+            throw new PickleException("global " + g + " is not allowed in " + where + " (allowed: "
+                    + allowed.stream().map(Py.Global::toString).sorted().collect(Collectors.joining(", ")) + ")");
         }
         return g;
     }
 
+    /** A persistent id as {@code torch.save} writes it: {@code ('storage', <storage type>, key, location, numel)}. */
+    record StorageId(String key, DType dtype, long numel) {
+        static StorageId parse(Object pid) throws PickleException {
+            if (!(pid instanceof Py.Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
+                    || !(t.get(1) instanceof Py.Global type) || !(t.get(2) instanceof String key)
+                    || !(t.get(4) instanceof Long numel)) {
+                throw new PickleException("persistent id " + describe(pid) + " is not a torch storage reference");
+            }
+            DType dtype = STORAGE_TYPES.get(type);
+            if (dtype == null) {
+                throw new PickleException(type + " is not a storage type");
+            }
+            return new StorageId(key, dtype, numel);
+        }
+    }
+
     @Override
     public Object persistentLoad(Object pid) throws PickleException {
-        // torch.save writes ('storage', <storage type>, key, location, numel)
-        if (!(pid instanceof Py.Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
-                || !(t.get(1) instanceof Py.Global type) || !(t.get(2) instanceof String key)
-                || !(t.get(4) instanceof Long numel)) {
-            throw new PickleException("persistent id " + describe(pid) + " is not a torch storage reference");
-        }
-        DType dtype = STORAGE_TYPES.get(type);
-        if (dtype == null) {
-            throw new PickleException(type + " is not a storage type");
-        }
+        StorageId id = StorageId.parse(pid);
+        String key = id.key();
+        DType dtype = id.dtype();
+        long numel = id.numel();
         TorchStorage known = loaded.get(key);
         if (known != null) {
             if (known.dtype() != dtype) {
@@ -134,7 +150,7 @@ final class TorchGlobals implements PickleEnvironment {
         return TorchTensor.rebuild(storage, offset, longs(size, "size"), longs(stride, "stride"));
     }
 
-    private static long[] longs(Py.Tuple t, String what) throws PickleException {
+    static long[] longs(Py.Tuple t, String what) throws PickleException {
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(t.get(i) instanceof Long v)) throw new PickleException("tensor " + what + " " + describe(t)

@@ -12,7 +12,7 @@ import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
-import org.sdti.model.models.Layouts;
+import org.sdti.model.models.ComponentWeights;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.Vae;
@@ -65,12 +65,12 @@ public final class StableDiffusion implements Closeable {
         VaeConfig vc = folder.vaeConfig();
         SchedulerConfig sc = folder.schedulerConfig();
         ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
-        CheckedWeights te = CheckedWeights.check(folder.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(tc));
+        CheckedWeights te = ComponentWeights.textEncoder(folder);
         CheckedWeights uw = null;
         CheckedWeights vw = null;
         try {
-            uw = CheckedWeights.check(folder.openWeights(ModelSource.UNET), Layouts.unet(uc));
-            vw = CheckedWeights.check(folder.openWeights(ModelSource.VAE), Layouts.vae(vc));
+            uw = ComponentWeights.unet(folder);
+            vw = ComponentWeights.vae(folder);
             UNet unet = UNet.load(uc, uw, DataType.FLOAT);
             Vae vae = Vae.load(vc, vw, DataType.FLOAT);
             // the text encoder reads its (small) tensors lazily and keeps its file until close()

@@ -23,8 +23,7 @@ import org.sdti.model.inversion.AdamW;
 import org.sdti.model.inversion.InversionGraph;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
-import org.sdti.model.models.CheckedWeights;
-import org.sdti.model.models.Layouts;
+import org.sdti.model.models.ComponentWeights;
 import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
@@ -113,10 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
         ModelSource folder = ensureModel(conf);
         UNetConfig ucfg = folder.unetConfig();
         long t0 = System.nanoTime();
-        TextEncoder encoder = new TextEncoder(folder.textEncoderConfig(), ParamStore.of(CheckedWeights.check(
-                folder.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(folder.textEncoderConfig())),
-                DataType.FLOAT));
-        UNet unet = UNet.load(ucfg, CheckedWeights.check(folder.openWeights(ModelSource.UNET), Layouts.unet(ucfg)));
+        TextEncoder encoder = new TextEncoder(folder.textEncoderConfig(), ParamStore.of(
+                ComponentWeights.textEncoder(folder), DataType.FLOAT));
+        UNet unet = UNet.load(ucfg, ComponentWeights.unet(folder));
         ClipTokenizer baseTokenizer = ClipTokenizer.load(folder.tokenizerFiles());
         ClipTokenizer tokenizer = baseTokenizer.withAddedToken("<bench-token>", 1);
         out.printf("model %s loaded in %.1f s (U-Net %dx%d latents, text encoder %d x %d)%n", folder.location(),
@@ -133,8 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
         }
         Vae vae = cases.contains(IMAGE_20_DDIM) || cases.contains(VAE_DECODE)
-                ? Vae.load(folder.vaeConfig(), CheckedWeights.check(folder.openWeights(ModelSource.VAE),
-                        Layouts.vae(folder.vaeConfig())))
+                ? Vae.load(folder.vaeConfig(), ComponentWeights.vae(folder))
                 : null;
         if (cases.contains(IMAGE_20_DDIM)) {
             results.put(IMAGE_20_DDIM, image(new StableDiffusion(folder.location(), baseTokenizer, encoder, unet,

@@ -28,7 +28,6 @@ import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.generate.PromptLength;
 import org.sdti.jobs.generate.Requests;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.io.SafeTensorsWriter;

@@ -30,7 +30,6 @@ import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.jobs.runtime.StageReport;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.text.ClipTokenizer;

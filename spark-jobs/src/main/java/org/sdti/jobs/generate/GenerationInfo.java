@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sdti.model.Version;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;

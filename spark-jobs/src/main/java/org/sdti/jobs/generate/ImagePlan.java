@@ -22,7 +22,6 @@ import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.OutputLayout;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.pipelines.ImageGeometry;
 import org.sdti.model.schedulers.SamplerChoice;

@@ -37,7 +37,6 @@ import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.jobs.runtime.StageReport;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

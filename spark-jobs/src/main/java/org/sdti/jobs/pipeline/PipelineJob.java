@@ -19,7 +19,6 @@ import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.train.TrainJob;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.RandomModelFolder;
 import org.slf4j.Logger;

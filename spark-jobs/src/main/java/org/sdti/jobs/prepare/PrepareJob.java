@@ -33,7 +33,6 @@ import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Rejected;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.jobs.runtime.StageReport;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.text.ClipTokenizer;
 import org.slf4j.Logger;

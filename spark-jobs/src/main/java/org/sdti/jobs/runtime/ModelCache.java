@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
-import org.sdti.model.models.Layouts;
+import org.sdti.model.models.ComponentWeights;
 import org.sdti.model.models.Vae;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.text.ClipTokenizer;
@@ -105,7 +105,7 @@ public final class ModelCache {
         return get(new Key(model.toString(), dtype.name(), VAE), Vae.class, () -> {
             ModelSource folder = model.open(conf.get());
             VaeConfig cfg = folder.vaeConfig();
-            try (CheckedWeights w = CheckedWeights.check(folder.openWeights(VAE), Layouts.vae(cfg))) {
+            try (CheckedWeights w = ComponentWeights.vae(folder)) {
                 return Vae.load(cfg, w, dtype);
             }
         });

@@ -24,7 +24,6 @@ import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.inversion.TrainerState;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.schedulers.Prediction;

@@ -9,7 +9,6 @@ import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.TrainerState;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.TextToImage;
 import org.slf4j.Logger;
