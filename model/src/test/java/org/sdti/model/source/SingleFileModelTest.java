@@ -214,4 +214,58 @@ class SingleFileModelTest {
         assertTrue(e.getMessage().contains("(vae): 1 tensor(s) do not fit the config: tensor '" + bad
                 + "' has shape [32, 16] but the config implies [32, 32]"), e.getMessage());
     }
+
+    @Test
+    void keysTheDiffusersModelDoesNotUseAreIgnoredAndAMissingOneIsNamed(@TempDir Path dir) throws IOException {
+        Path extra = dir.resolve("extra.safetensors");
+        Path missing = dir.resolve("missing.safetensors");
+        String gone = "cond_stage_model.model.ln_final.weight";
+        SafeTensorsWriter withExtra = new SafeTensorsWriter();
+        SafeTensorsWriter without = new SafeTensorsWriter();
+        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
+            for (String name : f.names()) {
+                withExtra.copy(f, name);
+                if (!name.equals(gone)) without.copy(f, name);
+            }
+            without.write(missing); // copies read while the file is open
+            // what released SD 2.x files also hold: the tower's last block, the projection, EMA and schedule buffers
+            withExtra.addFloats("cond_stage_model.model.transformer.resblocks.3.ln_1.weight", new long[] {16},
+                    new float[16]);
+            withExtra.addFloats("cond_stage_model.model.text_projection", new long[] {16, 16}, new float[256]);
+            withExtra.addFloats("cond_stage_model.model.logit_scale", new long[] {}, new float[1]);
+            withExtra.addFloats("model_ema.decay", new long[] {}, new float[1]);
+            withExtra.addFloats("alphas_cumprod", new long[] {1000}, new float[1000]);
+            withExtra.write(extra);
+        }
+        compareWithFolder(open(extra), true);
+        ModelSource m = open(missing);
+        IOException e = assertThrows(IOException.class, () -> CheckedWeights.check(
+                m.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(m.textEncoderConfig())));
+        assertTrue(e.getMessage().contains("(text_encoder): 1 tensor(s) do not fit the config: missing tensor '"
+                + gone + "' [16]"), e.getMessage());
+    }
+
+    @Test
+    void aFolderWithOnlyTheFp16VariantFilesLoadsWithinHalfRounding(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("model");
+        for (String rel : List.of("model_index.json", "unet/config.json", "vae/config.json", "text_encoder/config.json",
+                "scheduler/scheduler_config.json", "tokenizer/vocab.json", "tokenizer/merges.txt")) {
+            Files.createDirectories(folder.resolve(rel).getParent());
+            Files.copy(TestData.tinyModel().resolve(rel), folder.resolve(rel));
+        }
+        for (String[] c : new String[][] {{"unet", "diffusion_pytorch_model"}, {"vae", "diffusion_pytorch_model"},
+                {"text_encoder", "model"}}) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            try (SafeTensorsFile f = SafeTensorsFile.open(TestData.tinyModel().resolve(c[0] + "/" + c[1]
+                    + ".safetensors"))) {
+                for (String name : f.names()) {
+                    w.addFloats(name, DType.F16, f.info(name).shape(), f.floats(name));
+                }
+            }
+            w.write(folder.resolve(c[0] + "/" + c[1] + ".fp16.safetensors"));
+        }
+        ModelSource half = ModelSources.open(folder.toString(), null, CONF);
+        assertEquals("diffusion_pytorch_model.fp16.safetensors", half.weightFile(ModelSource.UNET).getPath().getName());
+        assertTrue(compareWithFolder(half, 11) > 0);
+    }
 }

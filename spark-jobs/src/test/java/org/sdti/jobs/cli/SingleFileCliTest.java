@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.cli.GenerateCommandTest.Result;
 import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.model.embeddings.CheckpointFiles;
+import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.testing.TestData;
 
@@ -93,5 +94,29 @@ class SingleFileCliTest {
         Result r = generate(tmp.resolve("out"), "--model", SINGLE.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--model-config"), r.err());
+    }
+
+    @Test
+    void trainingFromASingleFileLearnsWhatTheFolderLearns(@TempDir Path tmp) throws Exception {
+        org.sdti.jobs.testing.JobFixtures.twoConcepts(tmp.resolve("images"));
+        String images = tmp.resolve("images/cat").toString();
+        String[] common = {"train", "--images", images, "--token", "<cat-toy>", "--init-token", "toy", "--vectors",
+                "2", "--steps", "3", "--lr", "1e-2", "--seed", "7"};
+        Result folder = GenerateCommandTest.run(concat(common, "--model", TestData.tinyModel().toString(),
+                "--output", tmp.resolve("folder").toString()));
+        assertEquals(0, folder.code(), folder.err());
+        Result single = GenerateCommandTest.run(concat(common, "--model", SINGLE.toString(), "--model-config",
+                TestData.tinyModel().toString(), "--output", tmp.resolve("single").toString()));
+        assertEquals(0, single.code(), single.err());
+        assertEquals(Files.readString(tmp.resolve("folder/loss.csv")), Files.readString(tmp.resolve("single/loss.csv")));
+        assertArrayEquals(
+                EmbeddingFiles.read(tmp.resolve("folder/learned_embeds.safetensors")).flat(),
+                EmbeddingFiles.read(tmp.resolve("single/learned_embeds.safetensors")).flat());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
