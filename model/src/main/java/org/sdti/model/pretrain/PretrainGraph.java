@@ -118,12 +118,7 @@ public final class PretrainGraph {
      * @param target the noise ε that was added, {@code [B, C, h, w]}
      */
     public Result step(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
-        DataType dt = nets.tokenTable().dataType();
-        TokenEmbedding.Inputs inputs = nets.textEncoder().embedding().lookup(ids, 0);
-        Map<String, INDArray> feed = new HashMap<>(text.placeholders(inputs));
-        feed.put(NOISY, noisy.castTo(dt).reshape(latentShape));
-        feed.put(TIMESTEPS, timesteps.castTo(dt).reshape(latentShape[0]));
-        feed.put(TARGET, target.castTo(dt).reshape(latentShape));
+        Map<String, INDArray> feed = feed(ids, noisy, timesteps, target);
         List<String> outputs = new ArrayList<>(gradientNames.values());
         outputs.add(baseGradient);
         outputs.add(LOSS);
@@ -132,6 +127,21 @@ public final class PretrainGraph {
         gradientNames.forEach((v, g) -> grads.put(v, out.get(g)));
         grads.put(TOKEN_TABLE, tableGradient(ids, out.get(baseGradient)));
         return new Result(out.get(LOSS).getDouble(0), grads);
+    }
+
+    /** The forward pass alone: the loss of one batch (arguments as for {@link #step}). */
+    public double loss(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
+        return UNetOps.output(sd, feed(ids, noisy, timesteps, target), LOSS).get(LOSS).getDouble(0);
+    }
+
+    private Map<String, INDArray> feed(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
+        DataType dt = nets.tokenTable().dataType();
+        TokenEmbedding.Inputs inputs = nets.textEncoder().embedding().lookup(ids, 0);
+        Map<String, INDArray> feed = new HashMap<>(text.placeholders(inputs));
+        feed.put(NOISY, noisy.castTo(dt).reshape(latentShape));
+        feed.put(TIMESTEPS, timesteps.castTo(dt).reshape(latentShape[0]));
+        feed.put(TARGET, target.castTo(dt).reshape(latentShape));
+        return feed;
     }
 
     /** Each looked-up row's gradient added into its table row (rows never looked up get zero). */

@@ -117,9 +117,9 @@ class PretrainGradientTest {
         INDArray flat = p.reshape(-1);
         double v = flat.getDouble(i);
         flat.putScalar(i, v + H);
-        double up = graph.step(ids, noisy, timesteps, target).loss();
+        double up = graph.loss(ids, noisy, timesteps, target);
         flat.putScalar(i, v - H);
-        double down = graph.step(ids, noisy, timesteps, target).loss();
+        double down = graph.loss(ids, noisy, timesteps, target);
         flat.putScalar(i, v);
         return (up - down) / (2 * H);
     }
