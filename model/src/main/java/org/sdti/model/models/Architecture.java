@@ -12,6 +12,9 @@ import org.sdti.model.config.TextEncoderConfig;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.text.BpeVocabFiles;
+import org.sdti.model.text.ClipTokenizer;
+import org.sdti.model.text.TokenizerFiles;
 
 /**
  * The configs of a diffusers model folder, without weights: a bundled preset ({@code tiny}, {@code toy}, ...) or
@@ -77,6 +80,14 @@ public record Architecture(String name, Map<String, String> configs) {
 
     private static JsonConfig json(String name, Map<String, String> configs, String rel) {
         return JsonConfig.parse(name + ": " + rel, configs.get(rel));
+    }
+
+    /** The SD 2 tokenizer every folder written by sdti carries ({@link ModelFolderWriter}). */
+    public static ClipTokenizer sd2Tokenizer() throws IOException {
+        BpeVocabFiles bpe = BpeVocabFiles.bundled();
+        return ClipTokenizer.load(new TokenizerFiles("bundled SD 2 tokenizer", bpe.vocabJson(), bpe.mergesTxt(),
+                resource("tokenizer-sd2/tokenizer_config.json"), resource("tokenizer-sd2/special_tokens_map.json"),
+                null));
     }
 
     /** A bundled resource under the presets folder (configs, the SD 2 tokenizer files). */

@@ -63,6 +63,12 @@ public final class IdentityVae {
         return new IdentityVae(cfg);
     }
 
+    /** The VAE with these weights, ready to encode and decode. */
+    public Vae load() throws java.io.IOException {
+        return Vae.load(cfg, org.sdti.model.models.nn.UNetOps.Params.load(layout, this::tensor, "vae",
+                org.nd4j.linalg.api.buffer.DataType.FLOAT));
+    }
+
     public WeightLayout layout() {
         return layout;
     }

@@ -39,7 +39,8 @@ public final class PretrainFolder {
     private final IdentityVae vae;
 
     /** A saved state: where to continue from. */
-    public record Checkpoint(long step, AdamW.State optimizer, PretrainSettings settings, String source) {}
+    public record Checkpoint(long step, AdamW.State optimizer, PretrainSettings settings, List<String> parameters,
+                             String source) {}
 
     public PretrainFolder(String location, Configuration conf, Architecture arch) throws IOException {
         this.folder = OutputFolder.open(location, conf);
@@ -78,13 +79,13 @@ public final class PretrainFolder {
         return String.format("%s/state-%06d.safetensors", CHECKPOINTS, step);
     }
 
-    /** The latest checkpoint, if any; it must be of these parameters (the same architecture). */
-    public Optional<Checkpoint> latest(List<String> keys) throws IOException {
+    /** The latest checkpoint, if any. */
+    public Optional<Checkpoint> latest() throws IOException {
         List<Long> steps = checkpointSteps();
-        return steps.isEmpty() ? Optional.empty() : Optional.of(load(steps.get(steps.size() - 1), keys));
+        return steps.isEmpty() ? Optional.empty() : Optional.of(load(steps.get(steps.size() - 1)));
     }
 
-    private Checkpoint load(long step, List<String> keys) throws IOException {
+    private Checkpoint load(long step) throws IOException {
         String file = stateFile(step);
         String source = folder.uri(file);
         try (SafeTensorsFile f = folder.openSafeTensors(file)) {
@@ -95,14 +96,11 @@ public final class PretrainFolder {
                         + " (format " + meta.get("format") + ", version " + meta.get("checkpoint_version")
                         + ", random scheme " + meta.get("rng_scheme") + ")");
             }
-            if (!String.join(",", keys).equals(meta.get("parameters"))) {
-                throw new SafeTensorsException(source, "holds the parameters of another architecture");
-            }
             long saved = Long.parseLong(meta.get("step"));
             PretrainSettings settings = PretrainSettings.fromJson(meta.get("settings"));
             AdamW.State o = new AdamW.State(f.floats("params"), f.floats("adam_exp_avg"),
                     f.floats("adam_exp_avg_sq"), saved);
-            return new Checkpoint(saved, o, settings, source);
+            return new Checkpoint(saved, o, settings, List.of(meta.get("parameters").split(",")), source);
         }
     }
 

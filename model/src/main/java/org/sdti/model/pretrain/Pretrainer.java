@@ -76,6 +76,16 @@ public final class Pretrainer {
             throw new IllegalArgumentException("pictures of " + data.width() + "x" + data.height()
                     + " are not a multiple of the VAE's downscale " + downscale);
         }
+        Optional<PretrainFolder.Checkpoint> saved = out.latest();
+        if (saved.isPresent() && !resume) {
+            throw new IllegalArgumentException(out.location() + " already has checkpoints (latest "
+                    + saved.get().source() + "): pass --resume to continue, or choose another output folder");
+        }
+        if (saved.isPresent() && !settings.resumable(saved.get().settings())) {
+            throw new IllegalArgumentException(saved.get().source() + " was made with other settings ("
+                    + saved.get().settings().toJson() + "); only steps and the checkpoint interval may change on"
+                    + " --resume");
+        }
         int b = settings.batchSize();
         int h = data.height() / downscale;
         int w = data.width() / downscale;
@@ -84,16 +94,10 @@ public final class Pretrainer {
         List<String> keys = vector.keys();
         AdamW.State state = AdamW.State.initial(vector.read());
         LossLog log = new LossLog();
-        Optional<PretrainFolder.Checkpoint> saved = out.latest(keys);
-        if (saved.isPresent() && !resume) {
-            throw new IllegalArgumentException(out.location() + " already has checkpoints (latest "
-                    + saved.get().source() + "): pass --resume to continue, or choose another output folder");
-        }
         if (saved.isPresent()) {
             PretrainFolder.Checkpoint c = saved.get();
-            if (!settings.resumable(c.settings())) {
-                throw new IllegalArgumentException(c.source() + " was made with other settings (" + c.settings()
-                        .toJson() + "); only steps and the checkpoint interval may change on --resume");
+            if (!c.parameters().equals(keys) || c.optimizer().params().length != vector.length()) {
+                throw new IllegalArgumentException(c.source() + " holds the weights of another architecture");
             }
             state = c.optimizer();
             vector.write(state.params());

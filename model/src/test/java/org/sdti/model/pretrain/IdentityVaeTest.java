@@ -13,9 +13,7 @@ import org.sdti.model.config.ConfigException;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.models.Architecture;
 import org.sdti.model.models.IdentityVae;
-import org.sdti.model.models.Layouts;
 import org.sdti.model.models.Vae;
-import org.sdti.model.models.nn.UNetOps;
 
 /**
  * The analytic VAE of the toy preset through the ordinary {@link Vae} graphs: latents are the pixels and decoding
@@ -61,9 +59,6 @@ class IdentityVaeTest {
     }
 
     static Vae toyVae() throws IOException {
-        VaeConfig cfg = Architecture.preset("toy").vae();
-        IdentityVae weights = IdentityVae.of(cfg);
-        return Vae.load(cfg, UNetOps.Params.load(Layouts.vae(cfg), weights::tensor, "vae",
-                org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        return IdentityVae.of(Architecture.preset("toy").vae()).load();
     }
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
         subcommands = {TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, InitModelCommand.class,
+                PretrainCommand.class,
                 PrepareCommand.class, LatentsCommand.class, PipelineCommand.class,
                 org.sdti.jobs.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
