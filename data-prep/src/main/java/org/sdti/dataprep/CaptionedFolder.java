@@ -57,6 +57,9 @@ public final class CaptionedFolder {
                 if (!p.startsWith(folder.normalize())) {
                     throw new IOException("\"file\" " + file + " is outside the folder");
                 }
+                if (!Files.isRegularFile(p)) {
+                    throw new IOException("\"file\" " + file + ": no such file");
+                }
                 RgbImage image = decoder.decode(Files.readAllBytes(p)).image();
                 Entry first = entries.isEmpty() ? null : entries.get(0);
                 if (first != null && (image.width() != first.image().width()
@@ -65,8 +68,10 @@ public final class CaptionedFolder {
                             + first.image().width() + "x" + first.image().height() + " like " + first.file());
                 }
                 entries.add(new Entry(file, image, caption));
-            } catch (IOException | UnusableImageException e) {
+            } catch (UnusableImageException e) {
                 problems.add(where + ": " + e.getMessage());
+            } catch (IOException e) {
+                problems.add(where + ": " + e.getMessage().replace('\n', ' '));
             }
         }
         if (entries.isEmpty() && problems.isEmpty()) {

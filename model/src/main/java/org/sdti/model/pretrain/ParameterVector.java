@@ -10,12 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * All parameters of a {@link PretrainGraph} as one flat float32 vector in {@link PretrainGraph#parameters()} order:
  * the form {@link org.sdti.model.inversion.AdamW} updates and a checkpoint stores.
  */
-final class ParameterVector {
+public final class ParameterVector {
     private final PretrainGraph graph;
     private final List<String> keys;
     private final long[] offsets;
 
-    ParameterVector(PretrainGraph graph) {
+    public ParameterVector(PretrainGraph graph) {
         this.graph = graph;
         this.keys = graph.parameters();
         this.offsets = new long[keys.size() + 1];
@@ -28,16 +28,16 @@ final class ParameterVector {
         }
     }
 
-    int length() {
+    public int length() {
         return Math.toIntExact(offsets[keys.size()]);
     }
 
-    List<String> keys() {
+    public List<String> keys() {
         return keys;
     }
 
     /** The graph's current weights. */
-    float[] read() {
+    public float[] read() {
         float[] out = new float[length()];
         for (int i = 0; i < keys.size(); i++) {
             copyInto(graph.parameter(keys.get(i)), out, offsets[i]);
@@ -46,7 +46,7 @@ final class ParameterVector {
     }
 
     /** Writes {@code values} into the graph's weight arrays (in place: the graph holds them by reference). */
-    void write(float[] values) {
+    public void write(float[] values) {
         if (values.length != length()) {
             throw new IllegalArgumentException(values.length + " values for " + length() + " parameters");
         }
@@ -58,7 +58,7 @@ final class ParameterVector {
     }
 
     /** The gradients of one step, flattened in the same order. */
-    float[] flatten(Map<String, INDArray> gradients) {
+    public float[] flatten(Map<String, INDArray> gradients) {
         float[] out = new float[length()];
         for (int i = 0; i < keys.size(); i++) {
             copyInto(gradients.get(keys.get(i)), out, offsets[i]);
