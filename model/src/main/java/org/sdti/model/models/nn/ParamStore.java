@@ -164,19 +164,7 @@ public final class ParamStore implements Closeable {
 
     /** What {@link #constant}, {@link #linearWeightConstant} add to graphs: a VARIABLE when trainable. */
     private SDVariable shared(SameDiff sd, String name, INDArray value) {
-        return trainable ? sharedVariable(sd, name, value) : sharedConstant(sd, name, value);
-    }
-
-    private static SDVariable sharedVariable(SameDiff sd, String name, INDArray value) {
-        if (sd.hasVariable(name)) {
-            SDVariable v = sd.getVariable(name);
-            if (v.getVariableType() != VariableType.VARIABLE || sd.getArrForVarName(name) != value) {
-                throw new IllegalStateException("graph already has a different variable named '" + name + "'");
-            }
-            return v;
-        }
-        UNetOps.SharedConstants.install(sd); // held by reference: updates to the store's array reach the graph
-        return sd.var(name, value);
+        return shared(sd, name, value, trainable ? VariableType.VARIABLE : VariableType.CONSTANT);
     }
 
     /** {@link #linearWeight(String)} as a constant of {@code sd}. */
@@ -186,19 +174,26 @@ public final class ParamStore implements Closeable {
 
     /** {@link #derived} as a constant of {@code sd}, named {@code key}. */
     public SDVariable derivedConstant(SameDiff sd, String key, Supplier<INDArray> make) {
-        return sharedConstant(sd, key, derived(key, make));
+        return shared(sd, key, derived(key, make), VariableType.CONSTANT);
     }
 
-    /** A constant holding {@code value} by reference (SameDiff does not copy non-view arrays); reused if present. */
-    private static SDVariable sharedConstant(SameDiff sd, String name, INDArray value) {
+    /**
+     * A constant (or variable) holding {@code value} by reference (SameDiff does not copy non-view arrays, and
+     * variables go to {@link UNetOps.SharedConstants}, so a trainer's updates reach the graph); reused if present.
+     */
+    private static SDVariable shared(SameDiff sd, String name, INDArray value, VariableType type) {
         if (sd.hasVariable(name)) {
             SDVariable v = sd.getVariable(name);
-            if (v.getVariableType() != VariableType.CONSTANT || sd.getArrForVarName(name) != value) {
+            if (v.getVariableType() != type || sd.getArrForVarName(name) != value) {
                 throw new IllegalStateException("graph already has a different variable named '" + name + "'");
             }
             return v;
         }
-        return sd.constant(name, value);
+        if (type == VariableType.CONSTANT) {
+            return sd.constant(name, value);
+        }
+        UNetOps.SharedConstants.install(sd);
+        return sd.var(name, value);
     }
 
     /**
