@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--random-weights", paramLabel = "PRESET",
-            description = "Fill DIR with seeded random weights of this architecture (tiny, midsize, sd21-base, sd21) "
+            description = "Fill DIR with seeded random weights of this architecture (tiny, toy, midsize, sd21-base, sd21) "
                     + "when it holds no weights yet.")
     String randomWeights;
 
