@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
@@ -28,9 +30,12 @@ import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.schedulers.NoiseSchedule;
 import org.sdti.model.text.ClipTokenizer;
 
-/** Full-weight training of the toy architecture on 16×16 coloured shapes: learning, resuming, the written model. */
+/**
+ * Full-weight training on 8×8 coloured shapes: learning, resuming, the written model. The architecture is the tiny
+ * preset's text encoder and U-Net with the toy preset's identity VAE (fast enough for the default suite).
+ */
 class PretrainerTest {
-    static final Architecture TOY = toy();
+    static final Architecture TOY = tinyWithIdentityVae();
     static ClipTokenizer tokenizer;
     static Vae vae;
 
@@ -60,8 +65,8 @@ class PretrainerTest {
     @Test
     void aFewStepsLowerTheLossOnAFixedBatch() throws IOException {
         TrainableNetworks nets = networks();
-        ColouredShapes data = new ColouredShapes(16, 2, 5);
-        PretrainGraph probe = PretrainGraph.build(nets, 2, 4, 16, 16); // shares the weights being trained
+        ColouredShapes data = new ColouredShapes(8, 2, 5);
+        PretrainGraph probe = PretrainGraph.build(nets, 2, 4, 8, 8); // shares the weights being trained
         Object[] batch = fixedBatch(data);
         double before = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
         List<String> lines = new ArrayList<>();
@@ -78,7 +83,7 @@ class PretrainerTest {
 
     @Test
     void resumeEqualsUninterrupted(@TempDir Path tmp) throws IOException {
-        ColouredShapes data = new ColouredShapes(16, 5, 2);
+        ColouredShapes data = new ColouredShapes(8, 5, 2);
         PretrainFolder whole = new PretrainFolder(tmp.resolve("whole").toString(), new Configuration(), TOY);
         pretrainer(networks()).run(data, settings(4, 2), whole, false, l -> { });
         PretrainFolder parts = new PretrainFolder(tmp.resolve("parts").toString(), new Configuration(), TOY);
@@ -103,7 +108,7 @@ class PretrainerTest {
     void theWrittenModelLoadsPredictsAsTrainedAndRenders(@TempDir Path tmp) throws IOException {
         TrainableNetworks nets = networks();
         String out = tmp.resolve("model").toString();
-        pretrainer(nets).run(new ColouredShapes(16, 4, 3), settings(3, 10), new PretrainFolder(out,
+        pretrainer(nets).run(new ColouredShapes(8, 4, 3), settings(3, 10), new PretrainFolder(out,
                 new Configuration(), TOY), false, l -> { });
         try (StableDiffusion sd = StableDiffusion.load(out, new Configuration())) {
             long[][] ids = {toLongs(tokenizer.encode("a photo of a red circle on a blue background"))};
@@ -111,36 +116,36 @@ class PretrainerTest {
             INDArray loadedText = sd.textEncoder().encode(ids);
             assertTrue(loadedText.sub(trainedText).amaxNumber().doubleValue() < 1e-5, "text encoder differs");
             SplittableRandom r = new SplittableRandom(4);
-            INDArray x = Nd4j.rand(DataType.FLOAT, 1, 4, 16, 16);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 1, 4, 8, 8);
             INDArray t = Nd4j.createFromArray(500f);
             INDArray trained = nets.unet().predict(x, t, trainedText);
             INDArray loaded = sd.unet().predict(x, t, loadedText);
             assertTrue(loaded.sub(trained).amaxNumber().doubleValue() < 1e-5, "U-Net differs");
             GenerationResult g = new TextToImage(sd).generate(GenerationRequest.of("a photo of a red circle")
                     .withSampler("ddim", 3).withSteps(3));
-            assertEquals(32, g.images().get(0).width(), "toy default size: U-Net sample_size 32, identity VAE");
-            assertEquals(32, g.images().get(0).height());
+            assertEquals(8, g.images().get(0).width(), "default size: U-Net sample_size 8 through the identity VAE");
+            assertEquals(8, g.images().get(0).height());
         }
     }
 
     private Object[] fixedBatch(ColouredShapes data) {
         long[][] ids = new long[2][];
-        float[] px = new float[2 * 3 * 256];
+        float[] px = new float[2 * 3 * 64];
         for (int i = 0; i < 2; i++) {
             Example e = data.get(i);
             ids[i] = toLongs(tokenizer.encode(e.caption()));
-            System.arraycopy(e.pixels(), 0, px, i * 768, 768);
+            System.arraycopy(e.pixels(), 0, px, i * 192, 192);
         }
-        INDArray x0 = vae.encode(Nd4j.create(px, new long[] {2, 3, 16, 16}, 'c')).mean();
-        float[] noise = new float[2 * 4 * 256];
+        INDArray x0 = vae.encode(Nd4j.create(px, new long[] {2, 3, 8, 8}, 'c')).mean();
+        float[] noise = new float[2 * 4 * 64];
         SplittableRandom r = new SplittableRandom(9);
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (float) (Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble()));
         }
         long[] t = {100, 600};
         NoiseSchedule schedule = NoiseSchedule.from(TOY.scheduler());
-        float[] noisy = schedule.addNoise(x0.dup('c').data().asFloat(), noise, t, 4 * 256);
-        long[] shape = {2, 4, 16, 16};
+        float[] noisy = schedule.addNoise(x0.dup('c').data().asFloat(), noise, t, 4 * 64);
+        long[] shape = {2, 4, 8, 8};
         return new Object[] {ids, Nd4j.create(noisy, shape, 'c'), Nd4j.createFromArray(100f, 600f),
                 Nd4j.create(noise, shape, 'c')};
     }
@@ -153,9 +158,11 @@ class PretrainerTest {
         return out;
     }
 
-    private static Architecture toy() {
+    private static Architecture tinyWithIdentityVae() {
         try {
-            return Architecture.preset("toy");
+            Map<String, String> configs = new HashMap<>(Architecture.preset("tiny").configs());
+            configs.put("vae/config.json", Architecture.preset("toy").configs().get("vae/config.json"));
+            return new Architecture("tiny with the identity VAE", configs);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
