@@ -27,7 +27,7 @@ final class InitModelCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "PRESET",
-            description = "Architecture: tiny (the test fixture's), midsize (the benchmark model), sd21-base "
+            description = "Architecture: tiny (the test fixture's), toy (the architecture pretrain trains; its VAE is the analytic identity), midsize (the benchmark model), sd21-base "
                     + "(SD 2.1-base, 512 px) or sd21 (SD 2.1, 768 px v-prediction).")
     String preset;
 
