@@ -28,6 +28,8 @@ import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.generate.PromptLength;
 import org.sdti.jobs.generate.Requests;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.io.SafeTensorsWriter;

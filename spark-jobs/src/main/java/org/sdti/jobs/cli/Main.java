@@ -1,6 +1,8 @@
 package org.sdti.jobs.cli;
 
 import java.io.PrintWriter;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.jobs.runtime.RunFailedException;
 import org.sdti.model.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.schedulers.Samplers;
 
 /**

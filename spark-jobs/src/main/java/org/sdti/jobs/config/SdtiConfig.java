@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigParseOptions;
 import java.io.File;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 
 /**
  * Loads sdti's configuration once, at the edge: command-line flags override system properties, which override

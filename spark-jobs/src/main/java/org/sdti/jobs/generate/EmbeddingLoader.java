@@ -6,7 +6,7 @@ import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.embeddings.EmbeddingFileException;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.LearnedEmbedding;

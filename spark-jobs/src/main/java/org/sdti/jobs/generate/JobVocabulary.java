@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.GenerateSettings.Request;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.model.BadInputException;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.text.ClipTokenizer;
 

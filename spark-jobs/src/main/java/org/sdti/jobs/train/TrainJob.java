@@ -23,7 +23,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
@@ -39,8 +38,10 @@ import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
 import org.sdti.jobs.runtime.StageReport.Status;
+import org.sdti.model.BadInputException;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.inversion.Checkpoint;
+import org.sdti.model.inversion.CheckpointMismatchException;
 import org.sdti.model.inversion.Checkpoints;
 import org.sdti.model.inversion.ConceptData;
 import org.sdti.model.inversion.EmbeddingExport;
@@ -281,7 +282,7 @@ public final class TrainJob {
                 checkRounds(latest.get(), r.replicas, averageEvery);
                 checkExamples(latest.get(), r.export.properties().get(EXAMPLES_FINGERPRINT));
             }
-        } catch (IllegalArgumentException | SafeTensorsException e) {
+        } catch (CheckpointMismatchException | SafeTensorsException e) {
             // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job);
             // reported at the step it stands at (the refused checkpoint's)
             if (latest.isPresent()) {
@@ -327,10 +328,9 @@ public final class TrainJob {
         String thenEvery = c.metadata().get("embedding.average_every");
         String nowEvery = replicas > 1 ? Integer.toString(averageEvery) : null;
         if (!Integer.toString(replicas).equals(thenReplicas) || !java.util.Objects.equals(thenEvery, nowEvery)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was made with "
-                    + "replicas " + thenReplicas + (thenEvery != null ? ", average-every " + thenEvery : "")
-                    + " where this run has replicas " + replicas + (nowEvery != null ? ", average-every "
-                    + nowEvery : ""));
+            throw new CheckpointMismatchException(c.location(), "it was made with replicas " + thenReplicas
+                    + (thenEvery != null ? ", average-every " + thenEvery : "") + " where this run has replicas "
+                    + replicas + (nowEvery != null ? ", average-every " + nowEvery : ""));
         }
     }
 
@@ -342,9 +342,8 @@ public final class TrainJob {
     private static void checkExamples(Checkpoint c, String now) {
         String then = c.metadata().get("embedding." + EXAMPLES_FINGERPRINT);
         if (!java.util.Objects.equals(then, now)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was trained on other "
-                    + "examples (prepare fingerprint " + then + ", now " + now + ": its images or their preparation "
-                    + "changed)");
+            throw new CheckpointMismatchException(c.location(), "it was trained on other examples (prepare "
+                    + "fingerprint " + then + ", now " + now + ": its images or their preparation changed)");
         }
     }
 
