@@ -24,7 +24,7 @@ public record ConceptSpec(int index, String name, String token, String init, Str
                           LearnableProperty property, int vectors, String templates, boolean captions,
                           TrainSettings train) implements Serializable {
 
-    static final int MAX_VECTORS = 75;
+    static final int MAX_VECTORS = org.sdti.model.embeddings.LearnedEmbedding.MAX_VECTORS;
 
     private static final Map<String, LearnableProperty> PROPERTIES = new TreeMap<>(Map.of(
             "object", LearnableProperty.OBJECT, "style", LearnableProperty.STYLE));

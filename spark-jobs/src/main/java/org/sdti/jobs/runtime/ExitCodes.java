@@ -1,6 +1,7 @@
 package org.sdti.jobs.runtime;
 
 import java.io.FileNotFoundException;
+import org.sdti.dataprep.FileRefusedException;
 import org.sdti.dataprep.TemplateFileException;
 import org.sdti.model.BadInputException;
 
@@ -17,8 +18,8 @@ public final class ExitCodes {
 
     /**
      * Bad input exits 2: a {@link BadInputException} (job-file keys, model configs, weight, tokenizer and embedding
-     * files included), a Typesafe error in a job file, a data-prep template file (data-prep does not depend on
-     * model) or a file the user named that is missing. Everything else
+     * files included), a Typesafe error in a job file, data-prep's template and refused files (data-prep does not
+     * depend on model) or a file the user named that is missing. Everything else
      * exits 1, including an {@link IllegalArgumentException} from inside sdti, which is a bug, not bad input
      * (the commands turn the ones that come from user input into a {@link BadInputException} where they call).
      * The causes are walked because Spark wraps an executor's exception in its own.
@@ -26,7 +27,8 @@ public final class ExitCodes {
     public static int of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadInputException || t instanceof com.typesafe.config.ConfigException
-                    || t instanceof FileNotFoundException || t instanceof TemplateFileException) {
+                    || t instanceof FileNotFoundException || t instanceof TemplateFileException
+                    || t instanceof FileRefusedException) {
                 return BAD_INPUT;
             }
         }
