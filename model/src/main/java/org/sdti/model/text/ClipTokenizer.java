@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sdti.model.BadInputException;
 
 /**
  * The CLIP BPE tokenizer Stable Diffusion 2 was trained with (openai/CLIP {@code simple_tokenizer}, as used by
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  */
 public final class ClipTokenizer {
     /** {@code name_<n>}: a name that could be vector n of the added token {@code name}. */
+    /** Characters of one text to tokenize; a prompt keeps 75 tokens, real ones are a few hundred characters. */
+    public static final int MAX_TEXT_CHARS = 10_000;
     private static final Pattern NUMBERED = Pattern.compile("(.+)_([1-9][0-9]{0,4})");
 
     private final Vocabulary vocab;
@@ -153,8 +156,17 @@ public final class ClipTokenizer {
         return row;
     }
 
-    /** The content ids of a text: no start or end id, no truncation, no padding. */
+    /**
+     * The content ids of a text: no start or end id, no truncation, no padding. Texts longer than
+     * {@link #MAX_TEXT_CHARS} are refused: a prompt keeps 75 tokens, and the clean-up and BPE of megabytes of text
+     * would take minutes.
+     */
     public int[] encodeContent(String text) {
+        if (text.length() > MAX_TEXT_CHARS) {
+            throw new BadInputException("a text of " + text.length() + " characters (\""
+                    + text.substring(0, 30).replaceAll("\\p{Cntrl}", "?") + "...\"): more than " + MAX_TEXT_CHARS
+                    + " (the cap on text length)");
+        }
         IntBuffer out = new IntBuffer();
         added.split(text, chunk -> encodeChunk(chunk, out), name -> out.addAll(added.expand(name)));
         return out.toArray();

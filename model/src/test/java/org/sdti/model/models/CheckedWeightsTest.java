@@ -49,6 +49,28 @@ class CheckedWeightsTest {
         assertTrue(m.contains("'mid_block.resnets.0.conv1.weight' has shape [7] but the config implies [48, 48, 3, 3]"), m);
     }
 
+    /** Issue 16 point 7: integer weights of the right shapes would run as numbers (exit 0, nonsense). */
+    @Test
+    void integerWeightsAreNamedNotRun(@TempDir Path tmp) throws IOException {
+        Path ints = tmp.resolve("unet.safetensors");
+        try (SafeTensorsFile src = SafeTensorsFile.open(UNET)) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            for (String name : src.names()) {
+                if (name.equals("conv_in.bias")) {
+                    long[] shape = src.info(name).shape();
+                    w.addLongs(name, org.sdti.model.io.DType.I32, shape, new long[(int) shape[0]]);
+                    continue;
+                }
+                w.copy(src, name);
+            }
+            w.write(ints);
+        }
+        WeightsException e = assertThrows(WeightsException.class,
+                () -> CheckedWeights.check(SafeTensorsFile.open(ints), Layouts.unet(unetConfig())));
+        assertTrue(e.getMessage().contains("tensor 'conv_in.bias' is I32, not a floating-point tensor"),
+                e.getMessage());
+    }
+
     /** The published SD 2.1 VAE file stores mid-block attention as query/key/value/proj_attn (some as 1×1 convs). */
     @Test
     void legacyVaeAttentionNamesAndConvShapesLoadLikeTheNewOnes(@TempDir Path tmp) throws IOException {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.sdti.model.BadInputException;
 
 /**
  * Issue 16, points 2 and 3: short hostile texts and vector counts. Each ran for minutes or overflowed the stack
@@ -28,6 +29,17 @@ class HostileTextTest {
         // the same escape without its final letter is no escape: kept
         String open = "x\u001B[" + "2;".repeat(5_000);
         assertTimeoutPreemptively(BOUND, () -> TextFixer.fixText(open));
+    }
+
+    @Test
+    void textsPastTheCapAreRefusedNamingIt() {
+        String escape = "\u001B[" + "1".repeat(20_000) + "m";
+        BadInputException e = assertThrows(BadInputException.class, () -> ClipFixtures.sd21().encode(escape));
+        assertTrue(e.getMessage().contains("cap on text length") && e.getMessage().contains("20003 characters"),
+                e.getMessage());
+        // just under the cap, the worst text the audit found still tokenizes in bounded time
+        String mojibake = "\u732B " + "\u00C3\u00A9".repeat((ClipTokenizer.MAX_TEXT_CHARS - 2) / 2);
+        assertEquals(77, assertTimeoutPreemptively(BOUND, () -> ClipFixtures.sd21().encode(mojibake)).length);
     }
 
     @Test
