@@ -149,6 +149,24 @@ class HostileEmbeddingTest {
         assertNull(new LearnedEmbedding("<y>", new float[][] {{1, 2}}).nonFinite());
     }
 
+    /** Not yet tried in the audit: a weight or embedding file cut short after it was opened (memory-mapped). */
+    @Test
+    void aFileTruncatedWhileOpenIsNamedNotACrash() throws IOException {
+        Path file = dir.resolve("w.safetensors");
+        new SafeTensorsWriter().addFloats("a", new long[] {1024}, new float[1024])
+                .addFloats("b", new long[] {1024}, new float[1024]).write(file);
+        try (org.sdti.model.io.SafeTensorsFile f = org.sdti.model.io.SafeTensorsFile.open(file)) {
+            assertEquals(1024, f.floats("a").length);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(file) - 2048);
+            }
+            org.sdti.model.io.SafeTensorsException e = assertThrows(org.sdti.model.io.SafeTensorsException.class,
+                    () -> f.floats("b"));
+            assertTrue(e.getMessage().contains("was truncated while it was read"), e.getMessage());
+        }
+    }
+
     /** An A1111 file {string_to_token: {}, string_to_param: {'*': tensor [1, 4]}, name: NAME}. */
     private static byte[] a1111Named(String name) throws IOException {
         PickleBytes p = PickleBytes.proto2().op('}').str("string_to_param").op('}').str("*")
