@@ -13,6 +13,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.model.embeddings.EmbeddingFiles;
+import org.sdti.model.embeddings.EmbeddingFormat;
+import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.testing.Shared;
 
 /**
@@ -49,6 +52,44 @@ class HostileCliTest {
         assertEquals(0, run("tokenize", "--model", TINY, "\u001B[" + "7".repeat(5_000) + "m cat").code());
         assertEquals(0, run("tokenize", "--model", TINY, "\u732B " + "\u00C3\u00A9".repeat(2_500)).code());
         assertBadInput(run("tokenize", "--model", TINY, "\u001B[" + "7".repeat(20_000) + "m"), "cap on text length");
+    }
+
+    @Test
+    void aPromptPastTheTextCapExitsTwoBeforeWeightsLoad() {
+        JobFixtures.Result r = run("generate", "--model", TINY, "--prompt", "a cat " + "x".repeat(20_000),
+                "--output", dir.resolve("out").toString());
+        assertBadInput(r, "sdti.generate.prompts[0].prompt", "cap on text length");
+        assertFalse(r.err().contains("loading"), "no weights loaded: " + r.err());
+    }
+
+    @Test
+    void embeddingsOfAVocabularyWordOrNanValuesExitTwoBeforeWeightsLoad() throws Exception {
+        float[][] v = {new float[16]};
+        Path word = dir.resolve("cat.safetensors");
+        EmbeddingFiles.write(new LearnedEmbedding("cat", v), EmbeddingFormat.DIFFUSERS_SAFETENSORS, word);
+        JobFixtures.Result r = run("generate", "--model", TINY, "--prompt", "a cat", "--embedding", word.toString(),
+                "--output", dir.resolve("out").toString());
+        assertBadInput(r, "--embedding " + word, "'cat' is already in the vocabulary");
+        assertFalse(r.err().contains("loading"), "no weights loaded: " + r.err());
+        v[0][3] = Float.NaN;
+        Path nan = dir.resolve("nan.safetensors");
+        EmbeddingFiles.write(new LearnedEmbedding("<nan>", v), EmbeddingFormat.DIFFUSERS_SAFETENSORS, nan);
+        r = run("generate", "--model", TINY, "--prompt", "a <nan>", "--embedding", nan.toString(),
+                "--output", dir.resolve("out").toString());
+        assertBadInput(r, nan.toString(), "vector 0 holds NaN");
+    }
+
+    @Test
+    void conceptsWhoseTokensRunIntoEachOtherExitTwo() throws Exception {
+        Path images = dir.resolve("images");
+        JobFixtures.twoConcepts(images);
+        Path job = dir.resolve("job.conf");
+        Files.writeString(job, "sdti {\n  model = \"" + TINY + "\"\n  output = \"" + dir.resolve("out") + "\"\n"
+                + "  concepts = [\n    { token = \"<tok>\", init = toy, images = \"" + images + "/cat\" }\n"
+                + "    { token = \"<tok>_1\", init = toy, images = \"" + images + "/cat\" }\n  ]\n}\n");
+        assertBadInput(run("prepare", "--config", job.toString()), "sdti.concepts[1].token",
+                "would become a vector of sdti.concepts[0]");
+        assertFalse(Files.exists(dir.resolve("out")), "nothing written");
     }
 
     @Test
