@@ -92,6 +92,21 @@ class HostileCliTest {
         assertFalse(Files.exists(dir.resolve("out")), "nothing written");
     }
 
+    /** Point 3's Spark case: this caption ended prepare with Spark's exit code 50, the healthy concept lost too. */
+    @Test
+    void hostileCaptionsLeaveTheHealthyConceptDone() throws Exception {
+        Path images = dir.resolve("images");
+        JobFixtures.twoConcepts(images);
+        Files.writeString(images.resolve("cat/a.txt"), "\u001B[" + "7".repeat(4_000) + "m \u732B "
+                + "\u00C3\u00A9".repeat(2_000));
+        Path job = JobFixtures.jobFile(dir, TINY, images.toString(), dir.resolve("out").toString(),
+                "  concept-defaults { captions = true }\n");
+        JobFixtures.Result r = run("prepare", "--config", job.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("prepare: 1 of 2 concepts done, 1 failed"), r.out());
+        assertTrue(Files.exists(dir.resolve("out/_reports/prepare.json")));
+    }
+
     @Test
     void includeUrlIsRefusedNotFetched() throws Exception {
         Path job = dir.resolve("job.conf");
