@@ -19,7 +19,7 @@ import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.testing.S3TestServer;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The jobs with model, images and output all on an S3-protocol server (s3proxy on loopback). */
 class S3RoundTripTest {
@@ -44,7 +44,7 @@ class S3RoundTripTest {
         settings.forEach(conf::set);
         FileSystem fs = FileSystem.get(java.net.URI.create(s3.uri("")), conf);
         for (String f : modelFiles) {
-            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Shared.tinyModel().resolve(f).toUri()),
+            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(TestData.tinyModel().resolve(f).toUri()),
                     new org.apache.hadoop.fs.Path(s3.uri("models/tiny/" + f)));
         }
         JobFixtures.twoConcepts(tmp.resolve("images"));
@@ -104,8 +104,8 @@ class S3RoundTripTest {
         TestSpark.session();
         try (S3TestServer s3 = new S3TestServer("sdti-pipeline-trip")) {
             List<String> all;
-            try (var files = Files.walk(Shared.tinyModel())) {
-                all = files.filter(Files::isRegularFile).map(p -> Shared.tinyModel().relativize(p).toString())
+            try (var files = Files.walk(TestData.tinyModel())) {
+                all = files.filter(Files::isRegularFile).map(p -> TestData.tinyModel().relativize(p).toString())
                         .sorted().toList();
             }
             Bucket b = upload(s3, tmp, all, JobFixtures.SMALL_PIPELINE);

@@ -24,7 +24,8 @@ public final class Trainer {
      *
      * @param checkpointEvery a checkpoint after every multiple of this (and after the last step); 0: only the last
      * @param validationEvery validation after every multiple of this and after the last step; 0: only after the last
-     * @param progressEvery   a progress line after every multiple of this (and the first and last steps)
+     * @param progressEvery   a progress line after every multiple of this, the first and last steps, and at least
+     *                        every 30 s ({@link ProgressLine#due})
      */
     public record Options(int checkpointEvery, int validationEvery, int progressEvery) {
         public Options {
@@ -146,7 +147,7 @@ public final class Trainer {
             try {
                 r = round.run(s, data, 0, (int) (until - s.step()), rec -> {
                     LossLog.Entry e = losses.add(rec);
-                    if (e.step() % options.progressEvery() == 0 || e.step() == 1 || e.step() == cfg.steps()) {
+                    if (progress.due(e.step(), options.progressEvery())) {
                         log.accept(progress.line(e));
                     }
                 });

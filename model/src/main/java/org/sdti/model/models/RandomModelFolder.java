@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -15,6 +16,8 @@ import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.AtomicFiles;
 import org.sdti.model.io.DType;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.text.BpeVocabFiles;
 
@@ -57,6 +60,19 @@ public final class RandomModelFolder {
                 new Path(root, "vae/diffusion_pytorch_model.safetensors"), conf);
         writeWeights(Layouts.textEncoder(TextEncoderConfig.from(config(preset, "text_encoder/config.json"))), seed + 2,
                 meta, new Path(root, "text_encoder/model.safetensors"), conf);
+    }
+
+    /**
+     * For a folder {@link #write} made: "preset NAME, seed S" (from its U-Net file's metadata), else empty. Reports say
+     * so, because such a model's embeddings and images mean nothing.
+     */
+    public static Optional<String> madeBy(ModelFolder folder) throws IOException {
+        try (SafeTensorsFile unet = folder.openWeights(ModelFolder.UNET)) {
+            Map<String, String> meta = unet.metadata();
+            String seed = meta.get("sdti.random_seed");
+            return seed == null ? Optional.empty()
+                    : Optional.of("preset " + meta.getOrDefault("sdti.preset", "?") + ", seed " + seed);
+        }
     }
 
     private static void writeWeights(WeightLayout layout, long seed, Map<String, String> meta, Path file,

@@ -7,7 +7,7 @@
  * twice, whitespace collapsing with Unicode {@code \s}, Python {@code lower()}, the CLIP pre-tokenizer regex and
  * byte-level BPE, then {@code [49406] + ids + [49407]} cut to 77 with the end id kept last and padded with zeros.
  * We reproduce that, id for id, because textual-inversion embeddings are learned against the ids the text encoder
- * saw in training; the goldens in {@code shared/reference/sd2} were produced by running that code.
+ * saw in training; the goldens in {@code testdata/reference/sd2} were produced by running that code.
  *
  * <h2>Where transformers' CLIPTokenizer differs, and what we do</h2>
  * <ul>

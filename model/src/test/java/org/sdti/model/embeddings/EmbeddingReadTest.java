@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.io.DType;
 import org.sdti.model.io.NonLocalFileSystem;
 import org.sdti.model.io.SafeTensorsWriter;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** Reading: token rules, width checks, detection by content, other dtypes and byte orders, remote files. */
 class EmbeddingReadTest {
@@ -31,7 +31,7 @@ class EmbeddingReadTest {
 
     @Test
     void tinyGoldenIsOneVectorOf16() throws IOException {
-        Path golden = Shared.goldens("learned_embeds.safetensors");
+        Path golden = TestData.goldens("learned_embeds.safetensors");
         LearnedEmbedding e = EmbeddingFiles.read(golden);
         assertEquals("<joe-bruin>", e.token());
         assertEquals(1, e.count());

@@ -141,7 +141,7 @@ class EmbeddingWriteTest {
 
     @Test
     void tinyGoldenCopiesThroughBothWriters() throws IOException {
-        LearnedEmbedding golden = EmbeddingFiles.read(org.sdti.model.testing.Shared.goldens("learned_embeds.safetensors"));
+        LearnedEmbedding golden = EmbeddingFiles.read(org.sdti.model.testing.TestData.goldens("learned_embeds.safetensors"));
         for (EmbeddingFormat f : List.of(EmbeddingFormat.DIFFUSERS_SAFETENSORS, EmbeddingFormat.A1111_PT)) {
             Path file = dir.resolve("copy-" + f);
             EmbeddingFiles.write(golden, f, file);

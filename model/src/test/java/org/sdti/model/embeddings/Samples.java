@@ -7,14 +7,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The shared ti_samples and their manifest; values follow v[r][c] = (((r*1024+c) % 97) - 48)/64. */
 final class Samples {
     private Samples() {}
 
     static Path path(String file) {
-        return Shared.path("reference/sd2/ti_samples/" + file);
+        return TestData.path("reference/sd2/ti_samples/" + file);
     }
 
     static JsonNode manifest() {

@@ -6,14 +6,14 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class AdamWTest {
 
     /** Feeding the reference's gradients reproduces its embedding after each of the 5 AdamW steps. */
     @Test
     void reproducesTheReferenceEmbeddingsFromItsGradients() throws IOException {
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             float[] grads = g.floats("grads_placeholder");
             float[] after = g.floats("embeddings_after");
             int h = g.floats("initial_embedding").length;

@@ -19,7 +19,7 @@ import org.sdti.model.models.Layouts;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
 import org.sdti.model.schedulers.NoiseSchedule;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The textual-inversion loss and its gradient with respect to the new token's row, against the reference's
@@ -34,13 +34,13 @@ class InversionGraphTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path model = Shared.tinyModel();
+        Path model = TestData.tinyModel();
         ModelFolder folder = ModelFolder.open(model.toString());
         encoder = TextEncoder.load(model.resolve("text_encoder"), DataType.FLOAT);
         unet = UNet.load(folder.unetConfig(),
                 CheckedWeights.check(folder.openWeights("unet"), Layouts.unet(folder.unetConfig())));
         schedule = NoiseSchedule.from(folder.schedulerConfig());
-        golden = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"));
+        golden = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"));
         graph = InversionGraph.build(encoder, unet, 2, array("initial_embedding").reshape(1, -1).dup(), 4, 8, 8);
     }
 

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.schedulers.Prediction;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The step's options beyond the golden: accumulation, v-prediction targets, scale_lr and schedules. */
 class InversionStepTest {
@@ -50,7 +50,7 @@ class InversionStepTest {
     /** With a v-prediction model the target is the velocity: the loss is the graph's MSE against it. */
     @Test
     void vPredictionTrainsOnTheVelocity() throws IOException {
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             long[] flat = g.longs("step1.input_ids");
             long[][] ids = {Arrays.copyOfRange(flat, 0, 77), Arrays.copyOfRange(flat, 77, 154)};
             float[] x0 = g.floats("step1.latents");

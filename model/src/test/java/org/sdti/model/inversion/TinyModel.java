@@ -16,7 +16,7 @@ import org.sdti.model.models.UNet;
 import org.sdti.model.models.Vae;
 import org.sdti.model.schedulers.NoiseSchedule;
 import org.sdti.model.schedulers.Prediction;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 import org.sdti.model.text.ClipTokenizer;
 
 /** The tiny fixture model, loaded once per test JVM, and trainer parts built on it (graphs cached per shape). */
@@ -35,7 +35,7 @@ final class TinyModel {
 
     private TinyModel(ModelFolder folder) throws IOException {
         this.folder = folder;
-        Path model = Shared.tinyModel();
+        Path model = TestData.tinyModel();
         tokenizer = ClipTokenizer.load(folder.tokenizerFiles());
         encoder = TextEncoder.load(model.resolve("text_encoder"), DataType.FLOAT);
         unet = UNet.load(folder.unetConfig(),
@@ -49,7 +49,7 @@ final class TinyModel {
 
     private static TinyModel load() {
         try {
-            return new TinyModel(ModelFolder.open(Shared.tinyModel().toString()));
+            return new TinyModel(ModelFolder.open(TestData.tinyModel().toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

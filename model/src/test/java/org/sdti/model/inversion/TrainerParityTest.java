@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The trainer's step function ({@link InversionStep}) fed the reference's five recorded batches reproduces the
@@ -19,7 +19,7 @@ class TrainerParityTest {
     @Test
     void fiveStepsThroughTheTrainersStepMatchTheReference() throws IOException {
         TinyModel m = TinyModel.INSTANCE;
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             TrainingConfig cfg = TrainingConfig.defaults().withBatch(2, 1);
             InversionStep step = m.step(cfg, 1);
             float[] losses = g.floats("losses");

@@ -18,13 +18,13 @@ import org.sdti.model.config.UNetConfig;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.testing.S3TestServer;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class ModelFolderTest {
 
     @Test
     void readsTheTinyFixtureByPlainPathAndFileUri() throws IOException {
-        for (String loc : new String[] {Shared.tinyModel().toString(), Shared.tinyModel().toUri().toString()}) {
+        for (String loc : new String[] {TestData.tinyModel().toString(), TestData.tinyModel().toUri().toString()}) {
             ModelFolder m = ModelFolder.open(loc);
             assertEquals("StableDiffusionPipeline", m.modelIndex().pipelineClass());
             assertEquals("UNet2DConditionModel", m.modelIndex().componentClass("unet"));
@@ -72,7 +72,7 @@ class ModelFolderTest {
     @Test
     void missingRequiredConfigKeyNamesFileAndKey(@TempDir Path tmp) throws IOException {
         Files.createDirectories(tmp.resolve("unet"));
-        String cfg = Files.readString(Shared.tinyModel().resolve("unet/config.json"))
+        String cfg = Files.readString(TestData.tinyModel().resolve("unet/config.json"))
                 .replace("\"cross_attention_dim\": 16,", "");
         Files.writeString(tmp.resolve("unet/config.json"), cfg);
         ConfigException e = assertThrows(ConfigException.class, () -> ModelFolder.open(tmp.toString()).unetConfig());
@@ -87,14 +87,14 @@ class ModelFolderTest {
             String uri = s3.uri("tiny-sd2");
             org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(uri);
             FileSystem fs = dst.getFileSystem(conf);
-            fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(Shared.tinyModel().toUri()), dst);
+            fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(TestData.tinyModel().toUri()), dst);
 
             ModelFolder remote = ModelFolder.open(uri, conf);
             assertTrue(remote.location().startsWith("s3a://models/"), remote.location());
             assertEquals(remote.unetConfig().crossAttentionDim(), 16);
             assertTrue(remote.readText("tokenizer/vocab.json").contains("\"photo</w>\": 1125"));
 
-            ModelFolder local = ModelFolder.open(Shared.tinyModel().toString());
+            ModelFolder local = ModelFolder.open(TestData.tinyModel().toString());
             UNetConfig u = local.unetConfig();
             try (CheckedWeights r = CheckedWeights.check(remote.openWeights("unet"), Layouts.unet(u));
                     CheckedWeights l = CheckedWeights.check(local.openWeights("unet"), Layouts.unet(u))) {

@@ -237,7 +237,7 @@ class SafeTensorsWriterTest {
     static Stream<Path> referenceFiles() throws IOException {
         return Stream.concat(SafeTensorsReaderTest.fixtureFiles(), Stream.of(
                 "diffusers_learned_embeds.safetensors", "diffusers_learned_embeds_3vec.safetensors",
-                "kohya_emb_params_fp16.safetensors").map(n -> org.sdti.model.testing.Shared.path(
+                "kohya_emb_params_fp16.safetensors").map(n -> org.sdti.model.testing.TestData.path(
                         "reference/sd2/ti_samples/" + n)));
     }
 
@@ -254,7 +254,7 @@ class SafeTensorsWriterTest {
 
     @Test
     void convertsAHalfFileToFloat32() throws IOException {
-        Path kohya = org.sdti.model.testing.Shared.path("reference/sd2/ti_samples/kohya_emb_params_fp16.safetensors");
+        Path kohya = org.sdti.model.testing.TestData.path("reference/sd2/ti_samples/kohya_emb_params_fp16.safetensors");
         Path out = dir.resolve("fp32.safetensors");
         try (SafeTensorsFile f = SafeTensorsFile.open(kohya)) {
             TensorInfo t = f.info("emb_params");

@@ -13,14 +13,14 @@ import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.io.TensorInfo;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class CheckedWeightsTest {
-    private static final Path UNET = Shared.tinyModel().resolve("unet/diffusion_pytorch_model.safetensors");
-    private static final Path VAE = Shared.tinyModel().resolve("vae/diffusion_pytorch_model.safetensors");
+    private static final Path UNET = TestData.tinyModel().resolve("unet/diffusion_pytorch_model.safetensors");
+    private static final Path VAE = TestData.tinyModel().resolve("vae/diffusion_pytorch_model.safetensors");
 
     static UNetConfig unetConfig() throws IOException {
-        return UNetConfig.from(LayoutsTest.config(Shared.tinyModel().resolve("unet/config.json")));
+        return UNetConfig.from(LayoutsTest.config(TestData.tinyModel().resolve("unet/config.json")));
     }
 
     /** How a test replaces one tensor of the tiny U-Net file (writing nothing leaves it out). */
@@ -90,7 +90,7 @@ class CheckedWeightsTest {
             }
             w.write(legacy);
         }
-        VaeConfig cfg = VaeConfig.from(LayoutsTest.config(Shared.tinyModel().resolve("vae/config.json")));
+        VaeConfig cfg = VaeConfig.from(LayoutsTest.config(TestData.tinyModel().resolve("vae/config.json")));
         try (CheckedWeights modern = CheckedWeights.check(SafeTensorsFile.open(VAE), Layouts.vae(cfg));
                 CheckedWeights old = CheckedWeights.check(SafeTensorsFile.open(legacy), Layouts.vae(cfg))) {
             for (String name : new String[] {"encoder.mid_block.attentions.0.to_q.weight",

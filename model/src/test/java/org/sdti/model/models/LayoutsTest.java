@@ -18,7 +18,7 @@ import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.TensorInfo;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The layouts derived from configs equal the real SD 2.1 weight lists and the tiny fixture's files. */
 class LayoutsTest {
@@ -30,7 +30,7 @@ class LayoutsTest {
     /** Parses {@code name<TAB>[d, d, ...]} lines. */
     static Map<String, long[]> keyFile(String rel) throws IOException {
         Map<String, long[]> out = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Shared.path(rel))) {
+        for (String line : Files.readAllLines(TestData.path(rel))) {
             if (line.isBlank()) {
                 continue;
             }
@@ -53,7 +53,7 @@ class LayoutsTest {
     @Test
     void sd21UNetMatchesPublishedKeys() throws IOException {
         for (String variant : new String[] {"sd21-base", "sd21"}) {
-            UNetConfig c = UNetConfig.from(config(Shared.path("reference/sd2/" + variant + "/unet/config.json")));
+            UNetConfig c = UNetConfig.from(config(TestData.path("reference/sd2/" + variant + "/unet/config.json")));
             WeightLayout layout = Layouts.unet(c);
             assertSameLayout(keyFile("reference/sd2/sd21_unet_keys.txt"), layout);
             assertEquals(865_910_724L, layout.parameterCount(), variant);
@@ -62,7 +62,7 @@ class LayoutsTest {
 
     @Test
     void sd21TextEncoderMatchesPublishedKeys() throws IOException {
-        TextEncoderConfig c = TextEncoderConfig.from(config(Shared.path("reference/sd2/sd21-base/text_encoder/config.json")));
+        TextEncoderConfig c = TextEncoderConfig.from(config(TestData.path("reference/sd2/sd21-base/text_encoder/config.json")));
         Map<String, long[]> expected = keyFile("reference/sd2/sd21_text_encoder_keys.txt");
         expected.remove("text_model.embeddings.position_ids"); // an optional int64 buffer, not a weight
         assertSameLayout(expected, Layouts.textEncoder(c));
@@ -72,7 +72,7 @@ class LayoutsTest {
 
     @Test
     void sd21VaeMatchesPublishedKeys() throws IOException {
-        VaeConfig c = VaeConfig.from(config(Shared.path("reference/sd2/sd21-base/vae/config.json")));
+        VaeConfig c = VaeConfig.from(config(TestData.path("reference/sd2/sd21-base/vae/config.json")));
         assertSameLayout(keyFile("reference/sd2/sd21_vae_keys.txt"), Layouts.vae(c));
         assertEquals(VaeConfig.DEFAULT_SCALING_FACTOR, c.scalingFactor());
         assertEquals(8, c.downscale());
@@ -80,7 +80,7 @@ class LayoutsTest {
 
     @Test
     void tinyFixtureFilesMatchTheirLayouts() throws IOException {
-        Path m = Shared.tinyModel();
+        Path m = TestData.tinyModel();
         check(Layouts.unet(UNetConfig.from(config(m.resolve("unet/config.json")))),
                 m.resolve("unet/diffusion_pytorch_model.safetensors"));
         check(Layouts.vae(VaeConfig.from(config(m.resolve("vae/config.json")))),

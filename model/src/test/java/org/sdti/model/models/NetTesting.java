@@ -11,19 +11,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.config.JsonConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** Loading the tiny fixture's networks and comparing with its goldens (U-Net and VAE parity tests). */
 final class NetTesting {
     private NetTesting() {}
 
     static JsonConfig config(String component) throws IOException {
-        Path p = Shared.tinyModel().resolve(component).resolve("config.json");
+        Path p = TestData.tinyModel().resolve(component).resolve("config.json");
         return JsonConfig.parse(p.toString(), Files.readString(p));
     }
 
     static SafeTensorsFile weights(String component) throws IOException {
-        return SafeTensorsFile.open(Shared.tinyModel().resolve(component).resolve("diffusion_pytorch_model.safetensors"));
+        return SafeTensorsFile.open(TestData.tinyModel().resolve(component).resolve("diffusion_pytorch_model.safetensors"));
     }
 
     /** A float32 golden tensor in its stored shape. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.testing.S3TestServer;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class RandomModelFolderTest {
 
@@ -44,10 +44,19 @@ class RandomModelFolderTest {
         }
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("a/vae/diffusion_pytorch_model.safetensors")),
                 Files.readAllBytes(tmp.resolve("c/vae/diffusion_pytorch_model.safetensors"))), "another seed differs");
-        assertEquals(Files.readString(Shared.path("reference/sd2/sd21-base/tokenizer/vocab.json")),
+        assertEquals(Files.readString(TestData.path("reference/sd2/sd21/tokenizer/vocab.json")),
                 Files.readString(tmp.resolve("a/tokenizer/vocab.json")));
-        assertEquals(Files.readString(Shared.tinyModel().resolve("unet/config.json")),
+        assertEquals(Files.readString(TestData.tinyModel().resolve("unet/config.json")),
                 Files.readString(tmp.resolve("a/unet/config.json")));
+    }
+
+    @Test
+    void aFolderItWroteIsKnownAsRandom(@TempDir Path tmp) throws IOException {
+        RandomModelFolder.write("tiny", tmp.toString(), 7, new Configuration());
+        assertEquals(java.util.Optional.of("preset tiny, seed 7"), RandomModelFolder.madeBy(ModelFolder.open(
+                tmp.toString())));
+        assertEquals(java.util.Optional.empty(), RandomModelFolder.madeBy(ModelFolder.open(
+                TestData.tinyModel().toString())), "the fixture was made by diffusers");
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.sdti.model.config.TextEncoderConfig;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.models.nn.Activation;
 import org.sdti.model.models.nn.ParamStore;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** {@code hidden_act} selects exact GELU or quick-GELU, each with PyTorch's values. */
 class TextEncoderActivationTest {
@@ -59,7 +59,7 @@ class TextEncoderActivationTest {
 
     @Test
     void encoderFollowsHiddenAct() throws IOException {
-        Path folder = Shared.tinyModel().resolve("text_encoder");
+        Path folder = TestData.tinyModel().resolve("text_encoder");
         String json = Files.readString(folder.resolve("config.json"));
         TextEncoderConfig gelu = TextEncoderConfig.from(JsonConfig.parse("gelu", json));
         TextEncoderConfig quick = TextEncoderConfig.from(JsonConfig.parse("quick",

@@ -15,14 +15,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.models.nn.UNetOps;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The trainable rows get the right gradient through {@code base + mask·rows} (central differences, double). */
 class TextEncoderGradientTest {
 
     @Test
     void rowsGradientMatchesFiniteDifferences() throws IOException {
-        try (TextEncoder encoder = TextEncoder.load(Shared.tinyModel().resolve("text_encoder"), DataType.DOUBLE)) {
+        try (TextEncoder encoder = TextEncoder.load(TestData.tinyModel().resolve("text_encoder"), DataType.DOUBLE)) {
             int vocab = encoder.embedding().vocabSize();
             // two new tokens; the first appears twice in row 0, the second once in each row
             long[][] ids = new long[2][77];

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The text encoder equals transformers' CLIPTextModel on the tiny fixture (goldens from the reference run). */
 class TextEncoderParityTest {
@@ -30,8 +30,8 @@ class TextEncoderParityTest {
 
     @BeforeAll
     static void load() throws IOException {
-        encoder = TextEncoder.load(Shared.tinyModel().resolve("text_encoder"), DataType.FLOAT);
-        goldens = SafeTensorsFile.open(Shared.goldens("text_encoder.safetensors"));
+        encoder = TextEncoder.load(TestData.tinyModel().resolve("text_encoder"), DataType.FLOAT);
+        goldens = SafeTensorsFile.open(TestData.goldens("text_encoder.safetensors"));
     }
 
     @AfterAll
@@ -97,7 +97,7 @@ class TextEncoderParityTest {
 
     @Test
     void placeholderTokenMatchesTheTextualInversionGolden() throws IOException {
-        try (SafeTensorsFile ti = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile ti = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             long[][] ids = idRows(ti, "step0.input_ids");
             INDArray initial = golden(ti, "initial_embedding").reshape(1, -1);
             assertTrue(maxAbsDiff(initial, encoder.embedding().rows(BEAR)) == 0, "the golden starts from 'bear'");

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.models.nn.UNetOps;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The U-Net inside a caller's graph is differentiable down to {@code encoder_hidden_states} (the path a
@@ -35,7 +35,7 @@ class UNetGradientTest {
     @BeforeAll
     static void load() throws IOException {
         cfg = UNetConfig.from(NetTesting.config("unet"));
-        goldens = SafeTensorsFile.open(Shared.goldens("unet.safetensors"));
+        goldens = SafeTensorsFile.open(TestData.goldens("unet.safetensors"));
     }
 
     static UNet unet(DataType dtype) throws IOException {

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The U-Net reproduces diffusers 0.25.1's {@code UNet2DConditionModel} on the tiny fixture (goldens/unet.safetensors). */
 class UNetParityTest {
@@ -32,7 +32,7 @@ class UNetParityTest {
         try (CheckedWeights w = CheckedWeights.check(NetTesting.weights("unet"), Layouts.unet(cfg))) {
             unet = UNet.load(cfg, w);
         }
-        goldens = SafeTensorsFile.open(Shared.goldens("unet.safetensors"));
+        goldens = SafeTensorsFile.open(TestData.goldens("unet.safetensors"));
         sample = NetTesting.golden(goldens, "sample");
         context = NetTesting.golden(goldens, "encoder_hidden_states");
     }
@@ -62,7 +62,7 @@ class UNetParityTest {
     /** The U-Net call of the reference's textual-inversion step 0 (per-sample timesteps, real text embeddings). */
     @Test
     void textualInversionStep() throws IOException {
-        try (SafeTensorsFile ti = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile ti = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             INDArray out = unet.predict(NetTesting.golden(ti, "step0.noisy_latents"),
                     NetTesting.goldenLongsAsFloat(ti, "step0.timesteps"),
                     NetTesting.golden(ti, "step0.encoder_hidden_states"));
@@ -73,7 +73,7 @@ class UNetParityTest {
     /** The first U-Net call of the reference's 4-step DDIM pipeline: batch [uncond, cond], scalar timestep. */
     @Test
     void pipelineFirstStep() throws IOException {
-        try (SafeTensorsFile p = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+        try (SafeTensorsFile p = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"))) {
             INDArray latents = NetTesting.golden(p, "init_latents");
             INDArray ctx = Nd4j.concat(0, NetTesting.golden(p, "negative_prompt_embeds"),
                     NetTesting.golden(p, "prompt_embeds"));

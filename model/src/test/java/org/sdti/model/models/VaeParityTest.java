@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The VAE reproduces diffusers 0.25.1's {@code AutoencoderKL} on the tiny fixture (goldens/vae.safetensors). */
 class VaeParityTest {
@@ -20,7 +20,7 @@ class VaeParityTest {
         try (CheckedWeights w = CheckedWeights.check(NetTesting.weights("vae"), Layouts.vae(cfg))) {
             vae = Vae.load(cfg, w);
         }
-        goldens = SafeTensorsFile.open(Shared.goldens("vae.safetensors"));
+        goldens = SafeTensorsFile.open(TestData.goldens("vae.safetensors"));
     }
 
     @Test
@@ -41,7 +41,7 @@ class VaeParityTest {
     /** The reference pipeline's last stage: decode(latents / scaling_factor), to [0, 1], NHWC. */
     @Test
     void pipelineImage() throws IOException {
-        try (SafeTensorsFile p = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+        try (SafeTensorsFile p = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"))) {
             INDArray z = NetTesting.golden(p, "ddim4.final_latents").div(vae.scalingFactor());
             INDArray image = vae.decode(z).mul(0.5).add(0.5);
             image = org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(image, 0.0), 1.0)

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The whole pipeline against diffusers 0.25.1's StableDiffusionPipeline on the tiny fixture (goldens
@@ -36,9 +36,9 @@ class TextToImageParityTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = StableDiffusion.load(ModelFolder.open(Shared.tinyModel().toString()));
+        model = StableDiffusion.load(ModelFolder.open(TestData.tinyModel().toString()));
         pipeline = new TextToImage(model);
-        goldens = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"));
+        goldens = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"));
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class TextToImageParityTest {
     }
 
     static TokenEmbeddings joeBruin() throws IOException {
-        try (SafeTensorsFile f = SafeTensorsFile.open(Shared.goldens("learned_embeds.safetensors"))) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(TestData.goldens("learned_embeds.safetensors"))) {
             return DiffusersEmbeddingFile.read(f);
         }
     }

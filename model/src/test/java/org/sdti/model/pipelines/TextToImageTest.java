@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.schedulers.Samplers;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** Batching, seeding, guidance on/off, samplers and learned tokens on the tiny fixture. */
 class TextToImageTest {
@@ -29,7 +29,7 @@ class TextToImageTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = StableDiffusion.load(ModelFolder.open(Shared.tinyModel().toString()));
+        model = StableDiffusion.load(ModelFolder.open(TestData.tinyModel().toString()));
         pipeline = new TextToImage(model);
     }
 
@@ -62,9 +62,16 @@ class TextToImageTest {
             String prompt = i < 2 ? "a photo of a cat" : "a photo of a dog";
             GenerationResult one = pipeline.generate(GenerationRequest.of(prompt).withSampler("ddim", 3)
                     .withSeed(7 + i).withNegativePrompt("blurry"));
-            double err = maxAbs(image(all.finalLatents(), i), image(one.finalLatents(), 0));
-            assertTrue(err < 1e-5, "image " + i + " differs from its single run by " + err);
-            assertTrue(maxAbs(image(all.pixels(), i), image(one.pixels(), 0)) < 1e-5);
+            // Not bit-equal: a batch changes how the GEMM kernels block their sums, and the kernels themselves
+            // differ between hosts (AVX2 vs AVX-512 widths), so each op rounds differently at ~1e-7 relative and
+            // three sampler steps amplify it (1.4e-5 absolute measured on a host without AVX-512). The bound is
+            // the project's fp32 rule: 1e-4 relative to the tensor's scale.
+            float[] single = image(one.finalLatents(), 0);
+            double err = maxAbs(image(all.finalLatents(), i), single);
+            double bound = 1e-4 * maxAbs(single, new float[single.length]);
+            assertTrue(err <= bound, "image " + i + " differs from its single run by " + err + " > " + bound);
+            double pixelErr = maxAbs(image(all.pixels(), i), image(one.pixels(), 0));
+            assertTrue(pixelErr <= 1e-4, "image " + i + " pixels (scale 1) differ by " + pixelErr);
         }
         assertNotEquals(0.0, maxAbs(image(all.finalLatents(), 0), image(all.finalLatents(), 1)),
                 "images of one prompt differ by their seeds");

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.sdti.model.config.ConfigException;
 import org.sdti.model.config.SchedulerConfig;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class SamplerFactoryTest {
     private static final String FILE = "/models/x/scheduler/scheduler_config.json";
@@ -43,7 +43,7 @@ class SamplerFactoryTest {
 
     @Test
     void sd21BasePndmConfigFallsBackToDpmSolverWithANote() {
-        SchedulerConfig cfg = SchedulerFixtures.config(Shared.path("reference/sd2/sd21-base/scheduler"));
+        SchedulerConfig cfg = SchedulerFixtures.config(TestData.path("reference/sd2/sd21-base/scheduler"));
         SamplerChoice choice = Samplers.choose(cfg);
         assertEquals(Samplers.FALLBACK, choice.name());
         assertEquals("dpmpp-2m", choice.name());
@@ -82,7 +82,7 @@ class SamplerFactoryTest {
     @Test
     void sd21DdimConfigWithoutSpacingKeyUsesEachSamplersDefault() {
         // written by diffusers 0.8: no timestep_spacing; DDIM defaults to leading, Euler to linspace
-        SchedulerConfig cfg = SchedulerFixtures.config(Shared.path("reference/sd2/sd21/scheduler"));
+        SchedulerConfig cfg = SchedulerFixtures.config(TestData.path("reference/sd2/sd21/scheduler"));
         assertEquals(Prediction.V_PREDICTION, Prediction.of(cfg));
         Sampler ddim = Samplers.fromConfig(cfg, 10, SamplerOptions.DEFAULTS);
         assertEquals("ddim", ddim.name());

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sdti.model.config.SchedulerConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The DDIM loop of the reference text-to-image runs (pipeline.safetensors): the fixture model's own scheduler
@@ -19,8 +19,8 @@ class SamplerPipelineGoldensTest {
     @ParameterizedTest
     @ValueSource(strings = {"ddim4", "ddim10", "ti_ddim4"})
     void ddimLatentsFollowThePipeline(String run) throws IOException {
-        SchedulerConfig cfg = SchedulerFixtures.config(Shared.tinyModel().resolve("scheduler"));
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+        SchedulerConfig cfg = SchedulerFixtures.config(TestData.tinyModel().resolve("scheduler"));
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"))) {
             long[] timesteps = g.longs(run + ".timesteps");
             int steps = timesteps.length;
             Sampler s = Samplers.fromConfig(cfg, steps, SamplerOptions.DEFAULTS);

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import org.sdti.model.config.JsonConfig;
 import org.sdti.model.config.SchedulerConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The scheduler goldens of the tiny-sd2 fixture, and a record of the largest error seen per golden group. */
 final class SchedulerFixtures {
@@ -29,7 +29,7 @@ final class SchedulerFixtures {
     static synchronized SafeTensorsFile goldens() {
         if (goldens == null) {
             try {
-                goldens = SafeTensorsFile.open(Shared.goldens("schedulers.safetensors"));
+                goldens = SafeTensorsFile.open(TestData.goldens("schedulers.safetensors"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -70,7 +70,7 @@ final class SchedulerFixtures {
     static synchronized JsonNode index() {
         if (index == null) {
             try {
-                index = new ObjectMapper().readTree(Shared.goldens("schedulers.json").toFile());
+                index = new ObjectMapper().readTree(TestData.goldens("schedulers.json").toFile());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -80,7 +80,7 @@ final class SchedulerFixtures {
 
     /** The scheduler_config.json behind golden group {@code scheduler.prediction}. */
     static SchedulerConfig config(String group) {
-        return config(Shared.path("fixtures/tiny-sd2/" + index().get(group).get("config_dir").asText()));
+        return config(TestData.path("fixtures/tiny-sd2/" + index().get(group).get("config_dir").asText()));
     }
 
     static SchedulerConfig config(Path dir) {

@@ -7,13 +7,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
-/** Shared test material: the SD 2.1 tokenizer (loaded once) and the JSON golden files. */
+/** Common test material: the SD 2.1 tokenizer (loaded once) and the JSON golden files. */
 final class ClipFixtures {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Path SD21_TOKENIZER = Shared.path("reference/sd2/sd21/tokenizer");
-    static final Path RESAVED_CONFIGS = Shared.path("reference/sd2/tokenizer-variants/resaved-by-transformers-4.34");
+    static final Path SD21_TOKENIZER = TestData.path("reference/sd2/sd21/tokenizer");
+    static final Path RESAVED_CONFIGS = TestData.path("reference/sd2/tokenizer-variants/resaved-by-transformers-4.34");
 
     private static volatile ClipTokenizer sd21;
 
@@ -34,9 +34,9 @@ final class ClipFixtures {
         return sd21;
     }
 
-    static JsonNode sharedJson(String relative) {
+    static JsonNode testDataJson(String relative) {
         try {
-            return JSON.readTree(Files.readString(Shared.path(relative)));
+            return JSON.readTree(Files.readString(TestData.path(relative)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,7 +16,7 @@ class ClipTokenizerGoldenTest {
 
     static Stream<Arguments> publicCases() {
         List<Arguments> cases = new ArrayList<>();
-        JsonNode all = ClipFixtures.sharedJson("reference/sd2/tokenizer_public.json");
+        JsonNode all = ClipFixtures.testDataJson("reference/sd2/tokenizer_public.json");
         for (int i = 0; i < all.size(); i++) {
             cases.add(Arguments.of(i, all.get(i).get("text").textValue(), ClipFixtures.ints(all.get(i).get("ids"))));
         }
@@ -25,7 +25,7 @@ class ClipTokenizerGoldenTest {
 
     static Stream<Arguments> openClipRows() {
         List<Arguments> cases = new ArrayList<>();
-        JsonNode all = ClipFixtures.sharedJson("reference/sd2/tokenizer_public_variants.json");
+        JsonNode all = ClipFixtures.testDataJson("reference/sd2/tokenizer_public_variants.json");
         for (int i = 0; i < all.size(); i++) {
             JsonNode c = all.get(i);
             cases.add(Arguments.of(i, c.get("text").textValue(), ClipFixtures.ints(c.get("openclip_tokenize_77"))));
@@ -48,7 +48,7 @@ class ClipTokenizerGoldenTest {
      */
     static Stream<Arguments> transformersPlainCases() {
         List<Arguments> cases = new ArrayList<>();
-        for (JsonNode p : ClipFixtures.sharedJson("fixtures/tiny-sd2/goldens/tokenizer.json").get("prompts")) {
+        for (JsonNode p : ClipFixtures.testDataJson("fixtures/tiny-sd2/goldens/tokenizer.json").get("prompts")) {
             String prompt = p.get("prompt").textValue();
             if (prompt.chars().allMatch(c -> c < 0x80 && c != '!' && c != '&')) {
                 cases.add(Arguments.of(prompt, ClipFixtures.ints(p.get("ids_77")),

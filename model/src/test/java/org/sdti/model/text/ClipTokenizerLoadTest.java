@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** Loading tokenizer folders: both published SD 2 layouts, SD 1 padding, and errors that name the file. */
 class ClipTokenizerLoadTest {
@@ -46,7 +46,7 @@ class ClipTokenizerLoadTest {
 
     @Test
     void theTinyFixtureModelFolderLoads() throws IOException {
-        ClipTokenizer tiny = ClipTokenizer.load(Shared.tinyModel().resolve("tokenizer"));
+        ClipTokenizer tiny = ClipTokenizer.load(TestData.tinyModel().resolve("tokenizer"));
         assertEquals(0, tiny.padId());
         assertArrayEquals(ClipFixtures.sd21().encode("a photo of a cat"), tiny.encode("a photo of a cat"));
     }

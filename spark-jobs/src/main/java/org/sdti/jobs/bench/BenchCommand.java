@@ -43,9 +43,12 @@ import picocli.CommandLine.Spec;
  * ({@code ../shared/bench/README.md}). Prints a readable table, optionally where the time goes per block type, and
  * as its last line one JSON object of median seconds per case.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time a textual-inversion training step (batch 1), a U-Net call (batch 2) and one image with 20",
-                "DDIM steps and classifier-free guidance (prompt encoding, 20 U-Net calls at batch 2, VAE decode).",
+@Command(name = "bench",
+        header = "Time a training step, a U-Net call, an image and a VAE decode (medians after a warm-up).",
+        mixinStandardHelpOptions = true,
+        description = {"Cases: a textual-inversion training step (batch 1), a U-Net call (batch 2), one image with 20 "
+                + "DDIM steps and classifier-free guidance (prompt encoding, 20 U-Net calls at batch 2, VAE decode), "
+                + "and that image's VAE decode alone.",
                 "The last line printed is a JSON object of median seconds per case."})
 public final class BenchCommand implements Callable<Integer> {
     static final String TRAIN_STEP = "train_step";

@@ -53,7 +53,9 @@ import picocli.CommandLine.Spec;
  * load. Images go to {@code DIR/00000.png, ...} prompt-major; the file paths are printed on stdout, progress on
  * stderr.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generate",
+        header = "Render prompts to PNG images, on this machine or as a job's Spark stage.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Render prompts to PNG images, in one of two forms:",
                 "  generate --prompt TEXT [...] --output DIR: on this machine (prompt-then-image order: "
                         + "DIR/00000.png, DIR/00001.png, ...). Defaults are in conf/reference.conf under "
@@ -92,11 +94,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + "scheduler class (dpmpp-2m when sdti does not implement it).")
     String scheduler;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps; default: 50.")
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps; default: ${bundle:sdti.generate.steps}.")
     Integer steps;
 
     @Option(names = "--guidance", paramLabel = "G",
-            description = "Classifier-free guidance scale (at most 1: off); default: 7.5.")
+            description = "Classifier-free guidance scale (at most 1: off); default: "
+                    + "${bundle:sdti.generate.guidance}.")
     Double guidance;
 
     @Option(names = "--seed", paramLabel = "S",
@@ -117,7 +120,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Image height, a multiple of 8; default: the U-Net's sample_size x the VAE factor.")
     Integer height;
 
-    @Option(names = "--images-per-prompt", paramLabel = "K", description = "Images per prompt; default: 1.")
+    @Option(names = "--images-per-prompt", paramLabel = "K", description = "Images per prompt; default: "
+            + "${bundle:sdti.generate.images-per-prompt}.")
     Integer imagesPerPrompt;
 
     @Option(names = "--save-latents",

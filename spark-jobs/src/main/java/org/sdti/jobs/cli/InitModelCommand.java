@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sdti init-model}: a diffusers-layout model folder with seeded random weights, for trying sdti out. */
-@Command(name = "init-model", mixinStandardHelpOptions = true,
+@Command(name = "init-model",
+        header = "Write a model folder of a bundled SD 2 architecture with seeded random weights.",
+        mixinStandardHelpOptions = true,
         description = {"Write a model folder (diffusers layout) of a bundled SD 2 architecture with seeded random "
                 + "weights: the networks run at real size and speed, but images mean nothing.",
                 "Real results need the real Stable Diffusion 2.1 weights (see README)."})

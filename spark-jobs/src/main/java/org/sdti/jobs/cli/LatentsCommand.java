@@ -5,7 +5,9 @@ import org.sdti.jobs.runtime.HadoopConf;
 import picocli.CommandLine.Command;
 
 /** {@code sdti latents}: VAE latents of every prepared example, computed once. */
-@Command(name = "latents", mixinStandardHelpOptions = true,
+@Command(name = "latents",
+        header = "Encode the prepared examples with the model's VAE (Spark stage).",
+        mixinStandardHelpOptions = true,
         description = {"Encode the prepared examples with the model's VAE on the executors (loaded once per "
                 + "executor) and write the latents dataset under OUTPUT/_data; examples that already have a row "
                 + "for this VAE are skipped, so a rerun does only new work.",

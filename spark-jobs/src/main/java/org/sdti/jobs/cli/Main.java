@@ -1,12 +1,15 @@
 package org.sdti.jobs.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.sdti.jobs.config.Redaction;
 import org.sdti.jobs.runtime.ExitCodes;
 import org.sdti.jobs.runtime.RunFailedException;
 import org.sdti.model.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
 
 /**
  * The single entry point: {@code bin/sdti <command>} locally and
@@ -15,10 +18,13 @@ import picocli.CommandLine.Command;
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
         subcommands = {TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, InitModelCommand.class,
-                PrepareCommand.class, LatentsCommand.class, PipelineCommand.class,
+                PrepareCommand.class, LatentsCommand.class, PipelineCommand.class, WorldCommand.class,
                 org.sdti.jobs.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -39,20 +45,35 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setResourceBundle(new ReferenceDefaults());
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::handleUsage);
         return cl;
     }
 
+    /** {@code sdti} without a command: the usage on stderr and exit 2, as for any other incomplete command line. */
     @Override
-    public void run() {
-        CommandLine.usage(this, System.out);
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        spec.commandLine().usage(err);
+        err.println("sdti: name a command (see above)");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
     }
 
+    /** A command line picocli cannot parse: one line naming the command, the argument and the closest options. */
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
-        PrintWriter err = e.getCommandLine().getErr();
-        err.println("sdti: " + e.getMessage() + " (see '"
-                + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+        CommandLine cl = e.getCommandLine();
+        String name = cl.getCommandSpec().qualifiedName();
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            List<String> close = u.getSuggestions().stream().limit(3).toList();
+            message = (first.startsWith("-") ? "unknown option '" : "unexpected argument '") + first + "'"
+                    + (close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?");
+        }
+        PrintWriter err = cl.getErr();
+        err.println(name + ": " + message + " (see '" + name + " --help')");
         err.flush();
         return ExitCodes.BAD_INPUT;
     }

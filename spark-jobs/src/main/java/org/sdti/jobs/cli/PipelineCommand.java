@@ -5,7 +5,9 @@ import org.sdti.jobs.pipeline.PipelineReport;
 import picocli.CommandLine.Command;
 
 /** {@code sdti pipeline}: every stage in order, in one Spark session. */
-@Command(name = "pipeline", mixinStandardHelpOptions = true,
+@Command(name = "pipeline",
+        header = "Run prepare, latents, train and generate in order in one Spark session.",
+        mixinStandardHelpOptions = true,
         description = {"Run prepare, latents, train and generate in order in one Spark session. A concept that "
                 + "fails in a stage is left out of the later ones; the others go on. Each stage skips what it "
                 + "has already committed, so a rerun (after a kill, or with new concepts) does only what is left.",

@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sdti tokenize}: the 77 input ids Stable Diffusion 2's text encoder sees for each text. */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(name = "tokenize",
+        header = "Print the 77 text-encoder input ids of each text, one JSON array per line.",
+        mixinStandardHelpOptions = true,
         description = {"Print, for each TEXT, one line with a JSON array of the 77 input ids the text encoder sees.",
                 "Needs only the tokenizer/ folder of the model folder."})
 final class TokenizeCommand implements Callable<Integer> {

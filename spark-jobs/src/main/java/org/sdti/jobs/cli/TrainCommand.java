@@ -3,11 +3,15 @@ package org.sdti.jobs.cli;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.sdti.dataprep.PromptTemplates;
+import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.SdtiConfig;
 import org.sdti.jobs.runtime.ExitCodes;
@@ -15,6 +19,7 @@ import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.train.LocalTraining;
 import org.sdti.jobs.train.TrainJob;
 import org.sdti.model.BadInputException;
+import org.sdti.model.inversion.ProgressLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,35 +30,35 @@ import picocli.CommandLine.Spec;
  * concept on this machine; with a {@code --config} job file alone, the Spark {@code train} stage over all the job's
  * concepts.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Learn a new token from a folder of images (textual inversion) on this machine and write",
-                "OUTPUT/learned_embeds.safetensors (diffusers layout; loads in diffusers, sdti generate and A1111).",
+@Command(name = "train",
+        header = "Learn a new token from images (textual inversion), on this machine or as a job's Spark stage.",
+        mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Two forms. With --token, --init-token and --images: one concept on this machine, its images "
+                + "prepared and encoded here (a --config file gives defaults only), written to "
+                + "OUTPUT/learned_embeds.safetensors (diffusers layout; loads in diffusers, sdti generate and A1111).",
                 "",
-                "Two forms:",
-                "  sdti train --token TOKEN --init-token WORD --images DIR --output DIR [--config FILE] ...",
-                "      one concept on this machine, its images prepared and encoded here (a --config file gives",
-                "      defaults only);",
-                "  sdti train --config JOB [--model DIR] [--output DIR] [setting flags]",
-                "      the Spark stage: every concept of the job, from the data `sdti prepare` and `sdti latents`",
-                "      committed (exit 2 naming the stage to run first when none has it). R = sdti.train.replicas",
-                "      copies per concept train for sdti.train.average-every steps, then their rows and AdamW moments",
-                "      are averaged; results go to OUTPUT/NAME/ (learned_embeds.safetensors, loss.csv, checkpoints/,",
-                "      validation/). A rerun continues every concept from its latest checkpoint and leaves finished",
-                "      ones alone (--resume is implied). Exit 3 when some concepts failed (the others are done).",
-                "      Also: spark-submit --class org.sdti.jobs.cli.Main sdti.jar train --config JOB.",
+                "With a --config job file alone: the Spark stage over every concept of the job, from the data "
+                + "`sdti prepare` and `sdti latents` committed (exit 2 naming the stage to run first when none has "
+                + "it). R = sdti.train.replicas copies per concept train for sdti.train.average-every steps, then "
+                + "their rows and AdamW moments are averaged; results go to OUTPUT/NAME/ (learned_embeds.safetensors, "
+                + "loss.csv, checkpoints/, validation/). A rerun continues every concept from its latest checkpoint "
+                + "and leaves finished ones alone (--resume is implied). Exit 3 when some concepts failed (the others "
+                + "are done). Also: spark-submit --class org.sdti.jobs.cli.Main sdti.jar train --config JOB.",
                 "",
-                "The initializer: a word that is one token starts every vector from its embedding (the reference);",
-                "a text of exactly --vectors tokens is spread one token per vector ('teddy bear' with --vectors 2);",
-                "any other token count is rejected, naming the pieces.",
+                "The initializer: a word that is one token starts every vector from its embedding (the reference); "
+                + "a text of exactly --vectors tokens is spread one token per vector ('teddy bear' with --vectors 2); "
+                + "any other token count is rejected, naming the pieces.",
                 "",
-                "Runs are seeded and reproducible bit for bit. OUTPUT/checkpoints/ gets a checkpoint every",
-                "--checkpoint-every steps and after the last; --resume continues from the latest exactly. The loss",
-                "curve is OUTPUT/loss.csv; validation images go to OUTPUT/validation/STEP/. A NaN or infinite loss",
-                "stops the run (exit 1) and keeps the last good checkpoint. Bad input exits 2 with the reason (a token",
-                "the vocabulary already has, a missing image folder, an initializer that is not one vocabulary token).",
+                "Runs are seeded and reproducible bit for bit. OUTPUT/checkpoints/ gets a checkpoint every "
+                + "--checkpoint-every steps and after the last; --resume continues from the latest exactly. The loss "
+                + "curve is OUTPUT/loss.csv; validation images go to OUTPUT/validation/STEP/. A progress line (step, "
+                + "loss, steps/s, ETA) comes every 10 steps and at least every 30 s, a summary at the end. A NaN or "
+                + "infinite loss stops the run (exit 1) and keeps the last good checkpoint. Bad input exits 2 with the "
+                + "reason (a token the vocabulary already has, a missing image folder, an initializer that is not one "
+                + "vocabulary token).",
                 "",
-                "Flags override the --config job file, which overrides conf/reference.conf: sdti.train,",
-                "sdti.prepare and sdti.concept-defaults hold every default."})
+                "Flags override the --config job file, which overrides conf/reference.conf: sdti.train, "
+                + "sdti.prepare and sdti.concept-defaults hold every default."})
 final class TrainCommand implements Callable<Integer> {
     /** Progress lines: every 10 steps (and the first and last). */
     static final int PROGRESS_EVERY = 10;
@@ -74,23 +79,25 @@ final class TrainCommand implements Callable<Integer> {
     String initToken;
 
     @Option(names = "--property", paramLabel = "object|style",
-            description = "Template list: 'a photo of a {}'... or 'a painting in the style of {}'... (default object).")
+            description = "Template list: 'a photo of a {}'... or 'a painting in the style of {}'... "
+                    + "(default ${bundle:sdti.concept-defaults.property}).")
     String property;
 
-    @Option(names = "--vectors", paramLabel = "N", description = "Vectors of the token (default 1).")
+    @Option(names = "--vectors", paramLabel = "N", description = "Vectors of the token (default ${bundle:sdti.concept-defaults.vectors}).")
     Integer vectors;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default 2000).")
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default ${bundle:sdti.train.steps}).")
     Integer steps;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default 5e-4).")
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default ${bundle:sdti.train.lr}).")
     Double lr;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Samples per pass (default 1).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Samples per pass (default ${bundle:sdti.train.batch-size}).")
     Integer batchSize;
 
     @Option(names = "--gradient-accumulation", paramLabel = "N",
-            description = "Passes averaged into one optimizer step (default 1).")
+            description = "Passes averaged into one optimizer step (default "
+                    + "${bundle:sdti.train.gradient-accumulation}).")
     Integer accumulation;
 
     @Option(names = "--resolution", paramLabel = "PX",
@@ -98,11 +105,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "768 for SD 2.1).")
     Integer resolution;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of every random draw (default 0).")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every random draw (default ${bundle:sdti.train.seed}).")
     Long seed;
 
     @Option(names = "--checkpoint-every", paramLabel = "N",
-            description = "Checkpoint every N steps and after the last (sdti.train.average-every, default 50).")
+            description = "Checkpoint every N steps and after the last (sdti.train.average-every, default "
+                    + "${bundle:sdti.train.average-every}).")
     Integer checkpointEvery;
 
     @Option(names = "--resume", description = "Continue from the latest checkpoint in OUTPUT, exactly where it stopped.")
@@ -113,19 +121,36 @@ final class TrainCommand implements Callable<Integer> {
     List<String> validationPrompts;
 
     @Option(names = "--validation-every", paramLabel = "N",
-            description = "Also render the validation images every N steps (default 0: after the last step only).")
+            description = "Also render the validation images every N steps (default "
+                    + "${bundle:sdti.train.validation.every}; 0: after the last step only).")
     Integer validationEvery;
 
     @Option(names = "--validation-images", paramLabel = "N",
-            description = "Validation images per prompt (default 2; 0: none).")
+            description = "Validation images per prompt (default ${bundle:sdti.train.validation.images}; 0: "
+                    + "none).")
     Integer validationImages;
 
     @Option(names = "--validation-steps", paramLabel = "N", description = "Sampler steps of a validation image "
-            + "(default 25).")
+            + "(default ${bundle:sdti.train.validation.steps}).")
     Integer validationSteps;
 
     @Option(names = "--a1111", description = "Also write OUTPUT/<token>.pt for AUTOMATIC1111 (sdti.train.a1111).")
     boolean a1111;
+
+    /** The end of a run on this machine: what was done, where the embedding is and how to use it. */
+    static List<String> summary(LocalTraining.Result r, JobConfig job) {
+        ConceptSpec c = job.concepts().get(0);
+        List<String> lines = new ArrayList<>();
+        String loss = r.last() == null ? "" : String.format(Locale.ROOT, ", final loss %.4f (smoothed %.4f)",
+                r.last().loss(), r.last().smoothed());
+        lines.add(String.format(Locale.ROOT, "done: %s trained for %d steps (%d in this run, %s)%s", c.token(),
+                r.steps(), r.stepsThisRun(), ProgressLine.duration(r.seconds()), loss));
+        lines.add("embedding: " + r.embedding() + (r.a1111() == null ? "" : " (AUTOMATIC1111: " + r.a1111() + ")"));
+        lines.add("use it: bin/sdti generate --model " + job.model() + " --embedding " + r.embedding()
+                + " --prompt \"" + PromptTemplates.of(c.property()).get(0).replace(PromptTemplates.SLOT, c.token())
+                + "\" --output DIR");
+        return lines;
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -145,7 +170,12 @@ final class TrainCommand implements Callable<Integer> {
                     err.println("train: " + line);
                     err.flush();
                 });
-        out.println(training.run());
+        LocalTraining.Result r = training.run();
+        for (String line : summary(r, job)) {
+            err.println("train: " + line);
+        }
+        err.flush();
+        out.println(r.embedding()); // stdout: the embedding alone, for scripts
         out.flush();
         return ExitCodes.OK;
     }

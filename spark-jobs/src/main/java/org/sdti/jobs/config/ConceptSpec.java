@@ -12,7 +12,8 @@ import org.sdti.model.text.ClipTokenizer;
 /**
  * One entry of {@code sdti.concepts}, merged with {@code sdti.concept-defaults}.
  *
- * @param index     position in the list (error messages name {@code sdti.concepts[index]})
+ * @param key       where the concept was written, for messages: {@code sdti.concepts[2]}, or a manifest's
+ *                  {@code FILE:LINE:}, or a concept folder's settings file
  * @param name      output folder name and the {@code concept} column of every dataset ({@link ConceptNames})
  * @param token     the placeholder, e.g. {@code <cat-toy>}
  * @param init      initializer word(s)
@@ -20,7 +21,7 @@ import org.sdti.model.text.ClipTokenizer;
  * @param templates a template file, or null for the reference list of {@code property}
  * @param train     the concept's effective training settings
  */
-public record ConceptSpec(int index, String name, String token, String init, String images,
+public record ConceptSpec(String key, String name, String token, String init, String images,
                           LearnableProperty property, int vectors, String templates, boolean captions,
                           TrainSettings train) implements Serializable {
 
@@ -28,11 +29,6 @@ public record ConceptSpec(int index, String name, String token, String init, Str
 
     private static final Map<String, LearnableProperty> PROPERTIES = new TreeMap<>(Map.of(
             "object", LearnableProperty.OBJECT, "style", LearnableProperty.STYLE));
-
-    /** The key path of this concept, for messages: {@code sdti.concepts[2]}. */
-    public String key() {
-        return "sdti.concepts[" + index + "]";
-    }
 
     public Placeholder placeholder() {
         return new Placeholder(token, vectors);
@@ -51,7 +47,7 @@ public record ConceptSpec(int index, String name, String token, String init, Str
         try {
             return newToken().addChecked(base, "vectors =");
         } catch (NewToken.Rejected e) {
-            throw new JobConfigException(key() + "." + key(e.part()), e.getMessage());
+            throw new JobConfigException(Keys.join(key, key(e.part())), e.getMessage());
         }
     }
 
@@ -63,7 +59,7 @@ public record ConceptSpec(int index, String name, String token, String init, Str
         };
     }
 
-    static ConceptSpec read(Keys k, int index, TrainSettings train) {
+    static ConceptSpec read(Keys k, TrainSettings train) {
         String token = k.string("token");
         int vectors = k.intAtLeast("vectors", 1);
         String init = k.string("init");
@@ -80,7 +76,7 @@ public record ConceptSpec(int index, String name, String token, String init, Str
             name = ConceptNames.fromToken(token);
             if (name.isEmpty()) {
                 throw k.error("token", "\"" + token + "\" leaves no usable folder name (letters, digits, '.', '_', "
-                        + "'-'); set sdti.concepts[" + index + "].name");
+                        + "'-'); set " + k.path("name"));
             }
         } else if (!ConceptNames.isSafe(name)) {
             throw k.error("name", "must be 1-100 characters of [a-z0-9._-], starting and ending with a letter or "
@@ -90,7 +86,7 @@ public record ConceptSpec(int index, String name, String token, String init, Str
             throw k.error("vectors", "must be <= " + MAX_VECTORS + " (a prompt holds 77 ids, 2 of them start and "
                     + "end), got " + vectors);
         }
-        return new ConceptSpec(index, name, token, init, k.string("images"),
+        return new ConceptSpec(k.prefix(), name, token, init, k.string("images"),
                 k.choice("property", PROPERTIES), vectors, k.optString("templates"),
                 k.bool("captions"), train);
     }

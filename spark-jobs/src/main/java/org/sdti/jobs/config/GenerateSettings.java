@@ -26,8 +26,8 @@ import org.sdti.model.text.ClipTokenizer;
  * @param seed           {@code seed} as given: null is a random seed on one machine, 0 in a job (see {@code defaults})
  * @param embeddings     learned-embedding files whose tokens prompts may use besides the job's own concepts
  * @param latents        initial-noise file (one machine only), or null to draw the noise from the seed
- * @param sheetThumbnail the longest side of an image on a contact sheet in pixels (smaller images stay as they are);
- *                       0: no contact sheets
+ * @param sheetThumbnail the longest side of an image on a contact sheet in pixels (smaller images are enlarged by a
+ *                       whole factor); 0: no contact sheets
  */
 public record GenerateSettings(Request defaults, List<Request> requests, Long seed, List<String> embeddings,
                                String latents, boolean saveLatents, int sheetThumbnail) implements Serializable {

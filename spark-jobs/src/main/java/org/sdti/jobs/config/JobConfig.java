@@ -61,14 +61,30 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
             throw k.error("output", "missing: the job's output folder, in the job file or with --output");
         }
         TrainSettings train = TrainSettings.read(k.child("train"));
-        List<ConceptSpec> concepts = concepts(k, sdti);
+        List<ConceptSources.Entry> entries = new ArrayList<>();
+        ConfigList inline = k.list("concepts");
+        for (int i = 0; i < inline.size(); i++) {
+            ConfigValue v = inline.get(i);
+            String at = "sdti.concepts[" + i + "]";
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw new JobConfigException(at, "expected an object { token = ..., init = ..., images = ... }, got "
+                        + Keys.describe(v) + Keys.where(v.origin()));
+            }
+            entries.add(new ConceptSources.Entry(at, (ConfigObject) v));
+        }
+        if (k.optString("concept-manifest") != null || k.optString("concept-folders") != null) {
+            for (ConceptSources.Entry e : ConceptSources.all(k, SdtiConfig.hadoop(merged))) {
+                UnknownKeys.checkConcept(e.concept(), reference, e.label());
+                entries.add(e);
+            }
+        }
+        List<ConceptSpec> concepts = concepts(k, entries);
         return new JobConfig(model, output, concepts, train, PrepareSettings.read(k.child("prepare")),
                 GenerateSettings.forJob(k.child("generate"), k.object("generate")),
                 SparkSettings.read(k.child("spark")), k.stringMap("hadoop"));
     }
 
-    private static List<ConceptSpec> concepts(Keys k, ConfigObject sdti) {
-        ConfigList list = k.list("concepts");
+    private static List<ConceptSpec> concepts(Keys k, List<ConceptSources.Entry> entries) {
         ConfigObject defaults = k.object("concept-defaults");
         ConfigObject trainBase = k.object("train");
         List<ConceptSpec> out = new ArrayList<>();
@@ -76,37 +92,32 @@ public record JobConfig(String model, String output, List<ConceptSpec> concepts,
         Map<String, ConceptSpec> byName = new HashMap<>();
         Map<String, ConceptSpec> byVectorToken = new HashMap<>();
         Map<String, ConceptSpec> byNextName = new HashMap<>();
-        for (int i = 0; i < list.size(); i++) {
-            ConfigValue v = list.get(i);
-            String at = "sdti.concepts[" + i + "]";
-            if (v.valueType() != ConfigValueType.OBJECT) {
-                throw new JobConfigException(at, "expected an object { token = ..., init = ..., images = ... }, got "
-                        + Keys.describe(v) + Keys.where(v.origin()));
-            }
-            ConfigObject own = (ConfigObject) v;
+        for (ConceptSources.Entry entry : entries) {
+            String at = entry.label();
+            ConfigObject own = entry.concept();
             ConfigObject merged = own.withFallback(defaults);
             Keys ck = Keys.of(merged, at);
             ck.object("train");
             // the concept's train {} over concept-defaults.train over sdti.train
             ConfigObject trainObj = ck.object("train").withFallback(defaults.get("train")).withFallback(trainBase);
-            TrainSettings train = TrainSettings.read(Keys.of(trainObj, at + ".train"));
-            ConceptSpec c = ConceptSpec.read(ck, i, train);
+            TrainSettings train = TrainSettings.read(Keys.of(trainObj, Keys.join(at, "train")));
+            ConceptSpec c = ConceptSpec.read(ck, train);
             ConceptSpec clash = byToken.putIfAbsent(c.token(), c);
             if (clash != null) {
-                throw new JobConfigException(at + ".token", "\"" + c.token() + "\" is already the token of "
+                throw new JobConfigException(Keys.join(at, "token"), "\"" + c.token() + "\" is already the token of "
                         + clash.key() + "; tokens must be unique" + Keys.where(own.get("token").origin()));
             }
             clash = byName.putIfAbsent(c.name(), c);
             if (clash != null) {
-                String which = own.containsKey("name") ? ".name" : ".token";
-                throw new JobConfigException(at + which, "\"" + c.token() + "\" maps to the output folder name \""
+                String which = own.containsKey("name") ? "name" : "token";
+                throw new JobConfigException(Keys.join(at, which), "\"" + c.token() + "\" maps to the output folder name \""
                         + c.name() + "\", as does " + clash.key() + " (\"" + clash.token() + "\"); give one of them "
                         + "another token or an explicit name");
             }
             for (String t : c.placeholder().tokens()) {
                 clash = byVectorToken.putIfAbsent(t, c);
                 if (clash != null && clash != c) {
-                    throw new JobConfigException(at + ".token", "\"" + t + "\" is also a token of " + clash.key()
+                    throw new JobConfigException(Keys.join(at, "token"), "\"" + t + "\" is also a token of " + clash.key()
                             + " (\"" + clash.token() + "\" with " + clash.vectors() + " vectors: " + clash.token()
                             + ", " + clash.token() + "_1, ...)");
                 }

@@ -36,7 +36,15 @@ final class Keys {
     }
 
     String path(String key) {
-        return prefix.isEmpty() ? key : prefix + "." + key;
+        return join(prefix, key);
+    }
+
+    /**
+     * A key under a prefix: {@code sdti.concepts[1]} + {@code vectors} is {@code sdti.concepts[1].vectors}; a prefix
+     * that names a place in a file ({@code concepts.jsonl:12:}) is followed by a space.
+     */
+    static String join(String prefix, String key) {
+        return prefix.isEmpty() ? key : prefix.endsWith(":") ? prefix + " " + key : prefix + "." + key;
     }
 
     JobConfigException error(String key, String problem) {

@@ -13,7 +13,8 @@ import org.sdti.model.BadInputException;
 
 /**
  * Loads sdti's configuration once, at the edge: command-line flags override system properties, which override
- * the job file ({@code --config}), which overrides the documented defaults in {@code reference.conf}.
+ * the job file ({@code --config}), which overrides the documented defaults in {@code reference.conf}. Relative
+ * paths written in the job file are relative to its folder ({@link JobFilePaths}).
  */
 public final class SdtiConfig {
     private SdtiConfig() {}
@@ -39,7 +40,8 @@ public final class SdtiConfig {
                         com.typesafe.config.ConfigValueFactory.fromAnyRef(e.getValue(), "command-line flag"));
             }
         }
-        Config all = fromFlags.withFallback(ConfigFactory.systemProperties()).withFallback(base).resolve();
+        Config all = JobFilePaths.resolve(fromFlags.withFallback(ConfigFactory.systemProperties()).withFallback(base)
+                .resolve());
         refuseCredentialsInUris(all);
         return all;
     }

@@ -30,20 +30,12 @@ final class UnknownKeys {
      */
     static void check(ConfigObject actual, ConfigObject reference) {
         walk(actual, reference, "sdti");
-        ConfigObject conceptRef = (ConfigObject) reference.get("concept-defaults");
-        ConfigObject trainRef = (ConfigObject) reference.get("train");
-        ConfigObject perConceptTrain = trainRef;
-        for (String key : JOB_WIDE_TRAIN) {
-            perConceptTrain = perConceptTrain.withoutKey(key);
-        }
-        checkTrainOverrides(actual.get("concept-defaults"), perConceptTrain, "sdti.concept-defaults");
+        checkTrainOverrides(actual.get("concept-defaults"), perConceptTrain(reference), "sdti.concept-defaults");
         ConfigValue concepts = actual.get("concepts");
         if (concepts instanceof ConfigList list) {
             for (int i = 0; i < list.size(); i++) {
                 if (list.get(i) instanceof ConfigObject concept) {
-                    String at = "sdti.concepts[" + i + "]";
-                    walk(concept.withoutKey("train"), conceptRef.withoutKey("train"), at);
-                    checkTrainOverrides(concept, perConceptTrain, at);
+                    checkConcept(concept, reference, "sdti.concepts[" + i + "]");
                 }
             }
         }
@@ -53,22 +45,37 @@ final class UnknownKeys {
         }
     }
 
+    /** One concept's own keys (inline, from a manifest line or a folder's settings file) against concept-defaults. */
+    static void checkConcept(ConfigObject concept, ConfigObject reference, String at) {
+        ConfigObject conceptRef = (ConfigObject) reference.get("concept-defaults");
+        walk(concept.withoutKey("train"), conceptRef.withoutKey("train"), at);
+        checkTrainOverrides(concept, perConceptTrain(reference), at);
+    }
+
+    private static ConfigObject perConceptTrain(ConfigObject reference) {
+        ConfigObject train = (ConfigObject) reference.get("train");
+        for (String key : JOB_WIDE_TRAIN) {
+            train = train.withoutKey(key);
+        }
+        return train;
+    }
+
     private static void checkTrainOverrides(ConfigValue owner, ConfigObject trainRef, String at) {
         if (owner instanceof ConfigObject o && o.get("train") instanceof ConfigObject train) {
             for (String key : JOB_WIDE_TRAIN) {
                 if (train.containsKey(key)) {
-                    throw new JobConfigException(at + ".train." + key, "is job-wide (all concepts share the "
+                    throw new JobConfigException(Keys.join(at, "train." + key), "is job-wide (all concepts share the "
                             + "training rounds and passes); set sdti.train." + key + " instead"
                             + origin(train.get(key)));
                 }
             }
-            walk(train, trainRef, at + ".train");
+            walk(train, trainRef, Keys.join(at, "train"));
         }
     }
 
     static void walk(ConfigObject actual, ConfigObject reference, String path) {
         for (String key : actual.keySet()) {
-            String at = path + "." + quoteIfNeeded(key);
+            String at = Keys.join(path, quoteIfNeeded(key));
             ConfigValue ref = reference.get(key);
             if (ref == null) {
                 throw new JobConfigException(at, "unknown key" + suggestion(key, reference.keySet())

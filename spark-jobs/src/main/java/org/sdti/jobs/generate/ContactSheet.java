@@ -6,69 +6,93 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * A grid of one folder's images: one row per request (in {@code sdti.generate.prompts} order), one cell per image
- * of it (seeds in the listed order, then the images of each seed), each cell the image scaled down to fit
- * {@code sdti.generate.contact-sheet-thumbnail} px and two label lines under it: the image's seed, then its prompt (cut to the cell's width).
- * A failed image is a grey cell labelled "failed". The size depends on the cells only, never on the fonts:
- * a cell is {@code max(}{@value #MIN_CELL_WIDTH}{@code , widest thumbnail)} wide and the tallest thumbnail plus
- * {@value #LABEL_HEIGHT} px high, with {@value #PAD} px around every cell. Without usable fonts (a bare headless
- * JVM) the labels are left out and the order above is the only key.
+ * A grid of one folder's images: one row per request (in {@code sdti.generate.prompts} order) under its prompt,
+ * written once across the sheet's width and wrapped over {@value #PROMPT_LINES} lines; one cell per image of it
+ * (seeds in the listed order, then the images of each seed) labelled with its seed. Each image is scaled to
+ * {@code sdti.generate.contact-sheet-thumbnail} px on its longest side: larger ones down, smaller ones up by a whole
+ * factor with their pixels as blocks (a 16 px image of a tiny model is unreadable as it is). A failed image is a
+ * grey cell labelled "failed". The size depends on the cells only, never on the fonts: a cell is
+ * {@code max(}{@value #MIN_CELL_WIDTH}{@code , widest thumbnail)} wide, a row the prompt lines, the tallest
+ * thumbnail and the seed line high, the sheet at least {@value #MIN_WIDTH} px wide, with {@value #PAD} px around
+ * everything. Without usable fonts (a bare headless JVM) the labels are left out and the order above is the only key.
  */
 final class ContactSheet {
     static final int PAD = 4;
     static final int MIN_CELL_WIDTH = 128;
+    static final int MIN_WIDTH = 392;
     static final int LINE = 14;
-    static final int LABEL_HEIGHT = 2 * LINE;
+    static final int PROMPT_LINES = 2;
+    static final int PROMPT_HEIGHT = PROMPT_LINES * LINE;
 
-    /** One cell: the image (null when it failed), its size, and its two label lines. */
-    record Cell(BufferedImage image, int width, int height, String seedLine, String promptLine) {}
+    /** One cell: the image (null when it failed), its size, and its label line. */
+    record Cell(BufferedImage image, int width, int height, String seedLine) {}
+
+    /** One request: its prompt and its cells. */
+    record Row(String prompt, List<Cell> cells) {}
 
     private ContactSheet() {}
 
-    /** The width and height of a thumbnail of a {@code w × h} image at most {@code max} px on its longest side. */
+    /**
+     * The width and height of a {@code w × h} image on the sheet: scaled down to {@code max} px on its longest side,
+     * or up by the largest whole factor that stays within it.
+     */
     static int[] thumbSize(int w, int h, int max) {
-        double scale = Math.min(1.0, (double) max / Math.max(w, h));
+        int longest = Math.max(w, h);
+        double scale = longest > max ? (double) max / longest : Math.max(1, max / longest);
         return new int[] {Math.max(1, (int) Math.round(w * scale)), Math.max(1, (int) Math.round(h * scale))};
     }
 
-    static BufferedImage draw(List<List<Cell>> rows, int maxThumb) {
-        int cols = rows.stream().mapToInt(List::size).max().orElse(0);
+    static BufferedImage draw(List<Row> rows, int maxThumb) {
+        int cols = rows.stream().mapToInt(r -> r.cells().size()).max().orElse(0);
         int thumbW = 1;
         int thumbH = 1;
-        for (List<Cell> row : rows) {
-            for (Cell c : row) {
+        for (Row row : rows) {
+            for (Cell c : row.cells()) {
                 int[] t = thumbSize(c.width(), c.height(), maxThumb);
                 thumbW = Math.max(thumbW, t[0]);
                 thumbH = Math.max(thumbH, t[1]);
             }
         }
         int cellW = Math.max(MIN_CELL_WIDTH, thumbW);
-        int cellH = thumbH + LABEL_HEIGHT;
-        BufferedImage sheet = new BufferedImage(PAD + Math.max(cols, 1) * (cellW + PAD),
-                PAD + Math.max(rows.size(), 1) * (cellH + PAD), BufferedImage.TYPE_INT_RGB);
+        int rowH = PROMPT_HEIGHT + thumbH + LINE;
+        int width = Math.max(MIN_WIDTH, PAD + Math.max(cols, 1) * (cellW + PAD));
+        BufferedImage sheet = new BufferedImage(width, PAD + Math.max(rows.size(), 1) * (rowH + PAD),
+                BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             boolean labels = true;
             for (int r = 0; r < rows.size(); r++) {
-                for (int c = 0; c < rows.get(r).size(); c++) {
-                    Cell cell = rows.get(r).get(c);
+                int y = PAD + r * (rowH + PAD);
+                List<Cell> cells = rows.get(r).cells();
+                if (labels) {
+                    String prompt = rows.get(r).prompt();
+                    labels = text(g, m -> wrap(prompt, m, width - 2 * PAD, PROMPT_LINES), PAD, y, Color.BLACK);
+                }
+                for (int c = 0; c < cells.size(); c++) {
+                    Cell cell = cells.get(c);
                     int x = PAD + c * (cellW + PAD);
-                    int y = PAD + r * (cellH + PAD);
                     int[] t = thumbSize(cell.width(), cell.height(), maxThumb);
+                    int ix = x + (cellW - t[0]) / 2;
+                    int iy = y + PROMPT_HEIGHT + (thumbH - t[1]) / 2;
                     if (cell.image() == null) {
                         g.setColor(Color.LIGHT_GRAY);
-                        g.fillRect(x + (cellW - t[0]) / 2, y + (thumbH - t[1]) / 2, t[0], t[1]);
+                        g.fillRect(ix, iy, t[0], t[1]);
                     } else {
-                        g.drawImage(cell.image(), x + (cellW - t[0]) / 2, y + (thumbH - t[1]) / 2, t[0], t[1], null);
+                        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, t[0] > cell.width()
+                                ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR
+                                : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                        g.drawImage(cell.image(), ix, iy, t[0], t[1], null);
                     }
                     if (labels) {
-                        labels = label(g, cell, x, y + thumbH, cellW);
+                        labels = text(g, m -> List.of(fit(cell.seedLine(), m, cellW - 2)), x + 1,
+                                y + PROMPT_HEIGHT + thumbH, Color.DARK_GRAY);
                     }
                 }
             }
@@ -78,21 +102,46 @@ final class ContactSheet {
         return sheet;
     }
 
-    /** Draws the two lines; false when the JVM has no usable font (then no cell gets labels). */
-    private static boolean label(Graphics2D g, Cell cell, int x, int y, int width) {
+    /** Draws the lines from {@code y} down; false when the JVM has no usable font (then no label is drawn). */
+    private static boolean text(Graphics2D g, Function<FontMetrics, List<String>> layout, int x, int y,
+            Color color) {
         try {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            g.setColor(Color.BLACK);
-            FontMetrics m = g.getFontMetrics();
-            g.drawString(fit(cell.seedLine(), m, width - 2), x + 1, y + LINE - 3);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(fit(cell.promptLine(), m, width - 2), x + 1, y + 2 * LINE - 3);
+            g.setColor(color);
+            List<String> lines = layout.apply(g.getFontMetrics());
+            for (int i = 0; i < lines.size(); i++) {
+                g.drawString(lines.get(i), x, y + (i + 1) * LINE - 3);
+            }
             return true;
         } catch (RuntimeException | LinkageError | InternalError e) {
             // a JRE without fonts or fontconfig: the sheet still shows the images in the documented order
             return false;
         }
+    }
+
+    /**
+     * The text word-wrapped into at most {@code maxLines} lines of {@code width} pixels; a word wider than a line is
+     * broken, and what does not fit into the last line ends it with "...".
+     */
+    static List<String> wrap(String text, FontMetrics m, int width, int maxLines) {
+        List<String> lines = new ArrayList<>();
+        String rest = text.strip();
+        while (!rest.isEmpty() && lines.size() < maxLines) {
+            if (lines.size() == maxLines - 1 || m.stringWidth(rest) <= width) {
+                lines.add(fit(rest, m, width));
+                break;
+            }
+            int end = rest.length();
+            while (end > 1 && m.stringWidth(rest.substring(0, end)) > width) {
+                end--;
+            }
+            int space = rest.lastIndexOf(' ', end);
+            int cut = space > 0 && end < rest.length() ? space : end;
+            lines.add(rest.substring(0, cut).strip());
+            rest = rest.substring(cut).strip();
+        }
+        return lines;
     }
 
     /** The text, cut with "..." to fit {@code width} pixels. */

@@ -203,7 +203,7 @@ public final class GenerateJob {
     private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows, int thumbnail)
             throws IOException {
         String path = folder + "/" + SHEET;
-        Fingerprint key = new Fingerprint("sdti-contact-sheet-v1").add(thumbnail);
+        Fingerprint key = new Fingerprint("sdti-contact-sheet-v2").add(thumbnail);
         List<ManifestRow> mine = rows.stream().filter(r -> r.folder().equals(folder)).toList();
         mine.forEach(r -> key.add(r.toJson()));
         String hash = key.hex(32);
@@ -214,7 +214,7 @@ public final class GenerateJob {
                 }
             }
         }
-        Map<Integer, List<ContactSheet.Cell>> byRequest = new LinkedHashMap<>();
+        Map<Integer, ContactSheet.Row> byRequest = new LinkedHashMap<>();
         for (ManifestRow r : mine) {
             BufferedImage image = null;
             if (r.done()) {
@@ -223,8 +223,8 @@ public final class GenerateJob {
                 }
             }
             String seed = "seed " + r.seed() + (r.done() ? "" : " - failed");
-            byRequest.computeIfAbsent(r.request(), k -> new ArrayList<>())
-                    .add(new ContactSheet.Cell(image, r.width(), r.height(), seed, r.prompt()));
+            byRequest.computeIfAbsent(r.request(), k -> new ContactSheet.Row(r.prompt(), new ArrayList<>())).cells()
+                    .add(new ContactSheet.Cell(image, r.width(), r.height(), seed));
         }
         BufferedImage sheet = ContactSheet.draw(new ArrayList<>(byRequest.values()), thumbnail);
         Map<String, String> text = new LinkedHashMap<>();

@@ -89,7 +89,7 @@ public record GenerationInfo(
         }
         List<String> fields = new ArrayList<>();
         fields.add("Steps: " + steps);
-        fields.add("Sampler: " + A1111_SAMPLERS.getOrDefault(sampler, sampler));
+        fields.add("Sampler: " + a1111Sampler(sampler));
         fields.add("CFG scale: " + number(guidance));
         fields.add("Seed: " + seed);
         fields.add("Size: " + width + "x" + height);
@@ -110,6 +110,11 @@ public record GenerationInfo(
         }
         fields.add("Version: sdti " + version);
         return s.append('\n').append(String.join(", ", fields)).toString();
+    }
+
+    /** The sampler's name as AUTOMATIC1111 writes it ({@code ddim} → {@code DDIM}); unknown names as they are. */
+    public static String a1111Sampler(String sampler) {
+        return A1111_SAMPLERS.getOrDefault(sampler, sampler);
     }
 
     public String toJson() {

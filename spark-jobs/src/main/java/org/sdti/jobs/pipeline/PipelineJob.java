@@ -12,6 +12,8 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.model.io.ModelFolder;
+import org.sdti.model.models.RandomModelFolder;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -99,8 +101,9 @@ public final class PipelineJob {
         for (Stage stage : stages) {
             stage.check().check(job, hadoop.get());
         }
-        PipelineReport report = new PipelineReport(job, layout.root().toString(),
-                Preflight.model(job, hadoop.get()).location(), Instant.now());
+        ModelFolder model = Preflight.model(job, hadoop.get());
+        PipelineReport report = new PipelineReport(job, layout.root().toString(), model.location(),
+                RandomModelFolder.madeBy(model).orElse(null), Instant.now());
         // concept name -> why it is out of the later stages
         Map<String, String> failed = new LinkedHashMap<>();
         for (Stage stage : stages) {

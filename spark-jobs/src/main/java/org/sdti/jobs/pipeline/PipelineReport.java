@@ -33,6 +33,8 @@ public final class PipelineReport {
     private final String output;
     /** The model's qualified URI, as in the stage reports. */
     private final String model;
+    /** How init-model made the model's random weights ("preset tiny, seed 0"), or null for real weights. */
+    private final String randomWeights;
     private final Instant started;
     private final Map<String, StageReport> stages = new LinkedHashMap<>();
     private final List<String> skippedStages = new ArrayList<>();
@@ -42,10 +44,11 @@ public final class PipelineReport {
     private int crashCode;
     private Instant finished;
 
-    PipelineReport(JobConfig job, String output, String model, Instant started) {
+    PipelineReport(JobConfig job, String output, String model, String randomWeights, Instant started) {
         this.job = job;
         this.output = output;
         this.model = model;
+        this.randomWeights = randomWeights;
         this.started = started;
     }
 
@@ -148,6 +151,10 @@ public final class PipelineReport {
             n.put("error", crash);
         }
         StageReport.putRun(n, output, model, started, finished);
+        n.put("random_weights", randomWeights);
+        if (randomWeights != null) {
+            n.put("warning", randomWeightsWarning());
+        }
         n.put("concepts_done", total - failed);
         n.put("concepts_failed", failed);
         ArrayNode st = n.putArray("stages");
@@ -267,6 +274,9 @@ public final class PipelineReport {
             }
         }
         notes.forEach(x -> sb.append(x).append('\n'));
+        if (randomWeights != null) {
+            sb.append(randomWeightsWarning()).append('\n');
+        }
         long failed = failed();
         sb.append("pipeline: ").append(job.concepts().size() - failed).append(" of ").append(job.concepts().size())
                 .append(" concepts done");
@@ -285,6 +295,11 @@ public final class PipelineReport {
         skippedStages.forEach(s -> parts.add(s + " skipped"));
         sb.append(String.join(", ", parts)).append(")\n");
         return sb.toString();
+    }
+
+    private String randomWeightsWarning() {
+        return "note: " + model + " has random weights (sdti init-model, " + randomWeights + "): these embeddings, "
+                + "losses and images mean nothing; real results need the real Stable Diffusion 2.1 weights";
     }
 
     /** For generate's {@code _generate} row: how many images and where. */

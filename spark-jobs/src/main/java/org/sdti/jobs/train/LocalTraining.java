@@ -27,6 +27,7 @@ import org.sdti.model.inversion.InversionGraph;
 import org.sdti.model.inversion.InversionStep;
 import org.sdti.model.inversion.LatentEncoder;
 import org.sdti.model.inversion.LocalRound;
+import org.sdti.model.inversion.LossLog;
 import org.sdti.model.inversion.NewToken;
 import org.sdti.model.inversion.NonFiniteLossException;
 import org.sdti.model.inversion.RowGradients;
@@ -81,8 +82,16 @@ public final class LocalTraining {
                 t.gradientAccumulation(), t.seed(), t.adam());
     }
 
-    /** Trains and returns the URI of the written {@code learned_embeds.safetensors}. */
-    public String run() throws IOException {
+    /**
+     * What a finished run made: the written {@code learned_embeds.safetensors} (and the A1111 {@code .pt}, or null),
+     * the steps trained in all and in this process, this process's seconds, and the last line of the loss curve.
+     */
+    public record Result(String embedding, String a1111, long steps, long stepsThisRun, double seconds,
+                         LossLog.Entry last) {}
+
+    /** Trains, writes the embedding files last and says what it made. */
+    public Result run() throws IOException {
+        long started = System.nanoTime();
         TrainingConfig cfg = trainingConfig(concept.train());
         ModelFolder folder = ModelFolder.open(job.model(), conf);
         ClipTokenizer base = ClipTokenizer.load(folder.tokenizerFiles());
@@ -120,7 +129,8 @@ public final class LocalTraining {
             LocalRound round = new LocalRound(step, BatchSampler.of(cfg, schedule.numTrainTimesteps()));
             EmbeddingExport export = new EmbeddingExport(concept.token(), baseModelName(folder),
                     properties(concept, cfg, prepare.resolution(), prediction, 1));
-            ValidationImages validation = new ValidationImages(new TextToImage(sd), concept, out, log);
+            ValidationImages validation = new ValidationImages(new TextToImage(sd), concept, prepare.resolution(),
+                    out, log);
             Trainer.Options run = new Trainer.Options(concept.train().averageEvery(),
                     validation.enabled() ? concept.train().validation().every() : 0, options.progressEvery());
             Trainer trainer = new Trainer(round, cfg, run, out, export, validation.enabled() ? validation : null,
@@ -140,12 +150,15 @@ public final class LocalTraining {
                 throw new RunFailedException(e.getMessage(), e);
             }
             export.write(out, EmbeddingExport.FILE, trained, EmbeddingFormat.DIFFUSERS_SAFETENSORS);
+            String a1111 = null;
             if (options.a1111() || concept.train().a1111()) {
                 String name = a1111Name(concept.token());
                 export.write(out, name, trained, EmbeddingFormat.A1111_PT);
-                log.accept("wrote " + out.uri(name));
+                a1111 = out.uri(name);
             }
-            return out.uri(EmbeddingExport.FILE);
+            List<LossLog.Entry> curve = LossLog.parse(out.readText(LossLog.FILE).orElse(""), trained.step()).entries();
+            return new Result(out.uri(EmbeddingExport.FILE), a1111, trained.step(), trained.step() - start.step(),
+                    (System.nanoTime() - started) / 1e9, curve.isEmpty() ? null : curve.get(curve.size() - 1));
         }
     }
 

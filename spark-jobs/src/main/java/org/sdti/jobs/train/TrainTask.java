@@ -12,8 +12,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.ConceptSpec;
-import org.sdti.jobs.config.JobConfig;
-import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.BatchSampler;
@@ -45,15 +43,11 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
         Iterable<byte[]>>>>, String, byte[]> {
     private static final long serialVersionUID = 1L;
 
-    private final JobConfig job;
-    private final String model;
-    private final HadoopConf conf;
+    private final TaskSettings settings;
     private final LongAccumulator steps;
 
-    TrainTask(JobConfig job, String model, HadoopConf conf, LongAccumulator steps) {
-        this.job = job;
-        this.model = model;
-        this.conf = conf;
+    TrainTask(TaskSettings settings, LongAccumulator steps) {
+        this.settings = settings;
         this.steps = steps;
     }
 
@@ -82,7 +76,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
     }
 
     private List<ReplicaRound.Result> run(List<ReplicaRound.Work> work, Map<String, ConceptData> data) {
-        StableDiffusion sd = ModelCache.stableDiffusion(model, conf);
+        StableDiffusion sd = ModelCache.stableDiffusion(settings.model(), settings.hadoop());
         NoiseSchedule schedule = NoiseSchedule.from(sd.schedulerConfig());
         Prediction prediction = Prediction.of(sd.schedulerConfig());
         TokenEmbedding embedding = sd.textEncoder().embedding();
@@ -90,7 +84,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
         Graphs graphs = new Graphs(sd, first);
         List<SharedRound.Member> members = new ArrayList<>(work.size());
         for (ReplicaRound.Work w : work) {
-            ConceptSpec c = job.concept(w.concept()).orElseThrow(() -> new IllegalStateException(
+            ConceptSpec c = settings.job().concept(w.concept()).orElseThrow(() -> new IllegalStateException(
                     "concept '" + w.concept() + "' is not in the job"));
             ConceptData d = data.get(w.concept());
             if (d == null) {
@@ -136,7 +130,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
 
         @Override
         public RowGradients of(int batch, int numVectors) {
-            ModelCache.Key key = new ModelCache.Key(model, DataType.FLOAT.name(), String.format(
+            ModelCache.Key key = new ModelCache.Key(settings.model(), DataType.FLOAT.name(), String.format(
                     "inversion-graph %dx%d over %dx%dx%d", batch, numVectors, shape.channels(), shape.height(),
                     shape.width()));
             return gradients.computeIfAbsent(key, k -> {

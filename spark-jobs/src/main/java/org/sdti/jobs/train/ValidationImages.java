@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.TrainSettings;
+import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.jobs.generate.PngText;
 import org.sdti.model.inversion.Trainer;
 import org.sdti.model.inversion.TrainerState;
@@ -29,11 +30,15 @@ final class ValidationImages implements Trainer.Validation {
     private final ConceptSpec concept;
     private final TrainSettings.Validation v;
     private final List<String> prompts;
+    private final int resolution;
     private final OutputFolder out;
     private final Consumer<String> log;
 
-    ValidationImages(TextToImage pipeline, ConceptSpec concept, OutputFolder out, Consumer<String> log) {
+    /** @param resolution the side in pixels the concept trained at: its images are drawn at that size too */
+    ValidationImages(TextToImage pipeline, ConceptSpec concept, int resolution, OutputFolder out,
+            Consumer<String> log) {
         this.pipeline = pipeline;
+        this.resolution = resolution;
         this.concept = concept;
         this.v = concept.train().validation();
         List<String> asked = v.prompts().isEmpty() ? List.of(PromptTemplates.of(concept.property()).get(0))
@@ -59,13 +64,14 @@ final class ValidationImages implements Trainer.Validation {
                 .withEmbeddings(List.of(new TokenEmbeddings(concept.token(), state.rowMatrix())))
                 .withSampler(null, v.steps())
                 .withGuidance(v.guidance())
-                .withSeed(v.seed());
+                .withSeed(v.seed())
+                .withSize(resolution, resolution);
         GenerationResult r = pipeline.generate(request);
         String dir = String.format(Locale.ROOT, "%s/%06d/", FOLDER, state.step());
         for (int i = 0; i < r.images().size(); i++) {
             String prompt = prompts.get(i / v.images());
             String text = String.format(Locale.ROOT, "%s%nSteps: %d, Sampler: %s, CFG scale: %s, Seed: %d, "
-                            + "Size: %dx%d, Training step: %d", prompt, v.steps(), r.sampler(), v.guidance(),
+                            + "Size: %dx%d, Training step: %d", prompt, v.steps(), GenerationInfo.a1111Sampler(r.sampler()), v.guidance(),
                     request.imageSeed(i), r.width(), r.height(), state.step());
             byte[] png = PngText.encode(r.images().get(i).toBufferedImage(), Map.of("parameters", text));
             out.write(dir + String.format(Locale.ROOT, "%05d.png", i), o -> o.write(png));

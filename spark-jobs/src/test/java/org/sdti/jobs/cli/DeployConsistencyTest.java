@@ -210,10 +210,15 @@ class DeployConsistencyTest {
                 assertTrue(doc.contains(path), path + " is described");
             }
         }
-        Matcher run = Pattern.compile("bin/sdti pipeline --config (\\S+)").matcher(readme);
-        assertTrue(run.find(), "the README runs the pipeline");
+        // the README's main job is bin/run-example, in its two-command set-up, and that runs an existing job file
+        assertTrue(readme.contains("\nbin/run-example\n" + test + "\n"), "the README's two commands");
+        String example = Files.readString(ROOT.resolve("bin/run-example"));
+        Matcher run = Pattern.compile("bin/sdti pipeline --config (\\S+)").matcher(example);
+        assertTrue(run.find(), "bin/run-example runs the pipeline");
         assertTrue(Files.isRegularFile(ROOT.resolve(run.group(1))), run.group(1));
-        assertTrue(readme.contains("bin/sdti init-model --config tiny --output"));
+        assertTrue(example.contains("bin/sdti init-model --config tiny --output"));
+        assertTrue(Files.readString(ROOT.resolve(".ci/run")).lines().anyMatch(l -> l.startsWith("bin/run-example")),
+                ".ci/run runs the main job too");
     }
 
     @Test

@@ -23,11 +23,11 @@ import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.jobs.generate.PngText;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** {@code sdti generate} on the tiny fixture: golden images, file naming, saved latents, metadata, bad input. */
 class GenerateCommandTest {
-    static final String MODEL = Shared.tinyModel().toString();
+    static final String MODEL = TestData.tinyModel().toString();
 
     record Result(int code, String out, String err) {}
 
@@ -41,7 +41,7 @@ class GenerateCommandTest {
     /** The golden init_latents in a file of their own (one tensor, not named "latents"). */
     static Path initLatents(Path dir) throws Exception {
         Path file = dir.resolve("init.safetensors");
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"))) {
             new SafeTensorsWriter().addFloats("init_latents", new long[] {1, 4, 8, 8}, g.floats("init_latents"))
                     .write(file);
         }
@@ -49,7 +49,7 @@ class GenerateCommandTest {
     }
 
     static float[] golden(String name) throws Exception {
-        try (SafeTensorsFile g = SafeTensorsFile.open(Shared.goldens("pipeline.safetensors"))) {
+        try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("pipeline.safetensors"))) {
             return g.floats(name);
         }
     }
@@ -132,7 +132,7 @@ class GenerateCommandTest {
         Path out = tmp.resolve("remote-out");
         Result r = run("generate", "--config", job.toString(), "--model", "nonlocal://" + MODEL,
                 "--prompt", "a photo of a <joe-bruin>", "--embedding",
-                "nonlocal://" + Shared.goldens("learned_embeds.safetensors"), "--latents",
+                "nonlocal://" + TestData.goldens("learned_embeds.safetensors"), "--latents",
                 "nonlocal://" + initLatents(tmp), "--steps", "4", "--save-latents", "--output", "nonlocal://" + out);
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("nonlocal:" + out.resolve("00000.png"), "nonlocal:" + out.resolve("00000.latents.safetensors")),
@@ -147,7 +147,7 @@ class GenerateCommandTest {
     @Test
     void learnedTokenGivesTheReferenceImage(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("ti");
-        String embedding = Shared.goldens("learned_embeds.safetensors").toString();
+        String embedding = TestData.goldens("learned_embeds.safetensors").toString();
         Result r = run("generate", "--model", MODEL, "--prompt", "a photo of a <joe-bruin>", "--embedding",
                 embedding, "--latents", initLatents(tmp).toString(), "--steps", "4", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -165,7 +165,7 @@ class GenerateCommandTest {
     @Test
     void automatic1111EmbeddingGivesTheReferenceImage(@TempDir Path tmp) throws Exception {
         org.sdti.model.embeddings.LearnedEmbedding golden =
-                org.sdti.model.embeddings.EmbeddingFiles.read(Shared.goldens("learned_embeds.safetensors"));
+                org.sdti.model.embeddings.EmbeddingFiles.read(TestData.goldens("learned_embeds.safetensors"));
         Path pt = tmp.resolve("joe-bruin.pt");
         org.sdti.model.embeddings.EmbeddingFiles.write(golden,
                 org.sdti.model.embeddings.EmbeddingFormat.A1111_PT, pt);

@@ -16,7 +16,7 @@ import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.embeddings.LearnedEmbedding;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * Issue 16 through the CLI, in process: hostile flags, prompts, job files and files end with exit 2 and one line
@@ -24,7 +24,7 @@ import org.sdti.model.testing.Shared;
  */
 class HostileCliTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
-    private static final String TINY = Shared.tinyModel().toString();
+    private static final String TINY = TestData.tinyModel().toString();
 
     @TempDir
     Path dir;

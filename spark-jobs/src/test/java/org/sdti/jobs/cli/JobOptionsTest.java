@@ -85,7 +85,7 @@ class JobOptionsTest {
             assertEquals(2, parsed.concepts().size(), name + " read the job file");
 
             JobConfig fromFile = parse(name, "--config", job.toString()).job();
-            assertEquals(org.sdti.model.testing.Shared.tinyModel().toString(), fromFile.model(), name);
+            assertEquals(org.sdti.model.testing.TestData.tinyModel().toString(), fromFile.model(), name);
             assertEquals(tmp.resolve("out").toString(), fromFile.output(), name);
         }
     }
@@ -112,7 +112,7 @@ class JobOptionsTest {
         for (String stage : List.of("prepare", "latents", "pipeline")) {
             JobFixtures.Result r = JobFixtures.run(stage);
             assertEquals(2, r.code(), stage);
-            assertEquals("sdti: Missing required option: '--config=FILE' (see 'sdti " + stage + " --help')",
+            assertEquals("sdti " + stage + ": Missing required option: '--config=FILE' (see 'sdti " + stage + " --help')",
                     r.err().strip(), stage);
         }
     }

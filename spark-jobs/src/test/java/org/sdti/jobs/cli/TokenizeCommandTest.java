@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class TokenizeCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,10 +41,10 @@ class TokenizeCommandTest {
 
     @Test
     void printsOneLineOf77IdsPerTextMatchingTheReference() throws Exception {
-        Result r = run("tokenize", "--model", Shared.tinyModel().toString(), "a photo of a cat", "A Photo Of A CAT");
+        Result r = run("tokenize", "--model", TestData.tinyModel().toString(), "a photo of a cat", "A Photo Of A CAT");
         assertEquals(0, r.code(), r.err());
         assertEquals(2, r.lines().size());
-        JsonNode golden = JSON.readTree(Shared.goldens("tokenizer.json").toFile()).get("prompts").get(0).get("ids_77");
+        JsonNode golden = JSON.readTree(TestData.goldens("tokenizer.json").toFile()).get("prompts").get(0).get("ids_77");
         int[] first = ids(r.lines().get(0));
         assertEquals(77, first.length);
         for (int i = 0; i < 77; i++) {
@@ -56,7 +56,7 @@ class TokenizeCommandTest {
     @Test
     void addedTokensExpandToAllTheirVectors() throws Exception {
         // a folder with configs and tokenizer only (no weights) is enough
-        Result r = run("tokenize", "--model", Shared.path("reference/sd2/sd21-base").toString(),
+        Result r = run("tokenize", "--model", TestData.path("reference/sd2/sd21").toString(),
                 "--add-token", "<joe-bruin>:3", "--add-token", "<cat-toy>", "a <joe-bruin> and a <cat-toy>");
         assertEquals(0, r.code(), r.err());
         int[] ids = ids(r.lines().get(0));
@@ -68,7 +68,7 @@ class TokenizeCommandTest {
     void readsTextsFromAJsonFile(@TempDir Path tmp) throws Exception {
         Path input = tmp.resolve("prompts.json");
         Files.writeString(input, "[\"a photo of a cat\", \"bear\"]");
-        Result r = run("tokenize", "--model", Shared.tinyModel().toString(), "--input", input.toString());
+        Result r = run("tokenize", "--model", TestData.tinyModel().toString(), "--input", input.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(2, r.lines().size());
         assertEquals(4298, ids(r.lines().get(1))[1]);
@@ -76,7 +76,7 @@ class TokenizeCommandTest {
 
     @Test
     void badInputExitsTwoWithOneLine(@TempDir Path tmp) {
-        Result unknown = run("tokenize", "--model", Shared.tinyModel().toString(), "--frobnicate", "x");
+        Result unknown = run("tokenize", "--model", TestData.tinyModel().toString(), "--frobnicate", "x");
         assertEquals(2, unknown.code());
         assertEquals(1, unknown.err().lines().count(), unknown.err());
         assertTrue(unknown.err().contains("--frobnicate"), unknown.err());
@@ -86,7 +86,7 @@ class TokenizeCommandTest {
         assertEquals(1, missing.err().lines().count(), missing.err());
         assertTrue(missing.err().contains("nowhere") && missing.err().contains("does not exist"), missing.err());
 
-        Result existing = run("tokenize", "--model", Shared.tinyModel().toString(), "--add-token", "cat", "x");
+        Result existing = run("tokenize", "--model", TestData.tinyModel().toString(), "--add-token", "cat", "x");
         assertEquals(2, existing.code());
         assertTrue(existing.err().contains("cat"), existing.err());
 

@@ -16,13 +16,14 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.generate.PngText;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.LearnedEmbedding;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** {@code sdti train} on the tiny fixture model: the bad-input contract and one short run with its outputs. */
 class TrainCommandTest {
-    static final String MODEL = Shared.tinyModel().toString();
+    static final String MODEL = TestData.tinyModel().toString();
     static final Pattern PROGRESS = Pattern.compile(
             "train: step \\d+/\\d+ loss \\S+ smoothed \\S+ lr \\S+ \\S+ steps/s ETA \\S+");
 
@@ -62,8 +63,8 @@ class TrainCommandTest {
         assertTrue(help.contains("a word that is one token starts every vector") && help.contains(
                 "a text of exactly --vectors tokens is spread one token per vector") && help.contains(
                 "any other token count is rejected"), r.out());
-        assertTrue(help.contains("sdti train --config JOB [--model DIR] [--output DIR] [setting flags] the Spark "
-                + "stage: every concept of the job") && help.contains("exit 2 naming the stage to run first"), r.out());
+        assertTrue(help.contains("With a --config job file alone: the Spark stage over every concept of the job")
+                && help.contains("exit 2 naming the stage to run first"), r.out());
         for (String flag : List.of("--model", "--images", "--token", "--init-token", "--property", "--vectors",
                 "--steps", "--lr", "--batch-size", "--resolution", "--seed", "--checkpoint-every", "--resume",
                 "--validation-prompt", "--output")) {
@@ -113,6 +114,10 @@ class TrainCommandTest {
         assertEquals(List.of("train: step 1/4", "train: step 4/4"), progress.stream()
                 .map(l -> l.substring(0, l.indexOf(" loss"))).toList(), r.err());
         assertTrue(r.err().contains("2 image(s) of " + imgs + " give 4 examples at 16x16"), r.err());
+        assertTrue(r.err().contains("train: done: <tiny-toy> trained for 4 steps (4 in this run, 0:00:"), r.err());
+        assertTrue(r.err().contains("train: embedding: " + r.out().trim() + " (AUTOMATIC1111: "), r.err());
+        assertTrue(r.err().contains("train: use it: bin/sdti generate --model " + MODEL + " --embedding "
+                + r.out().trim() + " --prompt \"a photo of a <tiny-toy>\" --output DIR"), r.err());
 
         LearnedEmbedding e = EmbeddingFiles.read(embeds);
         assertEquals("<tiny-toy>", e.token());
@@ -153,9 +158,26 @@ class TrainCommandTest {
         TokenizeCommandTest.Result more = run(args.toArray(String[]::new));
         assertEquals(0, more.code(), more.err());
         assertTrue(more.err().contains("resuming from ") && more.err().contains("state-000004"), more.err());
+        assertTrue(more.err().contains("trained for 5 steps (1 in this run"), more.err());
         assertEquals(5L, EmbeddingFiles.read(embeds).metadata().step().getAsLong());
         assertEquals(6, Files.readAllLines(out.resolve("loss.csv")).size());
         args.set(args.indexOf("1e-3"), "2e-3");
         assertBadInput(run(args.toArray(String[]::new)), "cannot resume", "learning_rate 0.001 where this run has 0.002");
+    }
+
+    @Test
+    void validationImagesAreDrawnAtTheTrainingResolution(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("out");
+        TokenizeCommandTest.Result r = run("train", "--model", MODEL, "--images", images(tmp.resolve("imgs"), 1)
+                .toString(), "--token", "<t>", "--init-token", "bear", "--steps", "1", "--resolution", "32",
+                "--validation-images", "1", "--validation-steps", "1", "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage v = ImageIO.read(out.resolve("validation/000001/00000.png").toFile());
+        assertEquals(32, v.getWidth(), "the model's own size is 16");
+        assertEquals(32, v.getHeight());
+        String text = PngText.read(Files.readAllBytes(out.resolve("validation/000001/00000.png")))
+                .get("parameters");
+        assertTrue(text.matches("(?s).*Sampler: (DDIM|Euler|DPM\\+\\+ 2M|DPM\\+\\+ 2M Karras|DDPM),.*"),
+                "the sampler named as in generated images: " + text);
     }
 }

@@ -210,6 +210,44 @@ class JobConfigTest {
     }
 
     @Test
+    void relativePathsInAJobFileAreRelativeToItsFolderAndFlagsToTheWorkingDirectory(@TempDir Path tmp)
+            throws Exception {
+        Path jobs = Files.createDirectories(tmp.resolve("jobs"));
+        Files.writeString(jobs.resolve("common.conf"), "sdti.generate.embeddings = [\"emb/a.safetensors\"]\n");
+        Files.writeString(jobs.resolve("job.conf"), """
+                include "common.conf"
+                sdti.model = "../models/tiny"
+                sdti.output = out
+                sdti.concept-defaults.images = "images/default"
+                sdti.concepts = [
+                  { token = "<a>", init = toy, images = "concepts/a/*.png" }
+                  { token = "<b>", init = toy, images = "s3a://bucket/b" }
+                  { token = "<c>", init = toy }
+                ]
+                """);
+        JobConfig job = JobConfig.load(jobs.resolve("job.conf").toFile(), Map.of());
+        assertEquals(tmp.resolve("models/tiny").toString(), job.model());
+        assertEquals(jobs.resolve("out").toString(), job.output());
+        assertEquals(List.of(jobs.resolve("emb/a.safetensors").toString()), job.generate().embeddings(),
+                "an included file's paths are relative to the included file");
+        assertEquals(jobs.resolve("concepts/a/*.png").toString(), job.concepts().get(0).images());
+        assertEquals("s3a://bucket/b", job.concepts().get(1).images());
+        assertEquals(jobs.resolve("images/default").toString(), job.concepts().get(2).images());
+
+        JobConfig flagged = JobConfig.load(jobs.resolve("job.conf").toFile(),
+                Map.of("sdti.model", "work/m", "sdti.output", "o"));
+        assertEquals("work/m", flagged.model(), "a flag's path is the user's, relative to the working directory");
+        assertEquals("o", flagged.output());
+
+        // the single-machine form reads the same merged configuration
+        Files.writeString(jobs.resolve("one.conf"), "sdti.generate.latents = noise/l.safetensors\n"
+                + "sdti.model = \"/abs/model\"\n");
+        com.typesafe.config.Config one = SdtiConfig.load(jobs.resolve("one.conf").toFile(), Map.of());
+        assertEquals(jobs.resolve("noise/l.safetensors").toString(), one.getString("sdti.generate.latents"));
+        assertEquals("/abs/model", one.getString("sdti.model"));
+    }
+
+    @Test
     void folderNamesFromTokens() {
         assertEquals("joe-bruin", ConceptNames.fromToken("<joe-bruin>"));
         assertEquals("water-color", ConceptNames.fromToken("<Water Color>"));

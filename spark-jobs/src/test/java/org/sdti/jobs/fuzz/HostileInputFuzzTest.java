@@ -31,7 +31,7 @@ import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 import org.sdti.model.text.ClipTokenizer;
 
 /**
@@ -50,7 +50,7 @@ class HostileInputFuzzTest {
     static final int CASES = 60;
     static final int SLOW_CASES = 1_000;
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final String TINY = Shared.tinyModel().toString();
+    private static final String TINY = TestData.tinyModel().toString();
     private static final int TINY_WIDTH = 16;
 
     @TempDir

@@ -30,7 +30,7 @@ import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The generate job on the tiny fixture (Spark local[2], 2 DDIM steps, 16 px): a trained concept's token, a token
@@ -39,8 +39,8 @@ import org.sdti.model.testing.Shared;
  */
 class GenerateJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String MODEL = Shared.tinyModel().toString();
-    private static final String JOE = Shared.goldens("learned_embeds.safetensors").toString();
+    private static final String MODEL = TestData.tinyModel().toString();
+    private static final String JOE = TestData.goldens("learned_embeds.safetensors").toString();
 
     @BeforeAll
     static void spark() {
@@ -212,17 +212,22 @@ class GenerateJobTest {
         assertFalse(java.util.Arrays.equals(pixels(plain.resolve("00000.png")),
                 pixels(out.resolve(cat0.path("image").asText()))));
 
-        // contact sheets: one row per request, a cell per image (128 px wide at least, 16 px image + 28 px labels)
+        // contact sheets: one row per request under its prompt (2 lines, 28 px), a cell per image: the 16 px images
+        // enlarged 12 times to the 192 px thumbnail, a 14 px seed line under each; 392 px wide at least
         BufferedImage sheet = ImageIO.read(out.resolve("cat-toy/contact-sheet.png").toFile());
-        assertEquals(4 + 2 * (128 + 4), sheet.getWidth());
-        assertEquals(4 + (16 + 28 + 4), sheet.getHeight());
+        assertEquals(4 + 2 * (192 + 4), sheet.getWidth());
+        assertEquals(4 + (28 + 192 + 14 + 4), sheet.getHeight());
         BufferedImage others = ImageIO.read(out.resolve("_generate/contact-sheet.png").toFile());
-        assertEquals(4 + (128 + 4), others.getWidth());
-        assertEquals(4 + (16 + 28 + 4), others.getHeight());
-        // the first cell holds the first image, centred in its 128 px box
+        assertEquals(392, others.getWidth());
+        assertEquals(4 + (28 + 192 + 14 + 4), others.getHeight());
+        // the first cell holds the first image, each pixel a 12 x 12 block, under the prompt lines
         BufferedImage first = ImageIO.read(out.resolve(cat0.path("image").asText()).toFile());
-        assertEquals(first.getRGB(0, 0), sheet.getRGB(4 + 56, 4));
-        assertEquals(first.getRGB(15, 15), sheet.getRGB(4 + 56 + 15, 4 + 15));
+        for (int[] p : new int[][] {{0, 0}, {15, 15}, {3, 11}}) {
+            for (int[] corner : new int[][] {{0, 0}, {11, 11}}) {
+                assertEquals(first.getRGB(p[0], p[1]), sheet.getRGB(4 + 12 * p[0] + corner[0],
+                        4 + 28 + 12 * p[1] + corner[1]), "pixel " + p[0] + "," + p[1]);
+            }
+        }
 
         // the report
         JsonNode report = JSON.readTree(out.resolve("_reports/generate.json").toFile());
@@ -271,8 +276,8 @@ class GenerateJobTest {
         job(tmp, out, REQUESTS + "    contact-sheet-thumbnail = 8\n");
         assertEquals(3, JobFixtures.run("generate", "--config", job.toString()).code());
         BufferedImage small = ImageIO.read(out.resolve("cat-toy/contact-sheet.png").toFile());
-        assertEquals(4 + 2 * (128 + 4), small.getWidth());
-        assertEquals(4 + (8 + 28 + 4), small.getHeight());
+        assertEquals(392, small.getWidth(), "two 128 px cells, and the prompt's minimum width");
+        assertEquals(4 + (28 + 8 + 14 + 4), small.getHeight());
         assertEquals(0, JSON.readTree(out.resolve("_reports/generate.json").toFile()).path("counters")
                 .path("images_rendered").asLong());
         Map<String, String> resized = outputs(out);

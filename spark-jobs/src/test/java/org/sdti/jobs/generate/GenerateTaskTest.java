@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /** The executor side alone: a batch that throws is reported failed with its reason, and the next one still renders. */
 class GenerateTaskTest {
     @Test
     void aFailingBatchIsReportedAndTheOthersGoOn(@TempDir Path out) throws Exception {
-        ModelFolder model = ModelFolder.open(Shared.tinyModel().toString());
+        ModelFolder model = ModelFolder.open(TestData.tinyModel().toString());
         int width = model.textEncoderConfig().hiddenSize();
         // vectors one wider than the text encoder takes: the pipeline refuses them
         Batch bad = new Batch(0, "a <odd>", "", 1, 2, 2, "ddim", 7.5, 0, 16, 16,

@@ -28,7 +28,7 @@ import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.Vae;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class LatentsJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,7 +64,7 @@ class LatentsJobTest {
         assertEquals(3, r.code(), "the broken concept was never prepared: " + r.out() + r.err());
         assertTrue(r.out().contains("report: file:" + out.resolve("_reports/latents.json")), r.out());
         assertTrue(ModelCache.loads() - loadsBefore <= 1, "the VAE is loaded at most once for both tasks");
-        String model = ModelFolder.open(Shared.tinyModel().toString()).location();
+        String model = ModelFolder.open(TestData.tinyModel().toString()).location();
         assertTrue(ModelCache.contains(new ModelCache.Key(model, "FLOAT", ModelCache.VAE)));
 
         JsonNode report = JSON.readTree(out.resolve("_reports/latents.json").toFile());
@@ -84,7 +84,7 @@ class LatentsJobTest {
         List<Row> latents = spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
                 .collectAsList();
         assertEquals(4, latents.size());
-        ModelFolder folder = ModelFolder.open(Shared.tinyModel().toString());
+        ModelFolder folder = ModelFolder.open(TestData.tinyModel().toString());
         VaeConfig cfg = folder.vaeConfig();
         Vae vae;
         try (CheckedWeights w = CheckedWeights.check(folder.openWeights("vae"), Layouts.vae(cfg))) {

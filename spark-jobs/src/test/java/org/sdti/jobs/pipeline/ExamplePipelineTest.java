@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The README's main run: conf/examples/local-pipeline.conf on the sample concepts of conf/examples/concepts (the
@@ -25,13 +25,11 @@ class ExamplePipelineTest {
     @Test
     void theReadmeRunTrainsAndRendersBothSampleConcepts(@TempDir Path tmp) throws Exception {
         TestSpark.session();
-        // the example's paths are relative to the checkout, where bin/sdti runs; the tests run in spark-jobs/
-        Path job = tmp.resolve("local-pipeline.conf");
-        Files.writeString(job, Files.readString(ROOT.resolve("conf/examples/local-pipeline.conf"))
-                .replace("\"conf/examples/", "\"" + ROOT + "/conf/examples/"));
+        // the example's image paths are relative to the job file's folder, so it runs as it is from spark-jobs/
+        Path job = ROOT.resolve("conf/examples/local-pipeline.conf");
         Path out = tmp.resolve("out");
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString(), "--model",
-                Shared.tinyModel().toString(), "--output", out.toString());
+                TestData.tinyModel().toString(), "--output", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode report = new ObjectMapper().readTree(out.resolve("_reports/pipeline.json").toFile());
         assertEquals("done", report.path("status").asText());

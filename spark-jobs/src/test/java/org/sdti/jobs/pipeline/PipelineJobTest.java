@@ -21,7 +21,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 class PipelineJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +55,9 @@ class PipelineJobTest {
         JsonNode report = report(out);
         assertEquals("partial", report.path("status").asText());
         assertEquals(3, report.path("exit_code").asInt());
+        assertTrue(report.has("random_weights") && report.path("random_weights").isNull(), "the fixture's weights "
+                + "were not made by init-model: " + report);
+        assertFalse(r.out().contains("random weights"), r.out());
         assertEquals(PipelineJob.stageNames(), JSON.convertValue(report.path("stages").findValues("stage")
                 .stream().map(JsonNode::asText).toList(), List.class));
         JsonNode cat = report.path("concepts").get(0);
@@ -135,7 +138,7 @@ class PipelineJobTest {
         Path out = tmp.resolve("out");
         String images = tmp.resolve("images").toString();
         // a generate setting is checked before prepare starts, not after training
-        Path job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(),
+        Path job = JobFixtures.jobFile(tmp, TestData.tinyModel().toString(), images, out.toString(),
                 "  generate.embeddings = [\"" + tmp.resolve("nowhere.safetensors") + "\"]\n");
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
         assertEquals(2, r.code(), r.out() + r.err());
@@ -144,7 +147,7 @@ class PipelineJobTest {
                 r.err());
         assertFalse(Files.exists(out), "nothing written");
 
-        job = JobFixtures.jobFile(tmp, Shared.tinyModel().toString(), images, out.toString(), "  train.stepz = 3\n");
+        job = JobFixtures.jobFile(tmp, TestData.tinyModel().toString(), images, out.toString(), "  train.stepz = 3\n");
         r = JobFixtures.run("pipeline", "--config", job.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("sdti.train.stepz"), r.err());
@@ -157,7 +160,7 @@ class PipelineJobTest {
         JobFixtures.twoConcepts(tmp.resolve("images"));
         Path out = tmp.resolve("out");
         Path job = tmp.resolve("broken.conf");
-        Files.writeString(job, "sdti {\n  model = \"" + Shared.tinyModel() + "\"\n  output = \"" + out + "\"\n"
+        Files.writeString(job, "sdti {\n  model = \"" + TestData.tinyModel() + "\"\n  output = \"" + out + "\"\n"
                 + "  concepts = [{ token = \"<broken>\", init = \"thing\", images = \"" + tmp.resolve("images/broken")
                 + "\" }]\n" + JobFixtures.SMALL_PIPELINE + "}\n");
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());

@@ -24,7 +24,7 @@ import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 import org.sdti.model.text.ClipTokenizer;
 
 class PrepareJobTest {
@@ -97,7 +97,7 @@ class PrepareJobTest {
         assertEquals("template", first.getAs("kind"));
         List<Integer> ids = first.getList(first.fieldIndex("ids"));
         assertEquals(77, ids.size());
-        ClipTokenizer base = ClipTokenizer.load(ModelFolder.open(Shared.tinyModel().toString()).tokenizerFiles());
+        ClipTokenizer base = ClipTokenizer.load(ModelFolder.open(TestData.tinyModel().toString()).tokenizerFiles());
         int[] photo = base.encodeContent("a photo of a");
         assertEquals(List.of(49406, photo[0], photo[1], photo[2], photo[3], 49408, 49409, 49407),
                 ids.subList(0, 8));
@@ -153,7 +153,7 @@ class PrepareJobTest {
         Files.writeString(tmp.resolve("templates.txt"), "# mine\nan image of {}\n{} in the snow\n");
         Path out = tmp.resolve("out");
         Path job = tmp.resolve("job.conf");
-        Files.writeString(job, "sdti { model = \"" + Shared.tinyModel() + "\", output = \"" + out + "\"\n"
+        Files.writeString(job, "sdti { model = \"" + TestData.tinyModel() + "\", output = \"" + out + "\"\n"
                 + "prepare.flips = false\n"
                 + "concepts = [\n"
                 + "  { token = \"<cap>\", init = toy, images = \"" + dir + "\", captions = true,\n"
@@ -199,13 +199,13 @@ class PrepareJobTest {
 
         // "bear" is a word of the vocabulary: it cannot become a new token
         Path words = tmp.resolve("words.conf");
-        Files.writeString(words, "sdti { model = \"" + Shared.tinyModel() + "\", output = \"" + out + "\"\n"
+        Files.writeString(words, "sdti { model = \"" + TestData.tinyModel() + "\", output = \"" + out + "\"\n"
                 + "concepts = [{ token = bear, init = toy, images = \"" + tmp.resolve("images/cat") + "\" }] }");
         r = JobFixtures.run("prepare", "--config", words.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("sdti prepare: sdti.concepts[0].token:"), r.err());
 
-        Files.writeString(words, "sdti { model = \"" + Shared.tinyModel() + "\", output = \"" + out + "\"\n"
+        Files.writeString(words, "sdti { model = \"" + TestData.tinyModel() + "\", output = \"" + out + "\"\n"
                 + "concepts = [{ token = \"<x>\", init = \"teddy bear\", images = \"" + tmp.resolve("images/cat")
                 + "\" }] }");
         r = JobFixtures.run("prepare", "--config", words.toString());

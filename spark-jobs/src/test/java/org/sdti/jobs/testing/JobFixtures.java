@@ -80,7 +80,7 @@ public final class JobFixtures {
      */
     public static Path twoConceptJob(Path tmp, String extra) throws IOException {
         twoConcepts(tmp.resolve("images"));
-        return jobFile(tmp, org.sdti.model.testing.Shared.tinyModel().toString(), tmp.resolve("images").toString(),
+        return jobFile(tmp, org.sdti.model.testing.TestData.tinyModel().toString(), tmp.resolve("images").toString(),
                 tmp.resolve("out").toString(), extra);
     }
 

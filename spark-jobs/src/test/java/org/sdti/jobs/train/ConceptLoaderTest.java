@@ -19,7 +19,7 @@ import org.sdti.dataprep.RgbImage;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.model.io.ModelFolder;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 import org.sdti.model.text.ClipTokenizer;
 
 /** Prompt ids of a multi-vector token: every vector exactly once, in order, for templates and captions alike. */
@@ -50,7 +50,7 @@ class ConceptLoaderTest {
 
     @Test
     void everyVectorOnceInOrder() throws IOException {
-        ClipTokenizer base = ClipTokenizer.load(ModelFolder.open(Shared.tinyModel().toString()).tokenizerFiles());
+        ClipTokenizer base = ClipTokenizer.load(ModelFolder.open(TestData.tinyModel().toString()).tokenizerFiles());
         ClipTokenizer tok = base.withAddedToken("<teddy>", 2);
         int v0 = tok.tokenId("<teddy>").getAsInt();
         int v1 = tok.tokenId("<teddy>_1").getAsInt();

@@ -53,7 +53,7 @@ import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.schedulers.NoiseSchedule;
 import org.sdti.model.schedulers.Prediction;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * The Spark train stage on the tiny fixture: replica averaging against averaging by hand, resume and rerun
@@ -61,7 +61,7 @@ import org.sdti.model.testing.Shared;
  */
 class TrainJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String MODEL = Shared.tinyModel().toString();
+    static final String MODEL = TestData.tinyModel().toString();
 
     @TempDir
     static Path shared;

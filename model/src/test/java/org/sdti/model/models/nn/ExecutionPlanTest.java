@@ -45,7 +45,7 @@ import org.sdti.model.models.TextEncoderGraph;
 import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.Vae;
-import org.sdti.model.testing.Shared;
+import org.sdti.model.testing.TestData;
 
 /**
  * {@link ExecutionPlan} (through {@link UNetOps#output}, as the networks run it) against SameDiff's own session on
@@ -75,10 +75,10 @@ class ExecutionPlanTest {
         try (CheckedWeights w = CheckedWeights.check(weights("vae"), Layouts.vae(vaeCfg))) {
             vae = Vae.load(vaeCfg, w, F);
         }
-        encoder = TextEncoder.load(Shared.tinyModel().resolve("text_encoder"), F);
-        unetGoldens = SafeTensorsFile.open(Shared.goldens("unet.safetensors"));
-        vaeGoldens = SafeTensorsFile.open(Shared.goldens("vae.safetensors"));
-        textGoldens = SafeTensorsFile.open(Shared.goldens("text_encoder.safetensors"));
+        encoder = TextEncoder.load(TestData.tinyModel().resolve("text_encoder"), F);
+        unetGoldens = SafeTensorsFile.open(TestData.goldens("unet.safetensors"));
+        vaeGoldens = SafeTensorsFile.open(TestData.goldens("vae.safetensors"));
+        textGoldens = SafeTensorsFile.open(TestData.goldens("text_encoder.safetensors"));
     }
 
     @AfterAll
@@ -90,12 +90,12 @@ class ExecutionPlanTest {
     }
 
     private static JsonConfig config(String component) throws IOException {
-        Path p = Shared.tinyModel().resolve(component).resolve("config.json");
+        Path p = TestData.tinyModel().resolve(component).resolve("config.json");
         return JsonConfig.parse(p.toString(), Files.readString(p));
     }
 
     private static SafeTensorsFile weights(String component) throws IOException {
-        Path folder = Shared.tinyModel().resolve(component);
+        Path folder = TestData.tinyModel().resolve(component);
         return SafeTensorsFile.open(folder.resolve("diffusion_pytorch_model.safetensors"));
     }
 
@@ -352,7 +352,7 @@ class ExecutionPlanTest {
         String loss = "inversion.loss";
         String prediction = "inversion.prediction";
         String gradient = FrozenBackprop.SCOPE + "/" + TextEncoder.ROWS + FrozenBackprop.SUFFIX;
-        try (SafeTensorsFile ti = SafeTensorsFile.open(Shared.goldens("textual_inversion.safetensors"))) {
+        try (SafeTensorsFile ti = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             long[] flat = ti.longs("step0.input_ids");
             int length = (int) ti.info("step0.input_ids").shape()[1];
             long[][] ids = {Arrays.copyOfRange(flat, 0, length), Arrays.copyOfRange(flat, length, 2 * length)};

@@ -1,0 +1,153 @@
+package org.sdti.jobs.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.sdti.jobs.runtime.JavaBytes;
+import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.model.inversion.ConceptData;
+import org.sdti.model.inversion.TrainerState;
+import scala.Tuple2;
+
+/**
+ * Driver side of the train stage's Spark jobs; the executor side is {@link TrainTask} and {@link ValidationTask},
+ * what they are given {@link TaskSettings}. Only per-concept states travel (in the work items, a parallelized RDD;
+ * a state is a few KB); the model never does: executors load it once per JVM.
+ *
+ * <p>The concepts' data is built once on the executors ({@link TrainingData}) and cached for the rounds. A round is
+ * one Spark job: its plan's groups and their concepts' data meet in a cogroup with one group per partition, each
+ * task runs its group ({@link TrainTask}) and the replica results are averaged per concept with
+ * {@code aggregateByKey} ({@link ReplicaRound#average}, independent of the order results arrive in).
+ */
+final class SparkRounds {
+    /** A concept's data as read: how many examples have a latent row, and the latents' size. */
+    record DataShape(long examples, RoundPlan.Latent latent) {}
+
+    private final SparkSession spark;
+    private final JavaSparkContext jsc;
+    private final TaskSettings settings;
+    private final LongAccumulator steps;
+
+    /** @param steps counts every replica step the executors take */
+    SparkRounds(SparkSession spark, TaskSettings settings, LongAccumulator steps) {
+        this.spark = spark;
+        this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.settings = settings;
+        this.steps = steps;
+    }
+
+    /** Renders the validation images of these concepts' states on the executors, one task per concept. */
+    void validate(Map<String, TrainerState> states) {
+        if (states.isEmpty()) {
+            return;
+        }
+        List<Tuple2<String, byte[]>> todo = new ArrayList<>();
+        states.forEach((concept, state) -> todo.add(new Tuple2<>(concept, JavaBytes.of(state))));
+        jsc.setJobDescription("sdti train: validation images of " + todo.size() + " concept(s)");
+        jsc.parallelizePairs(todo, todo.size()).foreachPartition(new ValidationTask(settings));
+    }
+
+    /**
+     * The committed data of these concepts with the latents of one VAE, to be read on the executors and kept for
+     * the rounds; close it after the last.
+     */
+    Data cache(OutputLayout layout, List<String> concepts, String vaeId, double scalingFactor) throws IOException {
+        jsc.setJobDescription("sdti train: reading the data of " + concepts.size() + " concept(s)");
+        return new Data(TrainingData.read(spark, layout, concepts, vaeId, scalingFactor)
+                .persist(StorageLevel.MEMORY_AND_DISK()));
+    }
+
+    /** The concepts' data cached on the executors, keyed by concept. */
+    final class Data implements AutoCloseable {
+        private final JavaPairRDD<String, byte[]> byConcept;
+
+        private Data(JavaPairRDD<String, byte[]> byConcept) {
+            this.byConcept = byConcept;
+        }
+
+        /** Each concept's shape; a concept with no latent row is absent. Reads the data (the first job over it). */
+        Map<String, DataShape> shapes() {
+            Map<String, long[]> collected = byConcept.mapValues(b -> {
+                ConceptData d = JavaBytes.read(b, ConceptData.class);
+                return new long[] {d.examples().size(), d.channels(), d.height(), d.width()};
+            }).collectAsMap();
+            Map<String, DataShape> shapes = new HashMap<>();
+            collected.forEach((concept, s) -> shapes.put(concept, new DataShape(s[0],
+                    new RoundPlan.Latent(s[1], s[2], s[3]))));
+            return shapes;
+        }
+
+        /**
+         * Runs a round and returns each concept's replicas averaged.
+         *
+         * @param start a concept's state at the round's start; null at step 0 (the executors initialise the rows)
+         */
+        Map<String, ReplicaRound.Averaged> round(RoundPlan plan, Function<String, TrainerState> start) {
+            List<List<RoundPlan.Unit>> groups = plan.groups();
+            List<Tuple2<Integer, byte[]>> work = new ArrayList<>();
+            for (int g = 0; g < groups.size(); g++) {
+                for (RoundPlan.Unit u : groups.get(g)) {
+                    work.add(new Tuple2<>(g, JavaBytes.of(new ReplicaRound.Work(u.concept(), u.replica(),
+                            start.apply(u.concept()), u.steps()))));
+                }
+            }
+            jsc.setJobDescription(String.format(Locale.ROOT, "sdti train: round %d, %d concept(s), %d unit(s) in "
+                    + "%d group(s)", plan.round(), plan.parts().size(), plan.units(), groups.size()));
+            Broadcast<Map<String, List<Integer>>> route = jsc.broadcast(plan.groupsOf());
+            // each group's partition gets the data of every concept with a unit in it
+            JavaPairRDD<Integer, byte[]> dataByGroup = byConcept.flatMapToPair(t -> {
+                List<Integer> gs = route.value().get(t._1());
+                List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
+                if (gs != null) {
+                    gs.forEach(g -> out.add(new Tuple2<>(g, t._2())));
+                }
+                return out.iterator();
+            });
+            Map<String, byte[]> averaged;
+            try {
+                averaged = dataByGroup
+                        .cogroup(jsc.parallelizePairs(work, groups.size()), new HashPartitioner(groups.size()))
+                        .mapPartitionsToPair(new TrainTask(settings, steps))
+                        .aggregateByKey(new ArrayList<byte[]>(), (l, b) -> {
+                            l.add(b);
+                            return l;
+                        }, (a, b) -> {
+                            a.addAll(b);
+                            return a;
+                        })
+                        .mapValues(results -> JavaBytes.of(ReplicaRound.average(results.stream()
+                                .map(b -> JavaBytes.read(b, ReplicaRound.Result.class)).toList())))
+                        .collectAsMap();
+            } finally {
+                route.destroy();
+            }
+            Map<String, ReplicaRound.Averaged> out = new HashMap<>();
+            for (RoundPlan.Part p : plan.parts()) {
+                byte[] bytes = averaged.get(p.concept());
+                if (bytes == null) {
+                    throw new IllegalStateException("round " + plan.round() + " returned nothing for concept '"
+                            + p.concept() + "'");
+                }
+                out.put(p.concept(), JavaBytes.read(bytes, ReplicaRound.Averaged.class));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            byConcept.unpersist(false);
+            jsc.setJobDescription(null);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.sdti.jobs.train;
+
+import java.io.Serializable;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.HadoopConf;
+
+/**
+ * What the train stage's executor tasks ({@link TrainTask}, {@link ValidationTask}) are given, in their closures:
+ * the job (each concept's settings), the model they load once per JVM and the file system settings.
+ *
+ * @param model  the model folder's qualified URI (the {@link org.sdti.jobs.runtime.ModelCache} key)
+ * @param output the job's output root, qualified: concepts' folders are {@code output/NAME}
+ * @param logger the logger the tasks' lines go to: the stage's, so that every line of train has one name
+ */
+record TaskSettings(JobConfig job, String model, HadoopConf hadoop, String output, String logger)
+        implements Serializable {}

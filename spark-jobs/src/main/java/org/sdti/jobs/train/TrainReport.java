@@ -1,0 +1,52 @@
+package org.sdti.jobs.train;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdti.jobs.runtime.StageReport;
+import org.sdti.jobs.runtime.StageReport.ConceptResult;
+import org.sdti.model.inversion.LossLog;
+
+/**
+ * The train stage's report ({@code _reports/train.json} and the summary table): per concept how it ended, its
+ * steps (in all, and trained by this run; a concept whose checkpoint is refused reports that checkpoint's step),
+ * replicas and final smoothed loss; the counters {@code replica_steps} and {@code rounds}.
+ */
+final class TrainReport {
+    private TrainReport() {}
+
+    /** Fills {@code report} with the concepts' rows and the counters, and finishes it. */
+    static StageReport of(StageReport report, List<ConceptRun> runs, long replicaSteps, long rounds) {
+        for (ConceptRun r : runs) {
+            report.add(row(r));
+        }
+        return report.counter("replica_steps", replicaSteps).counter("rounds", rounds).finish(Instant.now());
+    }
+
+    static ConceptResult row(ConceptRun r) {
+        ConceptRun.Ending e = r.ending();
+        if (e == null) {
+            throw new IllegalStateException("concept '" + r.name() + "' has not ended");
+        }
+        return new ConceptResult(r.name(), r.spec().token(), e.status(), e.action(), e.reason(), counts(r),
+                List.of(), metrics(r));
+    }
+
+    private static Map<String, Long> counts(ConceptRun r) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("steps", r.step());
+        m.put("trained", r.step() - r.startStep());
+        m.put("replicas", (long) r.replicas());
+        return m;
+    }
+
+    /** The final smoothed loss of the concept's curve (what loss.csv ends with), when it has one. */
+    private static Map<String, Double> metrics(ConceptRun r) {
+        List<LossLog.Entry> curve = r.losses().map(l -> l.mean().entries()).orElse(List.of());
+        if (curve.isEmpty()) {
+            return Map.of();
+        }
+        return Map.of("loss", curve.get(curve.size() - 1).smoothed());
+    }
+}
