@@ -39,7 +39,7 @@ record TorchTensor(DType dtype, long[] shape, ByteBuffer data) {
             }
             expected *= size[i];
         }
-        if (offset < 0 || numel > 0 && offset + numel > storage.numel()) {
+        if (offset < 0 || numel > 0 && offset > storage.numel() - numel) {
             throw new PickleException("tensor of size " + Arrays.toString(size) + " at offset " + offset
                     + " runs past the end of storage '" + storage.key() + "' (" + storage.numel() + " elements)");
         }

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.HadoopLocation;
 import org.sdti.model.models.RandomModelFolder;
 import picocli.CommandLine.Command;

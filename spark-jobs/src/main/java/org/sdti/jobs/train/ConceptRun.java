@@ -8,6 +8,7 @@ import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.inversion.Checkpoint;
+import org.sdti.model.inversion.CheckpointMismatchException;
 import org.sdti.model.inversion.Checkpoints;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.inversion.Trainer;
@@ -154,7 +155,7 @@ final class ConceptRun {
                 checkRounds(latest.get(), replicas(), averageEvery);
                 checkExamples(latest.get(), export.properties().get(EXAMPLES_FINGERPRINT));
             }
-        } catch (IllegalArgumentException | SafeTensorsException e) {
+        } catch (CheckpointMismatchException | SafeTensorsException e) {
             // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job);
             // reported at the step it stands at (the refused checkpoint's)
             if (latest.isPresent()) {
@@ -193,10 +194,9 @@ final class ConceptRun {
         String thenEvery = c.metadata().get("embedding.average_every");
         String nowEvery = replicas > 1 ? Integer.toString(averageEvery) : null;
         if (!Integer.toString(replicas).equals(thenReplicas) || !java.util.Objects.equals(thenEvery, nowEvery)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was made with "
-                    + "replicas " + thenReplicas + (thenEvery != null ? ", average-every " + thenEvery : "")
-                    + " where this run has replicas " + replicas + (nowEvery != null ? ", average-every "
-                    + nowEvery : ""));
+            throw new CheckpointMismatchException(c.location(), "it was made with replicas " + thenReplicas
+                    + (thenEvery != null ? ", average-every " + thenEvery : "") + " where this run has replicas "
+                    + replicas + (nowEvery != null ? ", average-every " + nowEvery : ""));
         }
     }
 
@@ -208,9 +208,8 @@ final class ConceptRun {
     private static void checkExamples(Checkpoint c, String now) {
         String then = c.metadata().get("embedding." + EXAMPLES_FINGERPRINT);
         if (!java.util.Objects.equals(then, now)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was trained on other "
-                    + "examples (prepare fingerprint " + then + ", now " + now + ": its images or their preparation "
-                    + "changed)");
+            throw new CheckpointMismatchException(c.location(), "it was trained on other examples (prepare "
+                    + "fingerprint " + then + ", now " + now + ": its images or their preparation changed)");
         }
     }
 

@@ -10,12 +10,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.dataprep.PreparationResult;
 import org.sdti.dataprep.PrepareOptions;
-import org.sdti.jobs.cli.BadInputException;
-import org.sdti.jobs.cli.RunFailedException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.TrainSettings;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.RunFailedException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.embeddings.EmbeddingFormat;
@@ -175,12 +175,8 @@ public final class LocalTraining {
             throw new BadInputException(checkpoints.location() + " already holds checkpoints up to step "
                     + done.get(done.size() - 1) + "; pass --resume to continue that run, or choose another --output");
         }
-        try {
-            Trainer.checkResumable(checkpoints.load(done.get(done.size() - 1)), cfg, concept.token(),
-                    concept.name(), concept.vectors(), hidden);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        Trainer.checkResumable(checkpoints.load(done.get(done.size() - 1)), cfg, concept.token(), concept.name(),
+                concept.vectors(), hidden);
     }
 
     /** The job's resolution, or the U-Net's sample size in pixels; a multiple of both networks' factors. */
