@@ -12,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sdti.dataprep.CaptionedFolder;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.HadoopLocation;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.Architecture;
