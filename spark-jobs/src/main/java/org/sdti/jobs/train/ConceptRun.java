@@ -60,6 +60,7 @@ final class ConceptRun {
     private LossFiles losses;
     private String lastCheckpoint;
     private Ending ending;
+    private Map<String, Double> evaluation = Map.of();
 
     ConceptRun(ConceptSpec spec, OutputFolder out, EmbeddingExport export, long examples, TrainCounters counters) {
         this.spec = spec;
@@ -232,6 +233,15 @@ final class ConceptRun {
         fail(failure + "; " + (lastCheckpoint == null ? "no checkpoint had been written yet"
                 : "the last good checkpoint is kept: " + lastCheckpoint));
         return ending.reason();
+    }
+
+    /** The hit rates of the finished concept (empty: not evaluated). */
+    void evaluated(Map<String, Double> metrics) {
+        evaluation = Map.copyOf(metrics);
+    }
+
+    Map<String, Double> evaluation() {
+        return evaluation;
     }
 
     void fail(String reason) {

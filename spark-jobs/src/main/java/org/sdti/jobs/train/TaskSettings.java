@@ -5,12 +5,13 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
 
 /**
- * What the train stage's executor tasks ({@link TrainTask}, {@link ValidationTask}) are given, in their closures:
+ * What the train stage's executor tasks ({@link TrainTask}, {@link ValidationTask}, {@link EvaluationTask}) are given, in their closures:
  * the job (each concept's settings), the model they load once per JVM and the file system settings.
  *
  * @param model  the model folder's qualified URI (the {@link org.sdti.jobs.runtime.ModelCache} key)
  * @param output the job's output root, qualified: concepts' folders are {@code output/NAME}
  * @param logger the logger the tasks' lines go to: the stage's, so that every line of train has one name
+ * @param world  the world the model declares ({@code _sdti_world}), whose judge evaluates concepts; or null
  */
-record TaskSettings(JobConfig job, String model, HadoopConf hadoop, String output, String logger)
+record TaskSettings(JobConfig job, String model, HadoopConf hadoop, String output, String logger, String world)
         implements Serializable {}

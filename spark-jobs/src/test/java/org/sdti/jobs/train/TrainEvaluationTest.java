@@ -65,4 +65,30 @@ class TrainEvaluationTest {
         assertFalse(r.err().contains("evaluation"), r.err());
         assertFalse(Files.exists(out.resolve("evaluation.json")));
     }
+
+    @Test
+    void theTrainStageReportsHitRatesPerConcept(@TempDir Path tmp) throws Exception {
+        org.sdti.jobs.testing.TestSpark.session();
+        Path model = tmp.resolve("toy");
+        assertEquals(0, JobFixtures.run("init-model", "--config", "toy", "--output", model.toString()).code());
+        Path out = tmp.resolve("out");
+        Path job = Files.writeString(tmp.resolve("job.conf"), """
+                sdti {
+                  model = "%s"
+                  output = "%s"
+                  concepts = [{ token = "<rs>", init = shape, images = "%s" }]
+                  prepare.resolution = 32
+                  train { steps = 2, average-every = 2, validation.images = 0, evaluation { seeds = 3, steps = 2 } }
+                }
+                """.formatted(model, out, redStars(tmp.resolve("stars"))));
+        JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode c = new ObjectMapper().readTree(out.resolve("_reports/train.json").toFile()).path("concepts").get(0);
+        for (String key : new String[] {"hits_photo", "hits_photo_before", "hits_composition",
+                "hits_composition_before"}) {
+            double rate = c.path(key).asDouble(-1);
+            assertTrue(rate >= 0 && rate <= 1 && Math.abs(rate * 3 - Math.round(rate * 3)) < 1e-9, key + ": " + c);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("rs/evaluation.json")));
+    }
 }
