@@ -2,6 +2,7 @@ package org.sdti.dataprep;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -43,16 +45,35 @@ public final class HadoopFolder {
         return out;
     }
 
-    /** A whole file of at most 2 GB (an image or a caption), read in one piece. */
+    /** Bytes of one image or caption file; photos are tens of MB at most. */
+    public static final long MAX_FILE_BYTES = 256L << 20;
+
+    /**
+     * A whole regular file of at most {@link #MAX_FILE_BYTES}, read in one piece. A pipe, device or socket is
+     * refused before it is opened: opening a FIFO waits for a writer, reading a device never ends.
+     */
     public static byte[] readAll(FileSystem fs, Path p) throws IOException {
+        requireRegularFile(fs, p);
         long len = fs.getFileStatus(p).getLen();
-        if (len > Integer.MAX_VALUE - 8) {
-            throw new IOException("file of " + len + " bytes is too large to be an image here");
+        if (len > MAX_FILE_BYTES) {
+            throw new FileRefusedException("file of " + len + " bytes is larger than " + MAX_FILE_BYTES
+                    + " (the cap on image file size)");
         }
         byte[] data = new byte[(int) len];
         try (FSDataInputStream in = fs.open(p)) {
             in.readFully(0, data);
         }
         return data;
+    }
+
+    /** Hadoop's local file system calls anything that is not a folder a file; Java can tell a FIFO apart. */
+    public static void requireRegularFile(FileSystem fs, Path p) throws IOException {
+        FileSystem raw = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+        boolean regular = "file".equals(raw.getUri().getScheme())
+                ? Files.isRegularFile(java.nio.file.Path.of(raw.makeQualified(p).toUri()))
+                : fs.getFileStatus(p).isFile();
+        if (!regular) {
+            throw new FileRefusedException("not a regular file (pipes, devices and sockets are not read)");
+        }
     }
 }

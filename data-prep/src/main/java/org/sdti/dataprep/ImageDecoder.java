@@ -3,6 +3,9 @@ package org.sdti.dataprep;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
@@ -16,6 +19,10 @@ import org.w3c.dom.Node;
  * Stateless and thread-safe: each call uses its own reader.
  */
 public final class ImageDecoder {
+    /** libjpeg's warnings for data that ends early or does not decode (JWRN_JPEG_EOF, JWRN_HIT_MARKER, ...). */
+    private static final Pattern DAMAGE_WARNING = Pattern.compile("premature end|corrupt|truncat|bogus|invalid",
+            Pattern.CASE_INSENSITIVE);
+
     private final long maxPixels;
 
     /** {@code maxPixels}: larger pictures are refused before their pixels are decoded. */
@@ -59,7 +66,18 @@ public final class ImageDecoder {
                 throw new UnusableImageException(Rejection.Reason.TOO_LARGE,
                         w + "x" + h + " has more than the allowed " + maxPixels + " pixels");
             }
+            // a truncated or corrupt JPEG decodes with a libjpeg warning and grey where the data ended; Pillow
+            // refuses it, so do we (other warnings, such as a CMYK file's colour conversion, are not damage)
+            List<String> damage = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (DAMAGE_WARNING.matcher(warning).find()) {
+                    damage.add(warning);
+                }
+            });
             BufferedImage bi = reader.read(0);
+            if (!damage.isEmpty()) {
+                throw new IOException("damaged: " + String.join("; ", damage));
+            }
             return format == ImageFormat.GIF ? gifFrameOnScreen(reader, bi) : RgbConverter.toRgb(bi);
         } finally {
             reader.dispose();

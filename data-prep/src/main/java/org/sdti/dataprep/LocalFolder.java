@@ -24,9 +24,20 @@ public final class LocalFolder {
                 // a sub-folder is listed, so that it is reported rather than silently passed over
                 out.add(new ImageInput(name, Files.isDirectory(p)
                         ? () -> { throw new IOException("a folder, not a file (sub-folders are not read)"); }
-                        : () -> Files.readAllBytes(p)));
+                        : () -> read(p)));
             });
         }
         return out;
+    }
+
+    private static byte[] read(Path p) throws IOException {
+        if (!Files.isRegularFile(p)) {
+            throw new FileRefusedException("not a regular file (pipes, devices and sockets are not read)");
+        }
+        if (Files.size(p) > HadoopFolder.MAX_FILE_BYTES) {
+            throw new FileRefusedException("file of " + Files.size(p) + " bytes is larger than " + HadoopFolder.MAX_FILE_BYTES
+                    + " (the cap on image file size)");
+        }
+        return Files.readAllBytes(p);
     }
 }

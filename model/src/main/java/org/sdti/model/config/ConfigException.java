@@ -1,7 +1,10 @@
 package org.sdti.model.config;
 
+import org.sdti.model.BadInputException;
+
+
 /** A model configuration file that is missing a required key or holds a value sdti cannot use. */
-public class ConfigException extends RuntimeException {
+public class ConfigException extends BadInputException {
     public ConfigException(String message) {
         super(message);
     }

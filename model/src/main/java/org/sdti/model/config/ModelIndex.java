@@ -6,8 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code model_index.json}: the pipeline class and, per component folder, its library and class. */
-public record ModelIndex(String pipelineClass, Map<String, List<String>> components, String source) {
+/**
+ * {@code model_index.json}: the pipeline class and, per component folder, its library and class; and
+ * {@code _sdti_world}, the procedural world a model was trained on (the toy model's "shapes"), or null. diffusers
+ * ignores keys that start with "_".
+ */
+public record ModelIndex(String pipelineClass, Map<String, List<String>> components, String world, String source) {
     public ModelIndex {
         components = Map.copyOf(components);
     }
@@ -22,7 +26,9 @@ public record ModelIndex(String pipelineClass, Map<String, List<String>> compone
             }
             comps.put(e.getKey(), List.of(v.get(0).asText(), v.get(1).asText()));
         }
-        return new ModelIndex(c.requireString("_class_name"), comps, c.source());
+        JsonNode world = c.raw().get("_sdti_world");
+        return new ModelIndex(c.requireString("_class_name"), comps,
+                world == null || world.isNull() ? null : world.asText(), c.source());
     }
 
     /** The class named for a component folder, or null when the index does not list it. */

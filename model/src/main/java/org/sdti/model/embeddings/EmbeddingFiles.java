@@ -67,8 +67,8 @@ public final class EmbeddingFiles {
         String source = in.describe();
         long size = in.size();
         if (size > MAX_FILE_BYTES) {
-            throw new EmbeddingFileException(source, "is " + size + " bytes, far more than an embedding"
-                    + " (a model checkpoint?)");
+            throw new EmbeddingFileException(source, "is " + size + " bytes, far more than an embedding (the cap is "
+                    + MAX_FILE_BYTES + " bytes; a model checkpoint?)");
         }
         LearnedEmbedding e = switch (Container.detect(in.head(Container.HEAD), size, source)) {
             case SAFETENSORS -> readSafeTensors(in, source, options);

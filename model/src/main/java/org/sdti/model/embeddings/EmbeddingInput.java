@@ -20,6 +20,7 @@ interface EmbeddingInput {
     /** The file name without its last extension, as Python's {@code os.path.splitext}. */
     String stem();
 
+    /** The file's size; refuses what is not a regular file (a FIFO or a device would never end). */
     long size() throws IOException;
 
     /** Up to {@code n} bytes from the start. */
@@ -59,6 +60,9 @@ interface EmbeddingInput {
 
         @Override
         public long size() throws IOException {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new EmbeddingFileException(describe(), "is not a regular file");
+            }
             return Files.size(file);
         }
 
@@ -97,7 +101,11 @@ interface EmbeddingInput {
 
         @Override
         public long size() throws IOException {
-            return fs.getFileStatus(file).getLen();
+            org.apache.hadoop.fs.FileStatus s = fs.getFileStatus(file);
+            if (!s.isFile()) {
+                throw new EmbeddingFileException(describe(), "is not a regular file");
+            }
+            return s.getLen();
         }
 
         @Override

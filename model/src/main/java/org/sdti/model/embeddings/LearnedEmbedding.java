@@ -52,6 +52,52 @@ public record LearnedEmbedding(String token, float[][] vectors, EmbeddingMetadat
         return new LearnedEmbedding(token, rows, metadata);
     }
 
+    /** Vectors of one placeholder: a prompt holds 77 ids, 2 of them start and end. */
+    public static final int MAX_VECTORS = 75;
+    /** Characters of a token; real ones are a few words long. */
+    public static final int MAX_TOKEN_CHARS = 200;
+
+    /**
+     * What makes {@code token} unusable as a placeholder in a prompt, or null: blank (nothing a prompt could
+     * match), control characters (the text clean-up removes them from prompts) or too long.
+     */
+    public static String tokenProblem(String token) {
+        if (token == null || token.isBlank()) {
+            return "is blank; a placeholder token needs visible characters";
+        }
+        if (token.length() > MAX_TOKEN_CHARS) {
+            return "is " + token.length() + " characters, more than " + MAX_TOKEN_CHARS + " (the cap on token length)";
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (Character.isISOControl(c)) {
+                return "holds a control character (U+" + String.format("%04X", (int) c) + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Where the first NaN or infinite value is ("vector 2 holds NaN"), or null when every value is finite. */
+    public String nonFinite() {
+        for (int i = 0; i < vectors.length; i++) {
+            for (float v : vectors[i]) {
+                if (!Float.isFinite(v)) {
+                    return "vector " + i + " holds " + v;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A token for messages: quoted, control characters escaped, cut at 60 characters. */
+    public static String quote(String token) {
+        if (token == null) return "null";
+        StringBuilder b = new StringBuilder("'");
+        token.codePoints().limit(60).forEach(c -> b.append(c < 0x20 || c == 0x7f
+                ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
+        return b.append(token.codePointCount(0, token.length()) > 60 ? "...'" : "'").toString();
+    }
+
     static void requireToken(String token) {
         if (token == null || token.isEmpty()) {
             throw new IllegalArgumentException("an embedding token must be a non-empty string");

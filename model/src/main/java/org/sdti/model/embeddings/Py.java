@@ -15,12 +15,50 @@ import java.util.Set;
 final class Py {
     private Py() {}
 
-    /** An immutable tuple (may hold nulls). */
-    record Tuple(List<Object> items) {
+    /**
+     * An immutable tuple (may hold nulls). Its nesting depth, its size counted through nested tuples and its hash
+     * are computed once from its items' (never by walking the tree), so that a hostile pickle's deep or
+     * self-sharing tuples cost neither a deep recursion nor exponential work when hashed or compared; the unpickler
+     * caps depth and size.
+     */
+    static final class Tuple {
         static final Tuple EMPTY = new Tuple(List.of());
 
+        private final List<Object> items;
+        private final int depth;
+        private final long size;
+        private final boolean hashable;
+        private final int hash;
+
+        Tuple(List<Object> items) {
+            this.items = Collections.unmodifiableList(new java.util.ArrayList<>(items));
+            int d = 0;
+            long n = 1;
+            boolean h = true;
+            int code = 1;
+            for (Object item : this.items) {
+                if (item instanceof Tuple t) {
+                    d = Math.max(d, t.depth);
+                    n = saturatingAdd(n, t.size);
+                    h &= t.hashable;
+                } else {
+                    n = saturatingAdd(n, 1);
+                    h &= isHashableLeaf(item);
+                }
+                code = 31 * code + (h && item != null ? item.hashCode() : 0);
+            }
+            this.depth = d + 1;
+            this.size = n;
+            this.hashable = h;
+            this.hash = h ? code : 0;
+        }
+
         static Tuple of(Object... items) {
-            return new Tuple(Collections.unmodifiableList(Arrays.asList(items.clone())));
+            return new Tuple(Arrays.asList(items));
+        }
+
+        List<Object> items() {
+            return items;
         }
 
         int size() {
@@ -30,6 +68,51 @@ final class Py {
         Object get(int i) {
             return items.get(i);
         }
+
+        /** 1 for a tuple of no tuples. */
+        int depth() {
+            return depth;
+        }
+
+        /** Items counted through nested tuples, as many times as they occur (saturates at Long.MAX_VALUE). */
+        long weight() {
+            return size;
+        }
+
+        /** Python would hash it: no list, dict, set or object inside. */
+        boolean hashable() {
+            return hashable;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Tuple t && t.hash == hash && t.size == size && t.items.equals(items);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "tuple of " + items.size();
+        }
+
+        private static long saturatingAdd(long a, long b) {
+            long r = a + b;
+            return r < 0 ? Long.MAX_VALUE : r;
+        }
+    }
+
+    /** What Python could use as a dict key or set element. */
+    static boolean isHashable(Object v) {
+        return v instanceof Tuple t ? t.hashable() : isHashableLeaf(v);
+    }
+
+    /** Values Python hashes without looking inside a container. */
+    static boolean isHashableLeaf(Object v) {
+        return !(v instanceof Map || v instanceof java.util.Collection || v instanceof Instance);
     }
 
     /** A class or function named by the pickle; only a reference, never resolved to code. */

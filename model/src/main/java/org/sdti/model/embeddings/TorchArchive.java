@@ -38,10 +38,21 @@ final class TorchArchive implements TorchGlobals.Storages {
         this.order = order;
     }
 
-    /** Reads the archive; {@code source} names it in errors. Entries larger than {@code maxBytes} are refused. */
+    /** Entries of one archive; torch writes a few per tensor. */
+    static final int MAX_ENTRIES = 4096;
+
+    /**
+     * Reads the archive; {@code source} names it in errors. The entries read (the pickle, the storages) may inflate
+     * to {@code maxBytes} in all: a few MB of zip can otherwise claim gigabytes.
+     */
     static TorchArchive read(Path zip, String source, long maxBytes) throws IOException {
         try (ZipFile z = new ZipFile(zip.toFile())) {
+            if (z.size() > MAX_ENTRIES) {
+                throw new EmbeddingFileException(source, "a zip archive of " + z.size() + " entries, more than the "
+                        + MAX_ENTRIES + " an embedding file may hold (the cap on archive entries)");
+            }
             List<? extends ZipEntry> entries = Collections.list(z.entries());
+            Budget budget = new Budget(maxBytes);
             String top = topFolder(entries, source);
             String dataPrefix = top + "/data/";
             byte[] pickle = null;
@@ -50,11 +61,12 @@ final class TorchArchive implements TorchGlobals.Storages {
             for (ZipEntry e : entries) {
                 String name = e.getName();
                 if (name.equals(top + "/data.pkl")) {
-                    pickle = contents(z, e, source, maxBytes);
+                    pickle = contents(z, e, source, budget);
                 } else if (name.startsWith(dataPrefix) && !e.isDirectory()) {
-                    storages.put(name.substring(dataPrefix.length()), contents(z, e, source, maxBytes));
+                    storages.put(name.substring(dataPrefix.length()), contents(z, e, source, budget));
                 } else if (name.equals(top + "/byteorder")) {
-                    order = byteOrder(new String(contents(z, e, source, 16), StandardCharsets.US_ASCII), source);
+                    order = byteOrder(new String(contents(z, e, source, new Budget(16)), StandardCharsets.US_ASCII),
+                            source);
                 }
             }
             return new TorchArchive(source, pickle, storages, order);
@@ -80,18 +92,35 @@ final class TorchArchive implements TorchGlobals.Storages {
                 + String.join(", ", tops) + "); a torch file has one");
     }
 
-    private static byte[] contents(ZipFile z, ZipEntry e, String source, long maxBytes) throws IOException {
-        if (e.getSize() > maxBytes) {
-            throw new EmbeddingFileException(source, "entry " + e.getName() + " is " + e.getSize()
-                    + " bytes, more than an embedding file holds");
+    /** What the entries read so far may still inflate to. */
+    private static final class Budget {
+        final long cap;
+        long left;
+
+        Budget(long cap) {
+            this.cap = cap;
+            this.left = cap;
+        }
+
+        EmbeddingFileException exceeded(String source, ZipEntry e) {
+            return new EmbeddingFileException(source, "entry " + e.getName() + " takes the archive's entries past "
+                    + cap + " bytes inflated (the cap on inflated bytes; an embedding is far smaller)");
+        }
+    }
+
+    private static byte[] contents(ZipFile z, ZipEntry e, String source, Budget budget) throws IOException {
+        long left = budget.left;
+        if (e.getSize() > left) {
+            throw budget.exceeded(source, e);
         }
         byte[] b;
         try (InputStream in = z.getInputStream(e)) {
-            b = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE));
+            b = in.readNBytes((int) Math.min(left + 1, Integer.MAX_VALUE - 8));
         }
-        if (b.length > maxBytes) {
-            throw new EmbeddingFileException(source, "entry " + e.getName() + " is more than " + maxBytes + " bytes");
+        if (b.length > left) {
+            throw budget.exceeded(source, e);
         }
+        budget.left -= b.length;
         // ZipFile does not check stored entries against their CRC
         CRC32 crc = new CRC32();
         crc.update(b);

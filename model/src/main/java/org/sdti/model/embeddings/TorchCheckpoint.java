@@ -55,12 +55,7 @@ public final class TorchCheckpoint implements WeightFile {
     }
 
     private static TorchCheckpoint read(RangeReader r, String source) throws IOException {
-        Map<String, ZipDirectory.Entry> entries;
-        try {
-            entries = ZipDirectory.read(r, source).entries();
-        } catch (IOException e) {
-            throw EmbeddingFileException.wrapping(e); // a damaged or cut file is bad input, not an I/O failure
-        }
+        Map<String, ZipDirectory.Entry> entries = ZipDirectory.read(r, source).entries();
         ZipDirectory.Entry pkl = null;
         for (ZipDirectory.Entry e : entries.values()) {
             if (DATA_PKL.matcher(e.name()).matches()) {

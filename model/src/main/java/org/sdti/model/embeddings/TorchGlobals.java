@@ -49,7 +49,11 @@ final class TorchGlobals implements PickleEnvironment {
         ALLOWED = Set.copyOf(all);
     }
 
+    /** Items all {@code set()} calls of one file may copy; an embedding file holds none or a few. */
+    static final int MAX_SET_ITEMS = 100_000;
+
     private final Storages storages;
+    private int setItems;
     /** Tensors sharing a storage share one TorchStorage, as torch.load does. */
     private final Map<String, TorchStorage> loaded = new HashMap<>();
 
@@ -123,7 +127,7 @@ final class TorchGlobals implements PickleEnvironment {
         }
         if (SETS.contains(callable)) {
             if (args.size() == 0) return new LinkedHashSet<>();
-            if (args.size() == 1 && args.get(0) instanceof Collection<?> c) return new LinkedHashSet<>(c);
+            if (args.size() == 1 && args.get(0) instanceof Collection<?> c) return set(c);
             throw new PickleException("set() arguments must be one list, not " + describe(args));
         }
         if (callable.equals(REBUILD_TENSOR)) {
@@ -137,6 +141,21 @@ final class TorchGlobals implements PickleEnvironment {
             return t;
         }
         throw new PickleException(callable + " cannot be called");
+    }
+
+    /** {@code set(items)}: Python's rule that items be hashable, and a cap on what all sets of a file hold. */
+    private Set<Object> set(Collection<?> items) throws PickleException {
+        if (items.size() > MAX_SET_ITEMS - setItems) {
+            throw new PickleException("sets holding more than " + MAX_SET_ITEMS + " items in all (the cap on set "
+                    + "items)");
+        }
+        setItems += items.size();
+        Set<Object> s = new LinkedHashSet<>();
+        for (Object item : items) {
+            if (!Py.isHashable(item)) throw new PickleException("unhashable set item of type " + Py.typeName(item));
+            s.add(item);
+        }
+        return s;
     }
 
     private static TorchTensor rebuildTensor(Py.Tuple args) throws PickleException {
@@ -185,6 +204,7 @@ final class TorchGlobals implements PickleEnvironment {
     /** A short Python-like rendering for error messages. */
     static String describe(Object v) {
         if (v instanceof Py.Tuple t) {
+            if (t.depth() > 3 || t.size() > 8) return "a tuple of " + t.size() + " items";
             return t.items().stream().map(TorchGlobals::describe).collect(Collectors.joining(", ", "(",
                     t.size() == 1 ? ",)" : ")"));
         }

@@ -8,7 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +17,16 @@ import java.util.Map;
  * Reads a pickle (protocol 2, as {@code torch.save} writes it, plus the few protocol 4 opcodes a newer writer may
  * add) into plain Java values. It is an interpreter for data only: opcodes that would import or call something in
  * Python go to a {@link PickleEnvironment}, which allows a short list of globals and builds values for them; every
- * other opcode is an error. Sizes are checked against the bytes left before anything is allocated.
+ * other opcode is an error. Sizes are checked against the bytes left before anything is allocated, and tuples are
+ * capped in nesting depth and in size counted through shared parts, so no pickle can make hashing, comparing or
+ * printing a value recurse deeply or take exponential time.
  */
 final class Unpickler {
+    /** Nesting of tuples; torch writes at most 3 or 4 (persistent ids, tensor arguments). */
+    static final int MAX_TUPLE_DEPTH = 100;
+    /** Items of one tuple counted through its nested tuples, shared ones as often as they occur. */
+    static final long MAX_TUPLE_WEIGHT = 100_000;
+
     private final byte[] data;
     private final String source;
     private final PickleEnvironment env;
@@ -78,8 +84,8 @@ final class Unpickler {
             case 'M' -> push((long) (u8() | u8() << 8)); // BININT2
             case 0x8a -> push(long1(bytes(u8()))); // LONG1
             case 'G' -> push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble()); // BINFLOAT
-            case 't' -> push(new Py.Tuple(popMark())); // TUPLE
-            case 0x85 -> push(Py.Tuple.of(pop())); // TUPLE1
+            case 't' -> push(checked(new Py.Tuple(popMark()))); // TUPLE
+            case 0x85 -> push(checked(Py.Tuple.of(pop()))); // TUPLE1
             case 0x86 -> tupleOf(2); // TUPLE2
             case 0x87 -> tupleOf(3); // TUPLE3
             case 'l' -> push(new ArrayList<>(popMark())); // LIST
@@ -171,7 +177,18 @@ final class Unpickler {
     private void tupleOf(int n) throws PickleException {
         Object[] items = new Object[n];
         for (int i = n - 1; i >= 0; i--) items[i] = pop();
-        push(Py.Tuple.of(items));
+        push(checked(Py.Tuple.of(items)));
+    }
+
+    private static Py.Tuple checked(Py.Tuple t) throws PickleException {
+        if (t.depth() > MAX_TUPLE_DEPTH) {
+            throw new PickleException("tuples nested more than " + MAX_TUPLE_DEPTH + " deep (the cap on nesting depth)");
+        }
+        if (t.weight() > MAX_TUPLE_WEIGHT) {
+            throw new PickleException("a tuple of more than " + MAX_TUPLE_WEIGHT + " items counted through its "
+                    + "nested tuples (the cap on tuple size)");
+        }
+        return t;
     }
 
     private void dict() throws PickleException {
@@ -192,7 +209,7 @@ final class Unpickler {
         if (!(target instanceof Map)) {
             throw new PickleException("cannot set an item on a " + Py.typeName(target));
         }
-        if (key instanceof Map || key instanceof Collection || key instanceof Py.Instance) {
+        if (!Py.isHashable(key)) {
             throw new PickleException("unhashable dict key of type " + Py.typeName(key));
         }
         ((Map<Object, Object>) target).put(key, value);

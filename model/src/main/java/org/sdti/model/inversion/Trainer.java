@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.OutputFolder;
 
 /**
@@ -82,7 +83,7 @@ public final class Trainer {
         }
         Checkpoint c = latest.get();
         if (!resume) {
-            throw new IllegalArgumentException(folder.location() + " already holds checkpoints up to step "
+            throw new BadInputException(folder.location() + " already holds checkpoints up to step "
                     + c.step() + "; pass --resume to continue that run, or choose another output folder");
         }
         checkCompatible(c, initial);
@@ -96,7 +97,8 @@ public final class Trainer {
 
     /**
      * Fails unless {@code c} can be continued by a run of these settings: same token, concept, vectors, hidden
-     * size and training settings but {@code steps}, and not past {@code cfg.steps()}. Cheap: callers may check
+     * size and training settings but {@code steps}, and not past {@code cfg.steps()}; throws
+     * {@link CheckpointMismatchException} otherwise. Cheap: callers may check
      * before loading any weights.
      */
     public static void checkResumable(Checkpoint c, TrainingConfig cfg, String token, String concept, int numVectors,
@@ -114,12 +116,12 @@ public final class Trainer {
             }
         });
         if (!diffs.isEmpty()) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was made with "
-                    + String.join(", ", diffs) + " (only the number of steps may change)");
+            throw new CheckpointMismatchException(c.location(), "it was made with " + String.join(", ", diffs)
+                    + " (only the number of steps may change)");
         }
         if (c.step() > cfg.steps()) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it is at step " + c.step()
-                    + ", past the " + cfg.steps() + " steps asked for");
+            throw new CheckpointMismatchException(c.location(), "it is at step " + c.step() + ", past the "
+                    + cfg.steps() + " steps asked for");
         }
     }
 

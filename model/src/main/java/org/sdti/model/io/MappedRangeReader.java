@@ -19,6 +19,10 @@ final class MappedRangeReader implements RangeReader {
         if (Files.isDirectory(path)) {
             throw new SafeTensorsException(path.toString(), "is a directory, not a safetensors file");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // opening a FIFO waits for a writer; a device has no end
+            throw new SafeTensorsException(path.toString(), "is not a regular file");
+        }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         this.size = channel.size();
     }
@@ -33,7 +37,16 @@ final class MappedRangeReader implements RangeReader {
         if (length == 0) {
             return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
         }
+        if (channel.size() < offset + length) {
+            // mapping past the end is refused; reading a page the file no longer has would fault the JVM
+            throw truncated();
+        }
         return channel.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    SafeTensorsException truncated() throws IOException {
+        return new SafeTensorsException(path.toString(), "was truncated while it was read (" + channel.size()
+                + " bytes now, " + size + " when opened)");
     }
 
     @Override

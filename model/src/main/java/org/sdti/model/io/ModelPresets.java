@@ -9,12 +9,12 @@ import org.sdti.model.text.BpeVocabFiles;
 import org.sdti.model.text.TokenizerFiles;
 
 /**
- * The bundled architectures, as configs without weights: {@code tiny} (the test fixture's), {@code midsize} (the
- * benchmark model), {@code sd21-base} and {@code sd21} (the published Stable Diffusion 2.1 configs), each with the
+ * The bundled architectures, as configs without weights: {@code tiny} (the test fixture's), {@code toy} (what
+ * {@code pretrain} trains from scratch), {@code midsize} (the benchmark model), {@code sd21-base} and {@code sd21} (the published Stable Diffusion 2.1 configs), each with the
  * SD 2 tokenizer sdti ships.
  */
 public final class ModelPresets implements ModelConfigs {
-    public static final List<String> NAMES = List.of("tiny", "midsize", "sd21-base", "sd21");
+    public static final List<String> NAMES = List.of("tiny", "toy", "midsize", "sd21-base", "sd21");
     private static final String ROOT = "/org/sdti/model/presets/";
 
     private final String name;

@@ -140,7 +140,14 @@ public final class SafeTensorsFile implements WeightFile {
     @Override
     public float[] floats(String name) throws IOException {
         TensorInfo t = info(name);
-        return DTypes.toFloats(t.dtype(), bytes(name), Math.toIntExact(t.numel()));
+        ByteBuffer b = bytes(name);
+        try {
+            return DTypes.toFloats(t.dtype(), b, Math.toIntExact(t.numel()));
+        } catch (InternalError e) {
+            // the JVM's answer to SIGBUS: a mapped file was cut short after it was mapped
+            throw new SafeTensorsException(source, "tensor '" + name + "' could not be read: the file changed "
+                    + "while it was read (truncated?)", e);
+        }
     }
 
     /** An integer or boolean tensor as longs, row-major (floating tensors are rejected). */

@@ -306,7 +306,7 @@ public final class SafeTensorsWriter {
             try {
                 p.source().writeTo(exact);
                 exact.finish();
-            } catch (IOException e) {
+            } catch (IOException | SafeTensorsException e) {
                 throw new SafeTensorsException(target, "tensor '" + p.name() + "': " + e.getMessage(), e);
             }
         }

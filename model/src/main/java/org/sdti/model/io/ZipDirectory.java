@@ -5,11 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sdti.model.BadInputException;
 
 /**
  * The entries of a zip archive read from its central directory (ZIP64 included), with where each entry's data
  * starts, so stored (uncompressed) entries can be read in place by range: what a torch checkpoint of gigabytes
- * needs, where {@code java.util.zip} would inflate or copy. Only the directory is read when opening.
+ * needs, where {@code java.util.zip} would inflate or copy. Only the directory is read when opening; a damaged or
+ * cut archive is a {@link BadInputException} naming the file.
  */
 public final class ZipDirectory {
     /** Entries of one archive; a full SD checkpoint has about 1,300. */
@@ -46,7 +48,7 @@ public final class ZipDirectory {
             }
         }
         if (eocd < 0) {
-            throw new IOException(source + ": not a zip archive (no end of central directory record)");
+            throw new BadInputException(source, "not a zip archive (no end of central directory record)");
         }
         long count = end.getShort(eocd + 10) & 0xFFFF;
         long dirSize = end.getInt(eocd + 12) & 0xFFFFFFFFL;
@@ -54,18 +56,18 @@ public final class ZipDirectory {
         long eocdAt = size - tail + eocd;
         if (eocdAt >= 20 && r.read(eocdAt - 20, 4).getInt(0) == ZIP64_LOCATOR) {
             long at = r.read(eocdAt - 12, 8).getLong(0);
-            if (at < 0 || at > size - 56) throw new IOException(source + ": ZIP64 record offset " + at + " is outside the file");
+            if (at < 0 || at > size - 56) throw new BadInputException(source, "ZIP64 record offset " + at + " is outside the file");
             ByteBuffer z = r.read(at, 56);
-            if (z.getInt(0) != ZIP64_EOCD) throw new IOException(source + ": ZIP64 end record is damaged");
+            if (z.getInt(0) != ZIP64_EOCD) throw new BadInputException(source, "ZIP64 end record is damaged");
             count = z.getLong(32);
             dirSize = z.getLong(40);
             dirOffset = z.getLong(48);
         }
         if (count < 0 || count > MAX_ENTRIES) {
-            throw new IOException(source + ": a zip archive of " + count + " entries (at most " + MAX_ENTRIES + ")");
+            throw new BadInputException(source, "a zip archive of " + count + " entries (at most " + MAX_ENTRIES + ")");
         }
         if (dirSize < 0 || dirSize > MAX_DIRECTORY_BYTES || dirOffset < 0 || dirOffset > size - dirSize) {
-            throw new IOException(source + ": the zip central directory (" + dirSize + " bytes at " + dirOffset
+            throw new BadInputException(source, "the zip central directory (" + dirSize + " bytes at " + dirOffset
                     + ") does not fit the file (" + size + " bytes; truncated?)");
         }
         ByteBuffer d = r.read(dirOffset, (int) dirSize);
@@ -73,7 +75,7 @@ public final class ZipDirectory {
         int p = 0;
         for (long i = 0; i < count; i++) {
             if (p + 46 > d.limit() || d.getInt(p) != CENTRAL) {
-                throw new IOException(source + ": zip central directory entry " + i + " is damaged");
+                throw new BadInputException(source, "zip central directory entry " + i + " is damaged");
             }
             int method = d.getShort(p + 10) & 0xFFFF;
             long crc = d.getInt(p + 16) & 0xFFFFFFFFL;
@@ -84,7 +86,7 @@ public final class ZipDirectory {
             int commentLen = d.getShort(p + 32) & 0xFFFF;
             long local = d.getInt(p + 42) & 0xFFFFFFFFL;
             if (p + 46 + nameLen + extraLen + commentLen > d.limit()) {
-                throw new IOException(source + ": zip central directory entry " + i + " runs past the directory");
+                throw new BadInputException(source, "zip central directory entry " + i + " runs past the directory");
             }
             byte[] nameBytes = new byte[nameLen];
             d.get(p + 46, nameBytes);
@@ -111,15 +113,15 @@ public final class ZipDirectory {
     private static long dataOffset(RangeReader r, long local, String name, long csize, String source)
             throws IOException {
         if (local < 0 || local > r.size() - 30) {
-            throw new IOException(source + ": zip entry " + name + " starts outside the file (truncated?)");
+            throw new BadInputException(source, "zip entry " + name + " starts outside the file (truncated?)");
         }
         ByteBuffer h = r.read(local, 30);
         if (h.getInt(0) != LOCAL) {
-            throw new IOException(source + ": zip entry " + name + " has a damaged local header");
+            throw new BadInputException(source, "zip entry " + name + " has a damaged local header");
         }
         long data = local + 30 + (h.getShort(26) & 0xFFFF) + (h.getShort(28) & 0xFFFF);
         if (csize < 0 || data > r.size() - csize) {
-            throw new IOException(source + ": zip entry " + name + " (" + csize + " bytes) runs past the end of the "
+            throw new BadInputException(source, "zip entry " + name + " (" + csize + " bytes) runs past the end of the "
                     + "file (" + r.size() + " bytes; truncated?)");
         }
         return data;

@@ -11,7 +11,8 @@ import org.sdti.model.io.TensorInfo;
 import org.sdti.model.io.WeightFile;
 
 /**
- * A weight file checked against the layout its config implies: every parameter is present with the right shape,
+ * A weight file checked against the layout its config implies: every parameter is present, floating-point, with
+ * the right shape,
  * or opening fails with one message that names the file and every missing or mis-shaped tensor, before any
  * compute. Tensors are then read lazily, by their diffusers names.
  *
@@ -48,6 +49,11 @@ public final class CheckedWeights implements Closeable {
             if (!shapeFits(t.shape(), e.getValue())) {
                 problems.add("tensor '" + t.name() + "' has shape " + t.shapeString() + " but the config implies "
                         + Arrays.toString(e.getValue()));
+                continue;
+            }
+            if (!t.dtype().isFloating()) {
+                // integers would be read as numbers and run: a network of nonsense with exit 0
+                problems.add("tensor '" + found + "' is " + t.dtype() + ", not a floating-point tensor");
                 continue;
             }
             stored.put(name, found);

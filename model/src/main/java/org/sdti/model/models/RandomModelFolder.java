@@ -5,61 +5,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.sdti.model.Version;
-import org.sdti.model.config.JsonConfig;
-import org.sdti.model.config.TextEncoderConfig;
-import org.sdti.model.config.UNetConfig;
-import org.sdti.model.config.VaeConfig;
-import org.sdti.model.io.AtomicFiles;
-import org.sdti.model.io.DType;
-import org.sdti.model.io.ModelPresets;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.io.WeightFile;
-import org.sdti.model.text.BpeVocabFiles;
 
 /**
  * Writes a complete diffusers-layout model folder with seeded random weights for one of the bundled architectures:
- * {@code tiny} (the test fixture's), {@code midsize} (the benchmark model), {@code sd21-base} and {@code sd21} (the
- * real Stable Diffusion 2.1 configs). Used by {@code sdti init-model}, benchmarks and demos: the networks run at
- * real size and speed, but the images mean nothing without the real weights.
+ * {@code tiny} (the test fixture's), {@code toy} (the architecture {@code pretrain} trains from scratch: its VAE
+ * is the analytic {@link IdentityVae}, not random), {@code midsize} (the benchmark model), {@code sd21-base} and
+ * {@code sd21} (the real Stable Diffusion 2.1 configs). Used by {@code sdti init-model}, benchmarks and demos: the
+ * networks run at real size and speed, but the images mean nothing without the real weights.
  */
 public final class RandomModelFolder {
-    public static final List<String> PRESETS = ModelPresets.NAMES;
-    private static final List<String> CONFIGS = List.of("model_index.json", "scheduler/scheduler_config.json",
-            "unet/config.json", "vae/config.json", "text_encoder/config.json");
+    public static final List<String> PRESETS = Architecture.PRESETS;
+    /** Presets whose VAE is the analytic identity (latents are pixels), not random. */
+    static final List<String> IDENTITY_VAE = List.of("toy");
 
     private RandomModelFolder() {}
-
-    /** Writes the preset's configs, the SD 2 tokenizer and random weights under {@code location}. */
-    public static void write(String preset, String location, long seed, Configuration conf) throws IOException {
-        if (!PRESETS.contains(preset)) {
-            throw new IllegalArgumentException("unknown model preset '" + preset + "' (expected one of "
-                    + String.join(", ", PRESETS) + ")");
-        }
-        Path root = new Path(location);
-        FileSystem fs = root.getFileSystem(conf);
-        for (String rel : CONFIGS) {
-            AtomicFiles.writeText(fs, new Path(root, rel), ModelPresets.resource(preset + "/" + rel));
-        }
-        BpeVocabFiles bpe = BpeVocabFiles.bundled();
-        AtomicFiles.writeText(fs, new Path(root, "tokenizer/vocab.json"), bpe.vocabJson());
-        AtomicFiles.writeText(fs, new Path(root, "tokenizer/merges.txt"), bpe.mergesTxt());
-        for (String f : List.of("special_tokens_map.json", "tokenizer_config.json")) {
-            AtomicFiles.writeText(fs, new Path(root, "tokenizer/" + f), ModelPresets.resource("tokenizer-sd2/" + f));
-        }
-        Map<String, String> meta = Map.of("format", "pt", "sdti.random_seed", Long.toString(seed),
-                "sdti.preset", preset, "sdti.version", Version.SDTI);
-        writeWeights(Layouts.unet(UNetConfig.from(config(preset, "unet/config.json"))), seed, meta,
-                new Path(root, "unet/diffusion_pytorch_model.safetensors"), conf);
-        writeWeights(Layouts.vae(VaeConfig.from(config(preset, "vae/config.json"))), seed + 1, meta,
-                new Path(root, "vae/diffusion_pytorch_model.safetensors"), conf);
-        writeWeights(Layouts.textEncoder(TextEncoderConfig.from(config(preset, "text_encoder/config.json"))), seed + 2,
-                meta, new Path(root, "text_encoder/model.safetensors"), conf);
-    }
 
     /**
      * For a folder {@link #write} made: "preset NAME, seed S" (from its U-Net file's metadata), else empty. Reports say
@@ -77,24 +40,27 @@ public final class RandomModelFolder {
         }
     }
 
-    private static void writeWeights(WeightLayout layout, long seed, Map<String, String> meta, Path file,
-            Configuration conf) throws IOException {
-        RandomWeights random = new RandomWeights(layout, seed);
-        SafeTensorsWriter w = new SafeTensorsWriter().metadata(meta);
-        for (Map.Entry<String, long[]> e : layout.shapes().entrySet()) {
-            String name = e.getKey();
-            // values are drawn while the file is written, one tensor at a time
-            w.add(name, DType.F32, e.getValue(), out -> {
-                float[] v = random.tensor(name);
-                byte[] buf = new byte[v.length * 4];
-                java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(v);
-                out.write(buf);
-            });
-        }
-        w.write(file.toString(), conf);
+    /** Writes the preset's configs, the SD 2 tokenizer and random weights under {@code location}. */
+    public static void write(String preset, String location, long seed, Configuration conf) throws IOException {
+        Architecture arch = Architecture.preset(preset);
+        Map<String, String> meta = Map.of("format", "pt", "sdti.random_seed", Long.toString(seed),
+                "sdti.preset", preset, "sdti.version", Version.SDTI);
+        ModelFolderWriter.write(arch, location, unet(arch, seed)::tensor, vae(preset, arch, seed),
+                textEncoder(arch, seed)::tensor, meta, conf);
     }
 
-    private static JsonConfig config(String preset, String rel) throws IOException {
-        return ModelPresets.of(preset).json(rel);
+    /** The U-Net's random weights for a seed (those {@code init-model --seed} writes). */
+    public static RandomWeights unet(Architecture arch, long seed) {
+        return new RandomWeights(Layouts.unet(arch.unet()), seed);
+    }
+
+    /** The text encoder's random weights for a seed (those {@code init-model --seed} writes). */
+    public static RandomWeights textEncoder(Architecture arch, long seed) {
+        return new RandomWeights(Layouts.textEncoder(arch.textEncoder()), seed + 2);
+    }
+
+    private static ModelFolderWriter.Weights vae(String preset, Architecture arch, long seed) {
+        return IDENTITY_VAE.contains(preset) ? IdentityVae.of(arch.vae())::tensor
+                : new RandomWeights(Layouts.vae(arch.vae()), seed + 1)::tensor;
     }
 }

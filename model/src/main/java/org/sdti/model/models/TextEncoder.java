@@ -180,6 +180,9 @@ public final class TextEncoder implements Closeable {
         if (length == config.maxPositionEmbeddings()) {
             return params.constant(sd, name);
         }
+        if (params.isTrainable()) { // sliced in the graph, so the rows used get their gradient
+            return sd.slice(params.constant(sd, name), new int[] {0, 0}, length, config.hiddenSize());
+        }
         return params.derivedConstant(sd, name + "[0:" + length + "]",
                 () -> params.array(name).get(NDArrayIndex.interval(0, length), NDArrayIndex.all()).dup());
     }

@@ -14,7 +14,7 @@ import org.sdti.model.models.nn.ParamStore;
  * row {@code j} of a {@code [numVectors, hidden]} matrix the graph adds as {@code base + mask·rows}.
  */
 public final class TokenEmbedding {
-    static final String TABLE = "text_model.embeddings.token_embedding.weight";
+    public static final String TABLE = "text_model.embeddings.token_embedding.weight";
 
     /**
      * Graph inputs for a batch of id rows.

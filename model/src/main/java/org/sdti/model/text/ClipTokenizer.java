@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sdti.model.BadInputException;
 
 /**
  * The CLIP BPE tokenizer Stable Diffusion 2 was trained with (openai/CLIP {@code simple_tokenizer}, as used by
@@ -21,6 +24,11 @@ import java.util.regex.Pattern;
  * BPE cache, so one instance can serve every thread of a training job.
  */
 public final class ClipTokenizer {
+    /** {@code name_<n>}: a name that could be vector n of the added token {@code name}. */
+    /** Characters of one text to tokenize; a prompt keeps 75 tokens, real ones are a few hundred characters. */
+    public static final int MAX_TEXT_CHARS = 10_000;
+    private static final Pattern NUMBERED = Pattern.compile("(.+)_([1-9][0-9]{0,4})");
+
     private final Vocabulary vocab;
     private final BytePairEncoder bpe;
     private final AddedTokens added;
@@ -87,8 +95,8 @@ public final class ClipTokenizer {
      * embedding vectors: ids {@link #vocabSize()} onwards go to {@code token}, {@code token_1} ...
      * {@code token_<vectors-1>} (diffusers' names), and {@code token} in a prompt stands for all of them in order.
      *
-     * @throws IllegalArgumentException if the token is empty, {@code vectors < 1}, or any of those names is already
-     *     a vocabulary or added token
+     * @throws IllegalArgumentException if the token is empty, {@code vectors < 1} or more than a prompt holds
+     *     ({@code maxLength() - 2}), or any of those names is already a vocabulary or added token
      */
     public ClipTokenizer withAddedToken(String token, int vectors) {
         if (token == null || token.isBlank()) {
@@ -97,6 +105,11 @@ public final class ClipTokenizer {
         if (vectors < 1) {
             throw new IllegalArgumentException("token '" + token + "' needs at least one vector, not " + vectors);
         }
+        if (vectors > maxLength - 2) {
+            throw new IllegalArgumentException("token '" + token + "' has " + vectors + " vectors, more than the "
+                    + (maxLength - 2) + " a prompt holds (the cap on vectors)");
+        }
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < vectors; i++) {
             String name = i == 0 ? token : token + "_" + i;
             if (vocab.contains(name)) {
@@ -107,11 +120,22 @@ public final class ClipTokenizer {
                 throw new IllegalArgumentException("token '" + name + "' was already added (id " + added.id(name)
                         + ")");
             }
+            names.add(name);
         }
-        AddedTokens more = added;
-        for (int i = 0; i < vectors; i++) {
-            more = more.with(i == 0 ? token : token + "_" + i, vocab.size() + more.size());
+        // diffusers' rule: a token stands for itself and token_1, token_2, ... while they exist, so two groups must
+        // not run into each other
+        if (added.contains(token + "_" + vectors)) {
+            throw new IllegalArgumentException("token '" + token + "' would take in the already added '" + token
+                    + "_" + vectors + "' as a vector of its own");
         }
+        Matcher numbered = NUMBERED.matcher(token);
+        if (numbered.matches() && added.contains(numbered.group(1)) && added.contains(
+                numbered.group(2).equals("1") ? numbered.group(1)
+                        : numbered.group(1) + "_" + (Integer.parseInt(numbered.group(2)) - 1))) {
+            throw new IllegalArgumentException("token '" + token + "' would become a vector of the already added '"
+                    + numbered.group(1) + "'");
+        }
+        AddedTokens more = added.with(names, vocab.size() + added.size());
         return new ClipTokenizer(vocab, bpe, more, startToken, endToken, padId, maxLength);
     }
 
@@ -132,8 +156,17 @@ public final class ClipTokenizer {
         return row;
     }
 
-    /** The content ids of a text: no start or end id, no truncation, no padding. */
+    /**
+     * The content ids of a text: no start or end id, no truncation, no padding. Texts longer than
+     * {@link #MAX_TEXT_CHARS} are refused: a prompt keeps 75 tokens, and the clean-up and BPE of megabytes of text
+     * would take minutes.
+     */
     public int[] encodeContent(String text) {
+        if (text.length() > MAX_TEXT_CHARS) {
+            throw new BadInputException("a text of " + text.length() + " characters (\""
+                    + text.substring(0, 30).replaceAll("\\p{Cntrl}", "?") + "...\"): more than " + MAX_TEXT_CHARS
+                    + " (the cap on text length)");
+        }
         IntBuffer out = new IntBuffer();
         added.split(text, chunk -> encodeChunk(chunk, out), name -> out.addAll(added.expand(name)));
         return out.toArray();

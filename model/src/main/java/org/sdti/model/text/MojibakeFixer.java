@@ -2,6 +2,7 @@ package org.sdti.model.text;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,11 +56,17 @@ final class MojibakeFixer {
             + "\\u0451-\\u045C\\u045E\\u045F\\u0490\\u0491\\u2020-\\u2022\\u2030\\u2039\\u203A\\u20AC\\u2116\\u2122";
     private static final String CONTINUATION = CONTINUATION_STRICT + " \\u2013-\\u2015\\u2018-\\u201A\\u201C-\\u201E"
             + "\\u2026";
-    /** Runs of UTF-8-looking sequences, not preceded by a continuation-like character (inside a bigger garble). */
-    private static final Pattern UTF8_DETECTOR = Pattern.compile("(?<![" + CONTINUATION_STRICT + "])(?:"
-            + "[" + FIRST_OF_2 + "][" + CONTINUATION + "]"
-            + "|[" + FIRST_OF_3 + "][" + CONTINUATION + "]{2}"
-            + "|[" + FIRST_OF_4 + "][" + CONTINUATION + "]{3})+");
+    // ftfy's UTF8_DETECTOR_RE, (?<![strict])(?:[first2][cont]|[first3][cont]{2}|[first4][cont]{3})+, is scanned
+    // by hand (utf8Run): Java's regex engine recurses once per repetition of such a group, so a few thousand
+    // characters of mojibake overflowed the stack. The first-byte classes are disjoint and nothing follows the
+    // repetition, so the regex's match is the longest run of sequences, which is what the scan takes.
+    private static final Predicate<String> IS_FIRST_OF_2 = Pattern.compile("[" + FIRST_OF_2 + "]").asMatchPredicate();
+    private static final Predicate<String> IS_FIRST_OF_3 = Pattern.compile("[" + FIRST_OF_3 + "]").asMatchPredicate();
+    private static final Predicate<String> IS_FIRST_OF_4 = Pattern.compile("[" + FIRST_OF_4 + "]").asMatchPredicate();
+    private static final Predicate<String> IS_CONTINUATION = Pattern.compile("[" + CONTINUATION + "]")
+            .asMatchPredicate();
+    private static final Predicate<String> IS_CONTINUATION_STRICT = Pattern.compile("[" + CONTINUATION_STRICT + "]")
+            .asMatchPredicate();
 
     private MojibakeFixer() {}
 
@@ -116,7 +123,7 @@ final class MojibakeFixer {
                 // try the next encoding
             }
         }
-        if (UTF8_DETECTOR.matcher(text).find()) {
+        if (utf8Run(text, 0) != null) {
             String fixed = decodeInconsistentUtf8(text);
             if (!fixed.equals(text)) {
                 return fixed;
@@ -150,17 +157,52 @@ final class MojibakeFixer {
 
     /** Fixes each UTF-8-looking run on its own, where that run alone looks bad. */
     private static String decodeInconsistentUtf8(String text) {
-        Matcher m = UTF8_DETECTOR.matcher(text);
         StringBuilder out = new StringBuilder(text.length());
         int last = 0;
-        while (m.find()) {
-            String run = m.group();
+        for (int[] r = utf8Run(text, 0); r != null; r = utf8Run(text, r[1])) {
+            String run = text.substring(r[0], r[1]);
             // a shorter run than the whole text, so that this cannot recurse forever
             String replacement = run.length() < text.length() && Badness.isBad(run) ? fixEncoding(run) : run;
-            out.append(text, last, m.start()).append(replacement);
-            last = m.end();
+            out.append(text, last, r[0]).append(replacement);
+            last = r[1];
         }
         return out.append(text, last, text.length()).toString();
+    }
+
+    /** The first run of UTF-8-looking sequences at or after {@code from}: {start, end}, or null. */
+    static int[] utf8Run(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            if (i > 0 && is(IS_CONTINUATION_STRICT, text.charAt(i - 1))) {
+                continue;
+            }
+            int end = i;
+            for (int n; end < text.length() && (n = utf8SequenceAt(text, end)) > 0; end += n) {
+                // take sequences while they follow each other
+            }
+            if (end > i) {
+                return new int[] {i, end};
+            }
+        }
+        return null;
+    }
+
+    /** The length of the UTF-8-looking sequence starting at {@code i} (2 to 4), or 0. */
+    private static int utf8SequenceAt(String text, int i) {
+        char c = text.charAt(i);
+        int n = is(IS_FIRST_OF_2, c) ? 2 : is(IS_FIRST_OF_3, c) ? 3 : is(IS_FIRST_OF_4, c) ? 4 : 0;
+        if (n == 0 || i + n > text.length()) {
+            return 0;
+        }
+        for (int k = 1; k < n; k++) {
+            if (!is(IS_CONTINUATION, text.charAt(i + k))) {
+                return 0;
+            }
+        }
+        return n;
+    }
+
+    private static boolean is(Predicate<String> charClass, char c) {
+        return charClass.test(String.valueOf(c));
     }
 
     /** Latin-1 bytes decoded as Windows-1252 without the sloppy extension; null where a byte is undefined. */

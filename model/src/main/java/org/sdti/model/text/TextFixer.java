@@ -15,7 +15,9 @@ public final class TextFixer {
     private static final int MAX_SEGMENT = 1_000_000;
     private static final int MAX_ROUNDS = 64;
 
-    private static final Pattern TERMINAL_ESCAPE = Pattern.compile("\\x1B\\[(?:\\p{Nd}|;)*[a-zA-Z]");
+    // ftfy's (?:\d|;)* as a possessive class: Java's engine recurses once per repetition of an alternation group,
+    // so a long run of digits overflowed the stack; a repeated class is a loop
+    private static final Pattern TERMINAL_ESCAPE = Pattern.compile("\\x1B\\[[\\p{Nd};]*+[a-zA-Z]");
     /** Character width map: U+3000 and U+FF01..U+FFEF to their NFKC forms (fullwidth ASCII, halfwidth kana...). */
     private static final String[] WIDTH_MAP = buildWidthMap();
 

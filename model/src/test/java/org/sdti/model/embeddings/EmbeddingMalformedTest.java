@@ -216,7 +216,8 @@ class EmbeddingMalformedTest {
         }
         EmbeddingFileException e = assertThrows(EmbeddingFileException.class, () -> EmbeddingFiles.read(file));
         assertEquals(file + ": is " + (EmbeddingFiles.MAX_FILE_BYTES + 1)
-                + " bytes, far more than an embedding (a model checkpoint?)", e.getMessage());
+                + " bytes, far more than an embedding (the cap is " + EmbeddingFiles.MAX_FILE_BYTES
+                + " bytes; a model checkpoint?)", e.getMessage());
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdti.model.Version;
 import org.sdti.model.io.DType;
 import org.sdti.model.io.NonLocalFileSystem;
+import org.sdti.model.io.SafeTensorsException;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.TensorInfo;
 
@@ -297,7 +298,7 @@ class EmbeddingWriteTest {
     @Test
     void directoryTargetsAndMissingParentsAreHandled() throws IOException {
         Files.createDirectory(dir.resolve("d.pt"));
-        IOException e = assertThrows(IOException.class,
+        SafeTensorsException e = assertThrows(SafeTensorsException.class,
                 () -> EmbeddingFiles.write(JOE, EmbeddingFormat.A1111_PT, dir.resolve("d.pt")));
         assertEquals(dir.resolve("d.pt") + ": is a directory", e.getMessage());
         Path nested = dir.resolve("out/step-500/joe-bruin.pt");

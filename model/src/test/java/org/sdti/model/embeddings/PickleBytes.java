@@ -58,9 +58,18 @@ final class PickleBytes {
      * OrderedDict())}, sizes and strides as BININT.
      */
     PickleBytes tensor(String storageType, String key, int numel, int offset, int[] size, int[] stride) {
+        return tensor(storageType, key, numel, (long) offset, size, stride);
+    }
+
+    /** The same with any storage offset, as LONG1 when it does not fit BININT. */
+    PickleBytes tensor(String storageType, String key, int numel, long offset, int[] size, int[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").op('(');
         op('(').str("storage").global("torch", storageType).str(key).str("cpu").i32(numel).op('t', 'Q');
-        i32(offset);
+        if (offset == (int) offset) {
+            i32((int) offset);
+        } else {
+            op(0x8a, 8).le(offset, 8);
+        }
         op('(');
         for (int s : size) i32(s);
         op('t', '(');

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdti.model.BadInputException;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.LearnedEmbedding;
 import org.sdti.model.io.OutputFolder;
@@ -150,11 +151,11 @@ class TrainerRunTest {
     void runsRefuseToMixWithOtherRuns(@TempDir Path tmp) throws IOException {
         Trainer t = trainer(CFG.withSteps(1), tmp, 2, 0, null, new ArrayList<>());
         t.run(initial(), data(false));
-        IllegalArgumentException fresh = assertThrows(IllegalArgumentException.class,
+        BadInputException fresh = assertThrows(BadInputException.class,
                 () -> trainer(CFG, tmp, 2, 0, null, new ArrayList<>()).start(initial(), false));
         assertTrue(fresh.getMessage().contains("already holds checkpoints up to step 1")
                 && fresh.getMessage().contains("--resume"), fresh.getMessage());
-        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+        CheckpointMismatchException other = assertThrows(CheckpointMismatchException.class,
                 () -> trainer(CFG.withLearningRate(1e-3), tmp, 2, 0, null, new ArrayList<>()).start(initial(), true));
         assertTrue(other.getMessage().contains("learning_rate 0.005 where this run has 0.001"), other.getMessage());
         // more steps is fine: training continues

@@ -23,23 +23,34 @@ class CheckedWeightsTest {
         return UNetConfig.from(LayoutsTest.config(TestData.tinyModel().resolve("unet/config.json")));
     }
 
-    @Test
-    void missingAndMisShapedTensorsAreAllNamedBeforeAnyCompute(@TempDir Path tmp) throws IOException {
-        Path broken = tmp.resolve("unet.safetensors");
+    /** How a test replaces one tensor of the tiny U-Net file (writing nothing leaves it out). */
+    private interface TensorEdit {
+        void write(SafeTensorsWriter w, String name, long[] shape);
+    }
+
+    /** The tiny U-Net's weight file with the named tensors edited, the rest copied. */
+    private static Path unetWith(Path out, java.util.Map<String, TensorEdit> edits) throws IOException {
         try (SafeTensorsFile src = SafeTensorsFile.open(UNET)) {
             SafeTensorsWriter w = new SafeTensorsWriter();
             for (String name : src.names()) {
-                if (name.equals("conv_in.bias")) {
-                    continue; // missing
+                TensorEdit edit = edits.get(name);
+                if (edit != null) {
+                    edit.write(w, name, src.info(name).shape());
+                } else {
+                    w.copy(src, name);
                 }
-                if (name.equals("mid_block.resnets.0.conv1.weight")) {
-                    w.addFloats(name, new long[] {7}, new float[7]); // wrong shape
-                    continue;
-                }
-                w.copy(src, name);
             }
-            w.write(broken);
+            w.write(out);
         }
+        return out;
+    }
+
+    @Test
+    void missingAndMisShapedTensorsAreAllNamedBeforeAnyCompute(@TempDir Path tmp) throws IOException {
+        Path broken = unetWith(tmp.resolve("unet.safetensors"), java.util.Map.of(
+                "conv_in.bias", (w, name, shape) -> { }, // missing
+                "mid_block.resnets.0.conv1.weight", (w, name, shape) -> w.addFloats(name, new long[] {7},
+                        new float[7]))); // wrong shape
         WeightsException e = assertThrows(WeightsException.class,
                 () -> CheckedWeights.check(SafeTensorsFile.open(broken), Layouts.unet(unetConfig())));
         String m = e.getMessage();
@@ -47,6 +58,17 @@ class CheckedWeightsTest {
         assertTrue(m.contains("2 tensor(s)"), m);
         assertTrue(m.contains("missing tensor 'conv_in.bias' [32]"), m);
         assertTrue(m.contains("'mid_block.resnets.0.conv1.weight' has shape [7] but the config implies [48, 48, 3, 3]"), m);
+    }
+
+    /** Issue 16 point 7: integer weights of the right shapes would run as numbers (exit 0, nonsense). */
+    @Test
+    void integerWeightsAreNamedNotRun(@TempDir Path tmp) throws IOException {
+        Path ints = unetWith(tmp.resolve("unet.safetensors"), java.util.Map.of("conv_in.bias",
+                (w, name, shape) -> w.addLongs(name, org.sdti.model.io.DType.I32, shape, new long[(int) shape[0]])));
+        WeightsException e = assertThrows(WeightsException.class,
+                () -> CheckedWeights.check(SafeTensorsFile.open(ints), Layouts.unet(unetConfig())));
+        assertTrue(e.getMessage().contains("tensor 'conv_in.bias' is I32, not a floating-point tensor"),
+                e.getMessage());
     }
 
     /** The published SD 2.1 VAE file stores mid-block attention as query/key/value/proj_attn (some as 1×1 convs). */

@@ -54,11 +54,7 @@ final class SchedulerFixtures {
     }
 
     static boolean isInt64(String key) {
-        try {
-            return goldens().info(key).dtype() == org.sdti.model.io.DType.I64;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return goldens().info(key).dtype() == org.sdti.model.io.DType.I64;
     }
 
     static boolean has(String key) {

@@ -13,13 +13,14 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdti.model.BadInputException;
 import org.sdti.model.config.ConfigException;
 import org.sdti.model.embeddings.CheckpointFiles;
 import org.sdti.model.io.DType;
 import org.sdti.model.io.ModelFolder;
+import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.SafeTensorsFile;
 import org.sdti.model.io.SafeTensorsWriter;
-import org.sdti.model.io.ModelSource;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.WeightLayout;
@@ -122,7 +123,7 @@ class SingleFileModelTest {
     @Test
     void theWrongArchitectureIsOneErrorNamingTheStoredKeys() throws IOException {
         ModelSource single = ModelSources.open(fixtureFile().toString(), "sd21-base", CONF);
-        IOException e = assertThrows(IOException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> CheckedWeights.check(single.openWeights(ModelSource.UNET), Layouts.unet(single.unetConfig())));
         assertTrue(e.getMessage().contains("model.diffusion_model.input_blocks.0.0.weight' has shape [32, 4, 3, 3] "
                 + "but the config implies [320, 4, 3, 3]"), e.getMessage());
@@ -134,7 +135,7 @@ class SingleFileModelTest {
         Path other = dir.resolve("unet.safetensors");
         java.nio.file.Files.copy(TestData.tinyModel().resolve("unet/diffusion_pytorch_model.safetensors"), other);
         ModelSource single = open(other);
-        IOException e = assertThrows(IOException.class, () -> single.openWeights(ModelSource.UNET));
+        BadInputException e = assertThrows(BadInputException.class, () -> single.openWeights(ModelSource.UNET));
         assertTrue(e.getMessage().contains("no tensor 'model.diffusion_model.input_blocks.0.0.weight'"), e.getMessage());
     }
 
@@ -170,7 +171,7 @@ class SingleFileModelTest {
             try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
                 CheckpointFiles.write(f, ckpt, global);
             }
-            IOException e = assertThrows(IOException.class, () -> open(ckpt).openWeights(ModelSource.UNET));
+            BadInputException e = assertThrows(BadInputException.class, () -> open(ckpt).openWeights(ModelSource.UNET));
             assertTrue(e.getMessage().contains("global " + global + " is not allowed in a model checkpoint"),
                     e.getMessage());
         }
@@ -187,7 +188,7 @@ class SingleFileModelTest {
             for (int keep : new int[] {bytes.length / 2, bytes.length - 100, 10}) {
                 Path cut = dir.resolve("cut-" + keep + "-" + full.getFileName());
                 Files.write(cut, Arrays.copyOf(bytes, keep));
-                IOException e = assertThrows(IOException.class, () -> open(cut).openWeights(ModelSource.UNET));
+                BadInputException e = assertThrows(BadInputException.class, () -> open(cut).openWeights(ModelSource.UNET));
                 assertTrue(e.getMessage().contains(cut.getFileName().toString()), e.getMessage());
             }
         }
@@ -209,7 +210,7 @@ class SingleFileModelTest {
             w.write(file);
         }
         ModelSource single = open(file);
-        IOException e = assertThrows(IOException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> CheckedWeights.check(single.openWeights(ModelSource.VAE), Layouts.vae(single.vaeConfig())));
         assertTrue(e.getMessage().contains("(vae): 1 tensor(s) do not fit the config: tensor '" + bad
                 + "' has shape [32, 16] but the config implies [32, 32]"), e.getMessage());
@@ -239,7 +240,7 @@ class SingleFileModelTest {
         }
         compareWithFolder(open(extra), true);
         ModelSource m = open(missing);
-        IOException e = assertThrows(IOException.class, () -> CheckedWeights.check(
+        BadInputException e = assertThrows(BadInputException.class, () -> CheckedWeights.check(
                 m.openWeights(ModelSource.TEXT_ENCODER), Layouts.textEncoder(m.textEncoderConfig())));
         assertTrue(e.getMessage().contains("(text_encoder): 1 tensor(s) do not fit the config: missing tensor '"
                 + gone + "' [16]"), e.getMessage());

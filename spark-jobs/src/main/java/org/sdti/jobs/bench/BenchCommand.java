@@ -17,12 +17,13 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.inversion.AdamW;
 import org.sdti.model.inversion.InversionGraph;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
+import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.ComponentWeights;
 import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
@@ -31,6 +32,9 @@ import org.sdti.model.models.Vae;
 import org.sdti.model.models.nn.ParamStore;
 import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pretrain.ParameterVector;
+import org.sdti.model.pretrain.PretrainGraph;
+import org.sdti.model.pretrain.TrainableNetworks;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.source.ModelSources;
@@ -56,7 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final String UNET_CALL = "unet_call";
     static final String IMAGE_20_DDIM = "image_20_ddim";
     static final String VAE_DECODE = "vae_decode";
-    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM, VAE_DECODE);
+    static final String PRETRAIN_STEP = "pretrain_step";
+    static final List<String> CASES = List.of(TRAIN_STEP, UNET_CALL, IMAGE_20_DDIM, VAE_DECODE, PRETRAIN_STEP);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -71,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     String modelConfig;
 
     @Option(names = "--random-weights", paramLabel = "PRESET",
-            description = "Fill DIR with seeded random weights of this architecture (tiny, midsize, sd21-base, sd21) "
+            description = "Fill DIR with seeded random weights of this architecture (tiny, toy, midsize, sd21-base, sd21) "
                     + "when it holds no weights yet.")
     String randomWeights;
 
@@ -87,6 +92,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cases", split = ",", defaultValue = "train_step,unet_call,image_20_ddim",
             description = "Cases to run (default ${DEFAULT-VALUE}).")
     List<String> cases;
+
+    @Option(names = "--pretrain-batch", defaultValue = "16",
+            description = "Batch of the pretrain_step case (default ${DEFAULT-VALUE}).")
+    int pretrainBatch;
 
     @Option(names = "--profile", description = "Also print where the time goes, per block type and per op.")
     boolean profile;
@@ -126,6 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, OpProfiler> profiles = new LinkedHashMap<>();
         if (cases.contains(TRAIN_STEP)) {
             results.putAll(trainStep(encoder, unet, tokenizer, ucfg, profiles));
+        }
+        if (cases.contains(PRETRAIN_STEP)) {
+            results.putAll(pretrainStep(folder, profiles));
         }
         if (cases.contains(UNET_CALL)) {
             results.put(UNET_CALL, unetCall(unet, ucfg, encoder.config().hiddenSize(), profiles));
@@ -234,6 +246,87 @@ public final class BenchCommand implements Callable<Integer> {
         cpu.put(TRAIN_STEP, stepCpu);
         cpu.put(TRAIN_STEP + ": forward only", forwardCpu);
         return out;
+    }
+
+    /**
+     * A full-weight training step ({@code sdti pretrain}) at {@code --pretrain-batch} and the U-Net's sample size:
+     * forward + backward of every weight, then the optimizer part (flatten, AdamW over all weights, write back).
+     * Prints the parameter count and the process's peak RSS after the case.
+     */
+    private Map<String, double[]> pretrainStep(ModelSource folder, Map<String, OpProfiler> profiles)
+            throws IOException {
+        UNetConfig u = folder.unetConfig();
+        var tc = folder.textEncoderConfig();
+        TrainableNetworks nets;
+        try (CheckedWeights tw = ComponentWeights.textEncoder(folder);
+             CheckedWeights uw = ComponentWeights.unet(folder)) {
+            nets = TrainableNetworks.of(tc, tw::floats, u, uw::floats, DataType.FLOAT);
+        }
+        int b = pretrainBatch;
+        int s = u.sampleSize();
+        PretrainGraph graph = PretrainGraph.build(nets, b, u.inChannels(), s, s);
+        ParameterVector vector = new ParameterVector(graph);
+        out.printf("%s: %d parameters (%.1f MB float32), batch %d, %dx%d latents%n", PRETRAIN_STEP, vector.length(),
+                vector.length() * 4 / 1e6, b, s, s);
+        SplittableRandom rng = new SplittableRandom(seed);
+        long[][] ids = new long[b][];
+        for (int i = 0; i < b; i++) {
+            ids[i] = new long[tc.maxPositionEmbeddings()];
+            for (int t = 0; t < ids[i].length; t++) {
+                ids[i][t] = t < 12 ? rng.nextInt(49000) : 0;
+            }
+        }
+        AdamW adam = AdamW.defaults();
+        AdamW.State[] state = {AdamW.State.initial(vector.read())};
+        double[] step = new double[repeats];
+        double[] optimizer = new double[repeats];
+        double[] stepCpu = new double[repeats];
+        OpProfiler profiler = new OpProfiler();
+        for (int i = -warmup; i < repeats; i++) {
+            INDArray noisy = gaussian(rng, b, u.inChannels(), s, s);
+            INDArray target = gaussian(rng, b, u.inChannels(), s, s);
+            float[] ts = new float[b];
+            for (int k = 0; k < b; k++) {
+                ts[k] = rng.nextInt(1000);
+            }
+            if (profile && i == repeats - 1) {
+                graph.sameDiff().addListeners(profiler);
+            }
+            long ca = OS.getProcessCpuTime();
+            long a = System.nanoTime();
+            PretrainGraph.Result r = graph.step(ids, noisy, Nd4j.createFromArray(ts), target);
+            long c = System.nanoTime();
+            state[0] = adam.step(state[0], vector.flatten(r.gradients()), 1e-4);
+            vector.write(state[0].params());
+            long d = System.nanoTime();
+            long cd = OS.getProcessCpuTime();
+            if (i >= 0) {
+                step[i] = (d - a) / 1e9;
+                optimizer[i] = (d - c) / 1e9;
+                stepCpu[i] = (cd - ca) / 1e9;
+            }
+            progress(PRETRAIN_STEP, i, (d - a) / 1e9);
+        }
+        if (profile) {
+            graph.sameDiff().setListeners();
+            profiles.put(PRETRAIN_STEP + " (one forward+backward)", profiler);
+        }
+        out.printf("%s: peak RSS %s%n", PRETRAIN_STEP, peakRss());
+        Map<String, double[]> result = new LinkedHashMap<>();
+        result.put(PRETRAIN_STEP, step);
+        result.put(PRETRAIN_STEP + ": optimizer", optimizer);
+        cpu.put(PRETRAIN_STEP, stepCpu);
+        return result;
+    }
+
+    /** VmHWM of /proc/self/status (Linux), or "unknown". */
+    private static String peakRss() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM:")).map(l -> l.substring(6).trim()).findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private double[] unetCall(UNet unet, UNetConfig u, long hidden, Map<String, OpProfiler> profiles) {

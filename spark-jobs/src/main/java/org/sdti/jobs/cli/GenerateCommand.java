@@ -28,6 +28,8 @@ import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.generate.PromptLength;
 import org.sdti.jobs.generate.Requests;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.io.SafeTensorsWriter;
@@ -39,6 +41,7 @@ import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.pipelines.TokenEmbeddings;
 import org.sdti.model.schedulers.SamplerChoice;
+import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -147,6 +150,7 @@ final class GenerateCommand implements Callable<Integer> {
         for (String file : s.embeddings()) {
             loaded.add(EmbeddingLoader.load(file, conf, textWidth));
         }
+        EmbeddingLoader.checkNewTokens(loaded, ClipTokenizer.load(folder.tokenizerFiles()));
         INDArray initial = s.latents() == null ? null : LatentsFile.read(s.latents(), conf);
         long seed = s.seed() != null ? s.seed() : new SecureRandom().nextInt() & 0x7fffffffL;
         GenerationRequest request;

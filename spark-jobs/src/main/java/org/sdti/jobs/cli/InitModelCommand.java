@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.HadoopLocation;
 import org.sdti.model.models.RandomModelFolder;
 import picocli.CommandLine.Command;
@@ -27,7 +29,7 @@ final class InitModelCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "PRESET",
-            description = "Architecture: tiny (the test fixture's), midsize (the benchmark model), sd21-base "
+            description = "Architecture: tiny (the test fixture's), toy (the architecture pretrain trains; its VAE is the analytic identity), midsize (the benchmark model), sd21-base "
                     + "(SD 2.1-base, 512 px) or sd21 (SD 2.1, 768 px v-prediction).")
     String preset;
 

@@ -3,6 +3,9 @@ package org.sdti.jobs.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.sdti.jobs.config.Redaction;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.jobs.runtime.RunFailedException;
 import org.sdti.model.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
         subcommands = {TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, InitModelCommand.class,
-                PrepareCommand.class, LatentsCommand.class, PipelineCommand.class, WorldCommand.class,
+                PretrainCommand.class, WorldCommand.class,
+                PrepareCommand.class, LatentsCommand.class, PipelineCommand.class,
                 org.sdti.jobs.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
@@ -78,13 +82,16 @@ public final class Main implements Callable<Integer> {
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         int code = ExitCodes.of(e);
+        // messages may quote a URI a file system was given: never its user info (credentials)
         if (code == ExitCodes.BAD_INPUT) {
-            err.println(cl.getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
+            err.println(cl.getCommandSpec().qualifiedName() + ": " + Redaction.uris(oneLine(e.getMessage())));
         } else if (e instanceof RunFailedException) {
-            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + oneLine(e.getMessage()));
+            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + Redaction.uris(oneLine(e.getMessage())));
         } else {
-            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + e);
-            e.printStackTrace(err);
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.println(cl.getCommandSpec().qualifiedName() + " failed: " + Redaction.uris(e.toString()));
+            err.print(Redaction.uris(trace.toString()));
         }
         err.flush();
         return code;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;

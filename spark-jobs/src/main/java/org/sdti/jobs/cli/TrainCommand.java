@@ -14,9 +14,11 @@ import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.runtime.ExitCodes;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.train.LocalTraining;
 import org.sdti.jobs.train.TrainJob;
+import org.sdti.model.BadInputException;
 import org.sdti.model.inversion.ProgressLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -143,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
                 r.last().loss(), r.last().smoothed());
         lines.add(String.format(Locale.ROOT, "done: %s trained for %d steps (%d in this run, %s)%s", c.token(),
                 r.steps(), r.stepsThisRun(), ProgressLine.duration(r.seconds()), loss));
+        if (r.evaluation() != null) {
+            lines.add("hit rate: " + r.evaluation().summary() + " for " + r.evaluation().expected());
+        }
         lines.add("embedding: " + r.embedding() + (r.a1111() == null ? "" : " (AUTOMATIC1111: " + r.a1111() + ")"));
         lines.add("use it: bin/sdti generate --model " + job.model() + " --embedding " + r.embedding()
                 + " --prompt \"" + PromptTemplates.of(c.property()).get(0).replace(PromptTemplates.SLOT, c.token())

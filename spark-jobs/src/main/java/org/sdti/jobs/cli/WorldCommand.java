@@ -17,6 +17,8 @@ import org.sdti.dataprep.world.World;
 import org.sdti.dataprep.world.WorldCaptions;
 import org.sdti.dataprep.world.WorldDataset;
 import org.sdti.jobs.generate.Progress;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.model.BadInputException;
 import org.sdti.model.pipelines.StepListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

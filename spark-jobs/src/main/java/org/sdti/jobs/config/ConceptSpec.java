@@ -25,7 +25,7 @@ public record ConceptSpec(String key, String name, String token, String init, St
                           LearnableProperty property, int vectors, String templates, boolean captions,
                           TrainSettings train) implements Serializable {
 
-    static final int MAX_VECTORS = 75;
+    static final int MAX_VECTORS = org.sdti.model.embeddings.LearnedEmbedding.MAX_VECTORS;
 
     private static final Map<String, LearnableProperty> PROPERTIES = new TreeMap<>(Map.of(
             "object", LearnableProperty.OBJECT, "style", LearnableProperty.STYLE));

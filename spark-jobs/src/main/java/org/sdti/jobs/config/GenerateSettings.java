@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.schedulers.Samplers;
+import org.sdti.model.text.ClipTokenizer;
 
 /**
  * {@code sdti.generate}, parsed and checked once for both forms of generate: the job (every entry of
@@ -148,6 +149,14 @@ public record GenerateSettings(Request defaults, List<Request> requests, Long se
         return out;
     }
 
+    /** Checked here, so that a megabyte prompt exits 2 before any weights load, naming its key. */
+    private static void checkLength(Keys k, String key, String text) {
+        if (text != null && text.length() > ClipTokenizer.MAX_TEXT_CHARS) {
+            throw k.error(key, "is " + text.length() + " characters, more than " + ClipTokenizer.MAX_TEXT_CHARS
+                    + " (the cap on text length; a prompt keeps 75 tokens)");
+        }
+    }
+
     private static Request request(Keys k, ConfigObject own) {
         String prompt = k.optString("prompt");
         String scheduler = k.optString("scheduler");
@@ -164,6 +173,8 @@ public record GenerateSettings(Request defaults, List<Request> requests, Long se
             seeds = List.of(k.isNull("seed") ? 0L : k.longValue("seed"));
         }
         String negative = k.optString("negative-prompt");
+        checkLength(k, "prompt", prompt);
+        checkLength(k, "negative-prompt", negative);
         return new Request(prompt == null ? "" : prompt, negative == null ? "" : negative, seeds,
                 k.intAtLeast("images-per-prompt", 1), k.intAtLeast("steps", 1),
                 k.numberIn("guidance", 0, true, 100, true), k.numberIn("eta", 0, true, 1, true), scheduler,

@@ -93,6 +93,7 @@ public record JobConfig(String model, String modelConfig, String output, List<Co
         Map<String, ConceptSpec> byToken = new HashMap<>();
         Map<String, ConceptSpec> byName = new HashMap<>();
         Map<String, ConceptSpec> byVectorToken = new HashMap<>();
+        Map<String, ConceptSpec> byNextName = new HashMap<>();
         for (ConceptSources.Entry entry : entries) {
             String at = entry.label();
             ConfigObject own = entry.concept();
@@ -122,7 +123,22 @@ public record JobConfig(String model, String modelConfig, String output, List<Co
                             + " (\"" + clash.token() + "\" with " + clash.vectors() + " vectors: " + clash.token()
                             + ", " + clash.token() + "_1, ...)");
                 }
+                // a token stands for itself and its numbered names while they exist: the name after one group
+                // must not start another's, or the first token would take in the second's vectors
+                clash = byNextName.get(t);
+                if (clash != null && clash != c) {
+                    throw new JobConfigException(at + ".token", "\"" + t + "\" would become a vector of "
+                            + clash.key() + " (\"" + clash.token() + "\", whose vectors are " + clash.token() + ", "
+                            + clash.token() + "_1, ...); choose another token");
+                }
             }
+            String next = c.token() + "_" + c.vectors();
+            clash = byVectorToken.get(next);
+            if (clash != null) {
+                throw new JobConfigException(at + ".token", "\"" + c.token() + "\" would take in \"" + next + "\", "
+                        + "a token of " + clash.key() + ", as one of its vectors; choose another token");
+            }
+            byNextName.put(next, c);
             out.add(c);
         }
         return out;

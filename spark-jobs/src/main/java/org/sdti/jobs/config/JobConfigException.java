@@ -1,6 +1,6 @@
 package org.sdti.jobs.config;
 
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 
 /** A job-file key with a missing, unknown or wrong value; the message starts with the key's full path. */
 public final class JobConfigException extends BadInputException {
@@ -13,6 +13,11 @@ public final class JobConfigException extends BadInputException {
 
     /** The full path of the offending key, e.g. {@code sdti.concepts[1].vectors}. */
     public String key() {
+        return key;
+    }
+
+    @Override
+    public String source() {
         return key;
     }
 }

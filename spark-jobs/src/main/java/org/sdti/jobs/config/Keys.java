@@ -62,7 +62,7 @@ final class Keys {
     ConfigObject object(String key) {
         ConfigValue v = value(key, "an object");
         if (v.valueType() != ConfigValueType.OBJECT) {
-            throw error(key, "expected an object { ... }, got " + describe(v));
+            throw error(key, "expected an object { ... }, got " + describeAt(key, v));
         }
         return (ConfigObject) v;
     }
@@ -250,6 +250,15 @@ final class Keys {
             return "";
         }
         return " (" + file + (origin.lineNumber() > 0 ? ":" + origin.lineNumber() : "") + ")";
+    }
+
+    /** {@link #describe}, but only the type under {@code sdti.hadoop}, whose values may be credentials. */
+    private String describeAt(String key, ConfigValue v) {
+        String p = path(key);
+        boolean secret = p.equals("sdti.hadoop") || p.startsWith("sdti.hadoop.");
+        return secret && v.valueType() != ConfigValueType.OBJECT && v.valueType() != ConfigValueType.LIST
+                ? "a " + v.valueType().name().toLowerCase(java.util.Locale.ROOT) + " (not shown: hadoop settings may "
+                + "hold credentials)" : describe(v);
     }
 
     static String describe(ConfigValue v) {

@@ -19,7 +19,14 @@ import org.sdti.model.inversion.TrainingConfig;
 public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Kind lrSchedule, int lrWarmupSteps,
                             int batchSize, int gradientAccumulation, int replicas, int averageEvery,
                             int unitsPerPass, long seed, double adamBeta1, double adamBeta2, double adamEpsilon,
-                            double adamWeightDecay, boolean a1111, Validation validation) implements Serializable {
+                            double adamWeightDecay, boolean a1111, Validation validation,
+                            Evaluation evaluation) implements Serializable {
+
+    /**
+     * Hit rates of what the model draws for the concept, before and after, for models whose world sdti knows
+     * ({@code _sdti_world} in model_index.json: the toy model); {@code seeds} 0 turns it off.
+     */
+    public record Evaluation(int seeds, int steps, double guidance) implements Serializable {}
 
     /** Validation images rendered with the learned embedding. */
     public record Validation(List<String> prompts, int images, int every, int steps, double guidance, long seed)
@@ -75,6 +82,12 @@ public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Ki
                 adam.numberIn("epsilon", 0, false, 1, true),
                 adam.numberIn("weight-decay", 0, true, 10, true),
                 k.bool("a1111"),
-                validation);
+                validation,
+                evaluation(k.child("evaluation")));
+    }
+
+    private static Evaluation evaluation(Keys e) {
+        return new Evaluation(e.intAtLeast("seeds", 0), e.intAtLeast("steps", 1),
+                e.numberIn("guidance", 0, true, 100, true));
     }
 }

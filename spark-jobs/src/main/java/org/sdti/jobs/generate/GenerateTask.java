@@ -84,7 +84,8 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
                             + "%.1f s, %.2f images/s; wrote %d", b.id(), b.images(), b.prompt(), b.seed(), b.steps(),
                     seconds, b.images() / seconds, b.write().size()));
             return o.put("status", "done").put("seconds", seconds).toString();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // this batch only: an Error escaping the task would end the job with Spark's exit code (50, 52)
             failed.add(b.write().size());
             LOG.warn("generate: batch {} (\"{}\", seed {}) failed", b.id(), b.prompt(), b.seed(), e);
             return o.put("status", "failed").put("reason", "rendering failed: " + e)

@@ -42,6 +42,7 @@ public record GenerationInfo(
 
     /** PNG keyword of the AUTOMATIC1111-style text. */
     public static final String PARAMETERS = "parameters";
+    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\\R");
     /** PNG keyword of the JSON record. */
     public static final String SDTI = "sdti";
 
@@ -75,10 +76,16 @@ public record GenerationInfo(
      * {@code Steps: 20, Sampler: DDIM, CFG scale: 7.5, Seed: 1, Size: 512x512, Model hash: (10 hex of the U-Net
      * file), Model: (folder name), TI hashes: "token: 12 hex", Version: sdti 0.1.0}.
      */
+    private static String oneLine(String text) {
+        return LINE_BREAK.matcher(text).replaceAll(" ");
+    }
+
     public String parameters() {
-        StringBuilder s = new StringBuilder(prompt);
+        // line breaks would forge the infotext's own lines ("Negative prompt:", "Steps:"); to the text encoder they
+        // are spaces anyway
+        StringBuilder s = new StringBuilder(oneLine(prompt));
         if (!negativePrompt.isEmpty()) {
-            s.append("\nNegative prompt: ").append(negativePrompt);
+            s.append("\nNegative prompt: ").append(oneLine(negativePrompt));
         }
         List<String> fields = new ArrayList<>();
         fields.add("Steps: " + steps);

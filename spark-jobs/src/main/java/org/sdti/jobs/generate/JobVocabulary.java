@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.GenerateSettings.Request;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.model.BadInputException;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.text.ClipTokenizer;
 
@@ -45,8 +45,10 @@ final class JobVocabulary {
                               Configuration conf, Map<String, String> failedEarlier) throws IOException {
         List<EmbeddingLoader.Loaded> files = new ArrayList<>();
         Map<String, String> owner = new LinkedHashMap<>();
+        // cumulative: a token must be new to the vocabulary and must not run into another's numbered group
+        ClipTokenizer known = base;
         for (ConceptSpec c : job.concepts()) {
-            checkNew(base, c.token(), c.vectors(), c.key() + ".token");
+            known = checkNew(known, c.token(), c.vectors(), c.key() + ".token");
             for (String t : c.placeholder().tokens()) {
                 owner.put(t, c.key() + ".token (\"" + c.token() + "\")");
             }
@@ -60,7 +62,6 @@ final class JobVocabulary {
             } catch (BadInputException x) {
                 throw new JobConfigException(key, x.getMessage());
             }
-            checkNew(base, e.embeddings().token(), e.embeddings().numVectors(), key);
             for (String t : tokens(e)) {
                 String clash = owner.putIfAbsent(t, key + " (" + listed.get(i) + ")");
                 if (clash != null) {
@@ -69,6 +70,7 @@ final class JobVocabulary {
                             + "from its train output and needs no file)");
                 }
             }
+            known = checkNew(known, e.embeddings().token(), e.embeddings().numVectors(), key);
             files.add(e);
         }
         List<Learned> learned = new ArrayList<>();
@@ -81,9 +83,9 @@ final class JobVocabulary {
         return new JobVocabulary(learned, files);
     }
 
-    private static void checkNew(ClipTokenizer base, String token, int vectors, String key) {
+    private static ClipTokenizer checkNew(ClipTokenizer known, String token, int vectors, String key) {
         try {
-            base.withAddedToken(token, vectors);
+            return known.withAddedToken(token, vectors);
         } catch (IllegalArgumentException e) {
             throw new JobConfigException(key, e.getMessage());
         }

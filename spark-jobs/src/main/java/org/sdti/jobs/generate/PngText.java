@@ -41,10 +41,12 @@ public final class PngText {
             IIOMetadataNode international = new IIOMetadataNode("iTXt");
             for (Map.Entry<String, String> e : text.entrySet()) {
                 checkKeyword(e.getKey());
-                if (isLatin1(e.getValue())) {
+                // the PNG spec forbids NUL in text (readers stop there); U+FFFD keeps the place visible
+                String value = e.getValue().replace('\0', '\uFFFD');
+                if (isLatin1(value)) {
                     IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
                     entry.setAttribute("keyword", e.getKey());
-                    entry.setAttribute("value", e.getValue());
+                    entry.setAttribute("value", value);
                     latin.appendChild(entry);
                 } else {
                     IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
@@ -53,7 +55,7 @@ public final class PngText {
                     entry.setAttribute("compressionMethod", "0");
                     entry.setAttribute("languageTag", "");
                     entry.setAttribute("translatedKeyword", "");
-                    entry.setAttribute("text", e.getValue());
+                    entry.setAttribute("text", value);
                     international.appendChild(entry);
                 }
             }

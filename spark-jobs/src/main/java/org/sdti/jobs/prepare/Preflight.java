@@ -2,13 +2,14 @@ package org.sdti.jobs.prepare;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.sdti.dataprep.FileRefusedException;
+import org.sdti.dataprep.HadoopFolder;
 import org.sdti.dataprep.PromptTemplates;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
@@ -52,10 +53,12 @@ public final class Preflight {
         }
         Path p = new Path(c.templates());
         byte[] data;
-        try (InputStream in = p.getFileSystem(conf).open(p)) {
-            data = in.readAllBytes();
+        try {
+            data = HadoopFolder.readAll(p.getFileSystem(conf), p);
         } catch (FileNotFoundException e) {
             throw new JobConfigException(c.key() + ".templates", "file " + c.templates() + " does not exist");
+        } catch (FileRefusedException e) {
+            throw new JobConfigException(c.key() + ".templates", c.templates() + ": " + e.getMessage());
         }
         try {
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

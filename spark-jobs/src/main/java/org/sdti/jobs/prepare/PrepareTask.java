@@ -162,8 +162,9 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
             LOG.info("prepare {}: no usable image ({} rejected)", concept, e.rejected().size());
             return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.getMessage(),
                     files.size(), 0, 0, 0, e.rejected())));
-        } catch (RuntimeException e) {
-            // isolate the concept: the others of this job go on; the report carries the error
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // isolate the concept: the others of this job go on; the report carries the error. Errors too: deep
+            // recursion or a bounded allocation that did not fit must not end the job with Spark's exit code 50
             LOG.error("prepare {}: failed", concept, e);
             return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.toString(),
                     files.size(), 0, 0, 0, List.of())));

@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sdti.jobs.cli.ExitCodes;
 import org.sdti.model.io.AtomicFiles;
 
 /**

@@ -8,6 +8,7 @@ import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.inversion.Checkpoint;
+import org.sdti.model.inversion.CheckpointMismatchException;
 import org.sdti.model.inversion.Checkpoints;
 import org.sdti.model.inversion.EmbeddingExport;
 import org.sdti.model.inversion.Trainer;
@@ -59,6 +60,7 @@ final class ConceptRun {
     private LossFiles losses;
     private String lastCheckpoint;
     private Ending ending;
+    private Map<String, Double> evaluation = Map.of();
 
     ConceptRun(ConceptSpec spec, OutputFolder out, EmbeddingExport export, long examples, TrainCounters counters) {
         this.spec = spec;
@@ -154,7 +156,7 @@ final class ConceptRun {
                 checkRounds(latest.get(), replicas(), averageEvery);
                 checkExamples(latest.get(), export.properties().get(EXAMPLES_FINGERPRINT));
             }
-        } catch (IllegalArgumentException | SafeTensorsException e) {
+        } catch (CheckpointMismatchException | SafeTensorsException e) {
             // other settings or examples, or an unreadable checkpoint: this concept only (I/O errors stop the job);
             // reported at the step it stands at (the refused checkpoint's)
             if (latest.isPresent()) {
@@ -193,10 +195,9 @@ final class ConceptRun {
         String thenEvery = c.metadata().get("embedding.average_every");
         String nowEvery = replicas > 1 ? Integer.toString(averageEvery) : null;
         if (!Integer.toString(replicas).equals(thenReplicas) || !java.util.Objects.equals(thenEvery, nowEvery)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was made with "
-                    + "replicas " + thenReplicas + (thenEvery != null ? ", average-every " + thenEvery : "")
-                    + " where this run has replicas " + replicas + (nowEvery != null ? ", average-every "
-                    + nowEvery : ""));
+            throw new CheckpointMismatchException(c.location(), "it was made with replicas " + thenReplicas
+                    + (thenEvery != null ? ", average-every " + thenEvery : "") + " where this run has replicas "
+                    + replicas + (nowEvery != null ? ", average-every " + nowEvery : ""));
         }
     }
 
@@ -208,9 +209,8 @@ final class ConceptRun {
     private static void checkExamples(Checkpoint c, String now) {
         String then = c.metadata().get("embedding." + EXAMPLES_FINGERPRINT);
         if (!java.util.Objects.equals(then, now)) {
-            throw new IllegalArgumentException("cannot resume from " + c.location() + ": it was trained on other "
-                    + "examples (prepare fingerprint " + then + ", now " + now + ": its images or their preparation "
-                    + "changed)");
+            throw new CheckpointMismatchException(c.location(), "it was trained on other examples (prepare "
+                    + "fingerprint " + then + ", now " + now + ": its images or their preparation changed)");
         }
     }
 
@@ -233,6 +233,15 @@ final class ConceptRun {
         fail(failure + "; " + (lastCheckpoint == null ? "no checkpoint had been written yet"
                 : "the last good checkpoint is kept: " + lastCheckpoint));
         return ending.reason();
+    }
+
+    /** The hit rates of the finished concept (empty: not evaluated). */
+    void evaluated(Map<String, Double> metrics) {
+        evaluation = Map.copyOf(metrics);
+    }
+
+    Map<String, Double> evaluation() {
+        return evaluation;
     }
 
     void fail(String reason) {

@@ -10,12 +10,13 @@ import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.dataprep.PreparationResult;
 import org.sdti.dataprep.PrepareOptions;
-import org.sdti.jobs.cli.BadInputException;
-import org.sdti.jobs.cli.RunFailedException;
 import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.evaluate.ConceptEvaluation;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.TrainSettings;
 import org.sdti.jobs.prepare.Preflight;
+import org.sdti.jobs.runtime.RunFailedException;
+import org.sdti.model.BadInputException;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.embeddings.EmbeddingFormat;
@@ -88,7 +89,7 @@ public final class LocalTraining {
      * the steps trained in all and in this process, this process's seconds, and the last line of the loss curve.
      */
     public record Result(String embedding, String a1111, long steps, long stepsThisRun, double seconds,
-                         LossLog.Entry last) {}
+                         LossLog.Entry last, ConceptEvaluation.Result evaluation) {}
 
     /** Trains, writes the embedding files last and says what it made. */
     public Result run() throws IOException {
@@ -158,8 +159,11 @@ public final class LocalTraining {
                 a1111 = out.uri(name);
             }
             List<LossLog.Entry> curve = LossLog.parse(out.readText(LossLog.FILE).orElse(""), trained.step()).entries();
+            ConceptEvaluation.Result evaluation = Evaluations.evaluate(folder.modelIndex().world(), concept,
+                    prepared, new TextToImage(sd), rows, trained.rowMatrix(), out, log);
             return new Result(out.uri(EmbeddingExport.FILE), a1111, trained.step(), trained.step() - start.step(),
-                    (System.nanoTime() - started) / 1e9, curve.isEmpty() ? null : curve.get(curve.size() - 1));
+                    (System.nanoTime() - started) / 1e9, curve.isEmpty() ? null : curve.get(curve.size() - 1),
+                    evaluation);
         }
     }
 
@@ -176,12 +180,8 @@ public final class LocalTraining {
             throw new BadInputException(checkpoints.location() + " already holds checkpoints up to step "
                     + done.get(done.size() - 1) + "; pass --resume to continue that run, or choose another --output");
         }
-        try {
-            Trainer.checkResumable(checkpoints.load(done.get(done.size() - 1)), cfg, concept.token(),
-                    concept.name(), concept.vectors(), hidden);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        Trainer.checkResumable(checkpoints.load(done.get(done.size() - 1)), cfg, concept.token(), concept.name(),
+                concept.vectors(), hidden);
     }
 
     /** The job's resolution, or the U-Net's sample size in pixels; a multiple of both networks' factors. */

@@ -58,6 +58,20 @@ final class SparkRounds {
         jsc.parallelizePairs(todo, todo.size()).foreachPartition(new ValidationTask(settings));
     }
 
+    /** The hit rates of these finished concepts' states, judged on the executors; empty maps for the unjudged. */
+    Map<String, Map<String, Double>> evaluate(Map<String, TrainerState> states) {
+        Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();
+        if (states.isEmpty() || settings.world() == null) {
+            return out;
+        }
+        List<Tuple2<String, byte[]>> todo = new ArrayList<>();
+        states.forEach((concept, state) -> todo.add(new Tuple2<>(concept, JavaBytes.of(state))));
+        jsc.setJobDescription("sdti train: hit rates of " + todo.size() + " concept(s)");
+        jsc.parallelizePairs(todo, todo.size()).mapPartitionsToPair(new EvaluationTask(settings)).collect()
+                .forEach(t -> out.put(t._1(), t._2()));
+        return out;
+    }
+
     /**
      * The committed data of these concepts with the latents of one VAE, to be read on the executors and kept for
      * the rounds; close it after the last.

@@ -6,12 +6,13 @@ import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.ModelRef;
 
 /**
- * What the train stage's executor tasks ({@link TrainTask}, {@link ValidationTask}) are given, in their closures:
+ * What the train stage's executor tasks ({@link TrainTask}, {@link ValidationTask}, {@link EvaluationTask}) are given, in their closures:
  * the job (each concept's settings), the model they load once per JVM and the file system settings.
  *
  * @param model  the model (its text is the {@link org.sdti.jobs.runtime.ModelCache} key)
  * @param output the job's output root, qualified: concepts' folders are {@code output/NAME}
  * @param logger the logger the tasks' lines go to: the stage's, so that every line of train has one name
+ * @param world  the world the model declares ({@code _sdti_world}), whose judge evaluates concepts; or null
  */
-record TaskSettings(JobConfig job, ModelRef model, HadoopConf hadoop, String output, String logger)
+record TaskSettings(JobConfig job, ModelRef model, HadoopConf hadoop, String output, String logger, String world)
         implements Serializable {}

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.sdti.jobs.cli.BadInputException;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.OutputLayout;
+import org.sdti.model.BadInputException;
 
 /**
  * What the train stage reads of the earlier stages before any Spark job: their commit markers, which say per concept

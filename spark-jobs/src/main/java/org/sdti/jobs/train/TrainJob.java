@@ -113,7 +113,8 @@ public final class TrainJob {
         }
 
         String location = model.folder().location();
-        TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(), LOG.getName());
+        TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(),
+                LOG.getName(), model.folder().modelIndex().world());
         TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
         long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
         StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),
@@ -227,6 +228,13 @@ public final class TrainJob {
             }
         }
         spark.validate(states);
+        Map<String, TrainerState> finishing = new LinkedHashMap<>();
+        for (ConceptRun r : due) {
+            if (r.step() == r.config().steps() && r.spec().train().evaluation().seeds() > 0) {
+                finishing.put(r.name(), r.state());
+            }
+        }
+        spark.evaluate(finishing).forEach((name, metrics) -> byName.get(name).evaluated(metrics));
         for (ConceptRun r : due) {
             if (r.step() == r.config().steps()) {
                 r.finish();

@@ -41,12 +41,17 @@ final class TrainReport {
         return m;
     }
 
-    /** The final smoothed loss of the concept's curve (what loss.csv ends with), when it has one. */
+    /**
+     * The final smoothed loss of the concept's curve (what loss.csv ends with), when it has one, and its hit rates
+     * when it was evaluated ({@code hits_photo}, {@code hits_photo_before}, ...).
+     */
     private static Map<String, Double> metrics(ConceptRun r) {
+        Map<String, Double> m = new LinkedHashMap<>();
         List<LossLog.Entry> curve = r.losses().map(l -> l.mean().entries()).orElse(List.of());
-        if (curve.isEmpty()) {
-            return Map.of();
+        if (!curve.isEmpty()) {
+            m.put("loss", curve.get(curve.size() - 1).smoothed());
         }
-        return Map.of("loss", curve.get(curve.size() - 1).smoothed());
+        new java.util.TreeMap<>(r.evaluation()).forEach(m::put);
+        return m;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sdti.jobs.runtime.ExitCodes;
 import org.sdti.jobs.testing.JobFixtures;
 import picocli.CommandLine;
 

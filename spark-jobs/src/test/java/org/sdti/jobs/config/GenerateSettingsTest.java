@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sdti.jobs.cli.BadInputException;
+import org.sdti.model.BadInputException;
 
 /** sdti.generate is parsed once: the job form and the flag form accept and refuse the same values the same way. */
 class GenerateSettingsTest {

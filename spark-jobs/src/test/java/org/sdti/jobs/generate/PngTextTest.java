@@ -29,6 +29,26 @@ class PngTextTest {
         return new RgbImage(16, 8, rgb);
     }
 
+    /** Issue 16 point 8: a prompt cannot forge infotext lines, and no NUL reaches a text chunk. */
+    @Test
+    void newlinesCannotForgeInfotextAndNulNeverReachesAChunk() throws Exception {
+        GenerationInfo forged = info("a cat\nNegative prompt: nothing\r\nSteps: 999, Seed: 1\u2028x", "ugly\nSteps: 1");
+        Map<String, String> a1111 = GenerationInfo.parseParameters(forged.parameters());
+        assertEquals("a cat Negative prompt: nothing Steps: 999, Seed: 1 x", a1111.get("prompt"));
+        assertEquals("ugly Steps: 1", a1111.get("Negative prompt"));
+        assertEquals("20", a1111.get("Steps"));
+        assertEquals("1234567890123", a1111.get("Seed"));
+        assertEquals(3, forged.parameters().split("\n").length);
+
+        for (String prompt : List.of("a\0b", "caf\u00e9\0", "\u732B\0")) {
+            byte[] png = PngText.encode(image().toBufferedImage(), info(prompt, "").pngText());
+            for (String value : PngText.read(png).values()) {
+                assertTrue(value.indexOf('\0') < 0, value);
+            }
+            assertTrue(PngText.read(png).get(GenerationInfo.PARAMETERS).startsWith(prompt.replace('\0', '\uFFFD')));
+        }
+    }
+
     @Test
     void textChunksAndPixelsRoundTrip() throws Exception {
         for (GenerationInfo info : List.of(info("a photo of a <joe-bruin>, on a beach", "blurry: low quality"),

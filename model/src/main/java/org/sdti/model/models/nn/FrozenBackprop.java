@@ -27,8 +27,11 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reverse-mode gradients of a loss with respect to chosen VARIABLEs, added as ordinary ops to the forward graph
- * itself, so that one {@link UNetOps#output} pass computes loss, prediction and gradient together.
+ * Reverse-mode gradients of a loss with respect to chosen VARIABLEs (or placeholders), added as ordinary ops to the
+ * forward graph itself, so that one {@link UNetOps#output} pass computes loss, prediction and gradient together.
+ * With every weight a VARIABLE (full-weight training, {@code Params#trainable}) the same rules give all weight
+ * gradients: matmul and the broadcast rules already cover both operands, convs with a trained weight use
+ * {@code conv2d_bp}.
  *
  * <p>Why not SameDiff's own gradient function (M2.1): it differentiates every op for every input, frozen or not.
  * Each conv then computes its weight gradient ({@code conv2d_bp}: ~1/3 of a midsize training step), each Linear a
@@ -67,8 +70,9 @@ public final class FrozenBackprop {
         List<SameDiffOp> ops = new ArrayList<>(sd.getOps().values()); // creation order is topological
         Set<String> needs = new HashSet<>(Arrays.asList(variables));
         for (String v : variables) {
-            if (sd.getVariable(v) == null || sd.getVariable(v).getVariableType() != VariableType.VARIABLE) {
-                throw new IllegalArgumentException("'" + v + "' is not a VARIABLE of the graph");
+            VariableType type = sd.getVariable(v) == null ? null : sd.getVariable(v).getVariableType();
+            if (type != VariableType.VARIABLE && type != VariableType.PLACEHOLDER) {
+                throw new IllegalArgumentException("'" + v + "' is not a VARIABLE or PLACEHOLDER of the graph");
             }
         }
         for (SameDiffOp op : ops) {
@@ -223,6 +227,9 @@ public final class FrozenBackprop {
                     }
                 }
                 case "conv2d" -> {
+                    if (want[1] || want.length > 2 && want[2]) {
+                        return fallback(df, g); // trained weights: conv2d_bp computes all three at once
+                    }
                     SDVariable dx = want[0] ? convInputGradient((Conv2D) df, ins, g[0]) : null;
                     if (dx == null && want[0]) {
                         return fallback(df, g);

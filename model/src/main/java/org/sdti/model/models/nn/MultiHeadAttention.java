@@ -135,6 +135,9 @@ public final class MultiHeadAttention {
 
     /** One matmul for the given projections of the same input; the query's, if among them, carries the scale. */
     private SDVariable project(SDVariable x, String... prefixes) {
+        if (params.isTrainable()) {
+            return trainableProjection(x, prefixes);
+        }
         String key = String.join("+", prefixes) + (prefixes[0].equals(names.query()) ? "*scale" : "");
         SDVariable w = params.derivedConstant(sd, key + ".weight", () -> fusedWeight(prefixes));
         boolean anyBias = List.of(prefixes).stream().anyMatch(p -> params.has(p + ".bias"));
@@ -143,6 +146,29 @@ public final class MultiHeadAttention {
         }
         SDVariable b = params.derivedConstant(sd, key + ".bias", () -> fusedBias(prefixes));
         return x.mmul(w).add(b); // not xw_plus_b: see Linear#apply
+    }
+
+    /**
+     * {@link #project} on trainable weights: the same fused matmul, its weight concatenated in the graph from each
+     * projection's own variable (so each gets its gradient), the scale a graph multiply on the query's.
+     */
+    private SDVariable trainableProjection(SDVariable x, String... prefixes) {
+        SDVariable[] weights = new SDVariable[prefixes.length];
+        SDVariable[] biases = new SDVariable[prefixes.length];
+        boolean anyBias = false;
+        for (int i = 0; i < prefixes.length; i++) {
+            Linear l = Linear.of(sd, params, prefixes[i]);
+            boolean query = prefixes[i].equals(names.query());
+            weights[i] = query ? l.weight().mul(scale()) : l.weight();
+            SDVariable b = l.bias() != null ? l.bias() : sd.constant(Nd4j.zeros(params.dataType(), inner));
+            biases[i] = query ? b.mul(scale()) : b;
+            anyBias |= l.bias() != null;
+        }
+        SDVariable w = prefixes.length == 1 ? weights[0] : sd.concat(1, weights);
+        if (!anyBias) {
+            return x.mmul(w);
+        }
+        return x.mmul(w).add(prefixes.length == 1 ? biases[0] : sd.concat(0, biases));
     }
 
     /** {@code [in, Σ out]}: the transposed PyTorch weights side by side. */

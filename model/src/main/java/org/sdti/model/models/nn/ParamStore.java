@@ -37,8 +37,14 @@ public final class ParamStore implements Closeable {
     private final DataType dataType;
     private final Closeable onClose;
     private final ConcurrentMap<String, INDArray> cache = new ConcurrentHashMap<>();
+    private final boolean trainable;
 
     private ParamStore(Map<String, long[]> shapes, TensorReader reader, DataType dataType, Closeable onClose) {
+        this(shapes, reader, dataType, onClose, false);
+    }
+
+    private ParamStore(Map<String, long[]> shapes, TensorReader reader, DataType dataType, Closeable onClose,
+                       boolean trainable) {
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("parameters need a floating-point type, not " + dataType);
         }
@@ -46,6 +52,7 @@ public final class ParamStore implements Closeable {
         this.reader = reader;
         this.dataType = dataType;
         this.onClose = onClose;
+        this.trainable = trainable;
     }
 
     /** Serves a checked weight file; {@link #close()} closes it. */
@@ -67,6 +74,37 @@ public final class ParamStore implements Closeable {
         }, dataType, () -> { });
         arrays.forEach((name, a) -> store.cache.put(name, a.castTo(dataType)));
         return store;
+    }
+
+    /**
+     * Full-weight training: a store of {@code arrays} (PyTorch layout, held by reference) whose {@link #constant}
+     * and {@link #linearWeightConstant} add VARIABLEs instead of constants, so gradients reach every weight.
+     * {@link #derivedConstant}s stay constants: blocks that fuse weights for speed fuse them in the graph instead
+     * when {@link #isTrainable()}. A Linear weight's variable is its own {@code [in, out]} copy: read trained
+     * weights with {@link #trainedFloats}.
+     */
+    public static ParamStore trainable(Map<String, INDArray> arrays, DataType dataType) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        arrays.forEach((name, a) -> shapes.put(name, a.shape()));
+        ParamStore store = new ParamStore(shapes, name -> {
+            throw new IOException("no array named " + name);
+        }, dataType, () -> { }, true);
+        arrays.forEach((name, a) -> store.cache.put(name, a.castTo(dataType)));
+        return store;
+    }
+
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /**
+     * A parameter in PyTorch layout as training left it: a Linear weight's graph variable is its transposed copy
+     * ({@link #linearWeightConstant}), which is read back when a graph has made one.
+     */
+    public float[] trainedFloats(String name) {
+        INDArray t = cache.get(name + ".T");
+        INDArray a = t != null ? t.transpose() : array(name);
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 
     public DataType dataType() {
@@ -124,6 +162,11 @@ public final class ParamStore implements Closeable {
         return shared(sd, name, array(name));
     }
 
+    /** What {@link #constant}, {@link #linearWeightConstant} add to graphs: a VARIABLE when trainable. */
+    private SDVariable shared(SameDiff sd, String name, INDArray value) {
+        return shared(sd, name, value, trainable ? VariableType.VARIABLE : VariableType.CONSTANT);
+    }
+
     /** {@link #linearWeight(String)} as a constant of {@code sd}. */
     public SDVariable linearWeightConstant(SameDiff sd, String name) {
         return shared(sd, name + ".T", linearWeight(name));
@@ -131,19 +174,26 @@ public final class ParamStore implements Closeable {
 
     /** {@link #derived} as a constant of {@code sd}, named {@code key}. */
     public SDVariable derivedConstant(SameDiff sd, String key, Supplier<INDArray> make) {
-        return shared(sd, key, derived(key, make));
+        return shared(sd, key, derived(key, make), VariableType.CONSTANT);
     }
 
-    /** A constant holding {@code value} by reference (SameDiff does not copy non-view arrays); reused if present. */
-    private static SDVariable shared(SameDiff sd, String name, INDArray value) {
+    /**
+     * A constant (or variable) holding {@code value} by reference (SameDiff does not copy non-view arrays, and
+     * variables go to {@link UNetOps.SharedConstants}, so a trainer's updates reach the graph); reused if present.
+     */
+    private static SDVariable shared(SameDiff sd, String name, INDArray value, VariableType type) {
         if (sd.hasVariable(name)) {
             SDVariable v = sd.getVariable(name);
-            if (v.getVariableType() != VariableType.CONSTANT || sd.getArrForVarName(name) != value) {
+            if (v.getVariableType() != type || sd.getArrForVarName(name) != value) {
                 throw new IllegalStateException("graph already has a different variable named '" + name + "'");
             }
             return v;
         }
-        return sd.constant(name, value);
+        if (type == VariableType.CONSTANT) {
+            return sd.constant(name, value);
+        }
+        UNetOps.SharedConstants.install(sd);
+        return sd.var(name, value);
     }
 
     /**

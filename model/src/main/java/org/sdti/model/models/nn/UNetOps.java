@@ -50,10 +50,12 @@ public final class UNetOps {
     public static final class Params {
         private final String namespace;
         private final Map<String, INDArray> arrays;
+        private final boolean trainable;
 
-        private Params(String namespace, Map<String, INDArray> arrays) {
+        private Params(String namespace, Map<String, INDArray> arrays, boolean trainable) {
             this.namespace = namespace;
             this.arrays = Collections.unmodifiableMap(arrays);
+            this.trainable = trainable;
         }
 
         /** Where PyTorch-layout float32 data comes from, by parameter name ({@code CheckedWeights::floats}). */
@@ -81,7 +83,42 @@ public final class UNetOps {
                 };
                 out.put(e.getKey(), dtype == DataType.FLOAT ? a : a.castTo(dtype));
             }
-            return new Params(namespace, out);
+            return new Params(namespace, out, false);
+        }
+
+        /**
+         * The same arrays as VARIABLEs (full-weight training): {@link #get} adds each as a variable holding this
+         * store's array by reference, so an update written into {@link #array} is what the next pass computes with,
+         * and gradients reach every weight. Graph code is the same for both forms.
+         */
+        public Params trainable() {
+            return new Params(namespace, arrays, true);
+        }
+
+        public boolean isTrainable() {
+            return trainable;
+        }
+
+        /** Parameter names in layout order. */
+        public java.util.Set<String> names() {
+            return arrays.keySet();
+        }
+
+        /** The graph variable (or constant) name of a parameter: {@code namespace/name}. */
+        public String id(String name) {
+            return namespace + "/" + name;
+        }
+
+        /** A parameter back in its PyTorch layout (the inverse of {@link #load}'s conversion), as float32. */
+        public float[] pytorchFloats(String name) {
+            INDArray a = array(name);
+            long[] s = a.shape();
+            float[] data = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            return switch (s.length) {
+                case 4 -> fromYxio(data, s);
+                case 2 -> transpose(data, (int) s[0], (int) s[1]);
+                default -> data;
+            };
         }
 
         public DataType dataType() {
@@ -103,12 +140,12 @@ public final class UNetOps {
 
         /** The parameter as a constant of {@code sd}, named {@code namespace/name}; created once per graph. */
         public SDVariable get(SameDiff sd, String name) {
-            String id = namespace + "/" + name;
+            String id = id(name);
             if (sd.hasVariable(id)) {
                 return sd.getVariable(id);
             }
             SharedConstants.install(sd);
-            return sd.constant(id, array(name));
+            return trainable ? sd.var(id, array(name)) : sd.constant(id, array(name));
         }
 
         /**
@@ -116,6 +153,9 @@ public final class UNetOps {
          * constant: a reshape op in the graph would run on every pass.
          */
         public SDVariable get(SameDiff sd, String name, long... shape) {
+            if (trainable) {
+                return sd.reshape(get(sd, name), shape); // the variable itself must receive the gradient
+            }
             String id = namespace + "/" + name + java.util.Arrays.toString(shape);
             if (sd.hasVariable(id)) {
                 return sd.getVariable(id);
@@ -134,6 +174,25 @@ public final class UNetOps {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) {
                     t[c * rows + r] = a[r * cols + c];
+                }
+            }
+            return t;
+        }
+
+        /** YXIO {@code [kh, kw, i, o]} back to PyTorch's {@code [o, i, kh, kw]}. */
+        private static float[] fromYxio(float[] a, long[] yxio) {
+            int kh = (int) yxio[0];
+            int kw = (int) yxio[1];
+            int in = (int) yxio[2];
+            int o = (int) yxio[3];
+            float[] t = new float[a.length];
+            for (int oo = 0; oo < o; oo++) {
+                for (int ii = 0; ii < in; ii++) {
+                    for (int y = 0; y < kh; y++) {
+                        for (int x = 0; x < kw; x++) {
+                            t[((oo * in + ii) * kh + y) * kw + x] = a[((y * kw + x) * in + ii) * o + oo];
+                        }
+                    }
                 }
             }
             return t;
@@ -167,13 +226,22 @@ public final class UNetOps {
     public static final class SharedConstants implements ArrayHolder {
         private final Map<String, INDArray> arrays = new ConcurrentHashMap<>();
 
-        /** Makes {@code sd} store constants in a {@link SharedConstants}, moving any it already has. */
+        /**
+         * Makes {@code sd} store constants and variables in {@link SharedConstants}, moving any it already has
+         * (variables by reference too: a trainer writes its updates into the arrays the graph computes with).
+         */
         public static void install(SameDiff sd) {
             ArrayHolder current = sd.getConstantArrays();
             if (!(current instanceof SharedConstants)) {
                 SharedConstants shared = new SharedConstants();
                 shared.initFrom(current);
                 sd.setConstantArrays(shared);
+            }
+            ArrayHolder variables = sd.getVariablesArrays();
+            if (!(variables instanceof SharedConstants)) {
+                SharedConstants shared = new SharedConstants();
+                shared.initFrom(variables);
+                sd.setVariablesArrays(shared);
             }
         }
 

@@ -1,4 +1,4 @@
-package org.sdti.jobs.cli;
+package org.sdti.jobs.runtime;
 
 /**
  * A run that stopped for a reason its message explains in full (e.g. a NaN loss, with the checkpoint that was

@@ -1,12 +1,9 @@
-package org.sdti.jobs.cli;
+package org.sdti.jobs.runtime;
 
 import java.io.FileNotFoundException;
+import org.sdti.dataprep.FileRefusedException;
 import org.sdti.dataprep.TemplateFileException;
-import org.sdti.model.config.ConfigException;
-import org.sdti.model.embeddings.EmbeddingFileException;
-import org.sdti.model.io.SafeTensorsException;
-import org.sdti.model.models.WeightsException;
-import org.sdti.model.text.TokenizerFileException;
+import org.sdti.model.BadInputException;
 
 /** Exit codes an orchestrator (Airflow, cron) can act on. */
 public final class ExitCodes {
@@ -20,19 +17,18 @@ public final class ExitCodes {
     public static final int PARTIAL = 3;
 
     /**
-     * Bad input exits 2: a {@link BadInputException} (job-file keys included), a configuration the user wrote (job
-     * file, model config) or a file the user named that is missing or not what it claims to be. Everything else
+     * Bad input exits 2: a {@link BadInputException} (job-file keys, model configs, weight, tokenizer and embedding
+     * files included), a Typesafe error in a job file, data-prep's template and refused files (data-prep does not
+     * depend on model) or a file the user named that is missing. Everything else
      * exits 1, including an {@link IllegalArgumentException} from inside sdti, which is a bug, not bad input
      * (the commands turn the ones that come from user input into a {@link BadInputException} where they call).
      * The causes are walked because Spark wraps an executor's exception in its own.
      */
     public static int of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BadInputException || t instanceof ConfigException
-                    || t instanceof com.typesafe.config.ConfigException || t instanceof FileNotFoundException
-                    || t instanceof SafeTensorsException || t instanceof WeightsException
-                    || t instanceof TokenizerFileException || t instanceof EmbeddingFileException
-                    || t instanceof TemplateFileException) {
+            if (t instanceof BadInputException || t instanceof com.typesafe.config.ConfigException
+                    || t instanceof FileNotFoundException || t instanceof TemplateFileException
+                    || t instanceof FileRefusedException) {
                 return BAD_INPUT;
             }
         }

@@ -1,0 +1,90 @@
+package org.sdti.model.pretrain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdti.model.inversion.LrSchedule;
+
+/**
+ * The settings of a full-weight run, checked when made. A checkpoint records them; a resume refuses other values
+ * for all but {@code steps} and {@code checkpointEvery}.
+ *
+ * @param learningRate the peak rate, reached after {@code warmupSteps} of linear warm-up
+ * @param schedule after warm-up: {@code constant_with_warmup} or {@code cosine} (to 0 at {@code steps})
+ * @param maxGradNorm gradients with a larger global L2 norm are scaled down to it (diffusers' clip_grad_norm_)
+ * @param captionDropout probability that a sample's caption is replaced by the empty prompt, so the model also
+ *     learns the unconditional prediction classifier-free guidance needs
+ */
+public record PretrainSettings(int batchSize, long steps, double learningRate, String schedule, int warmupSteps,
+                               double weightDecay, double maxGradNorm, double captionDropout, long seed,
+                               long checkpointEvery) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public PretrainSettings {
+        List<String> problems = new ArrayList<>();
+        if (batchSize < 1) {
+            problems.add("batch size must be >= 1, got " + batchSize);
+        }
+        if (steps < 1) {
+            problems.add("steps must be >= 1, got " + steps);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            problems.add("learning rate must be > 0, got " + learningRate);
+        }
+        if (warmupSteps < 0) {
+            problems.add("warm-up steps must be >= 0, got " + warmupSteps);
+        }
+        if (!(weightDecay >= 0)) {
+            problems.add("weight decay must be >= 0, got " + weightDecay);
+        }
+        if (!(maxGradNorm > 0)) {
+            problems.add("max gradient norm must be > 0, got " + maxGradNorm);
+        }
+        if (!(captionDropout >= 0 && captionDropout < 1)) {
+            problems.add("caption dropout must be in [0, 1), got " + captionDropout);
+        }
+        if (checkpointEvery < 1) {
+            problems.add("checkpoint interval must be >= 1, got " + checkpointEvery);
+        }
+        LrSchedule.Kind kind = null;
+        try {
+            kind = LrSchedule.parse(schedule);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (kind != null && kind != LrSchedule.Kind.CONSTANT_WITH_WARMUP && kind != LrSchedule.Kind.COSINE) {
+            problems.add("schedule must be constant_with_warmup or cosine, got " + schedule);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    public LrSchedule lrSchedule() {
+        return new LrSchedule(LrSchedule.parse(schedule), warmupSteps, (int) Math.min(Integer.MAX_VALUE, steps), 0.5);
+    }
+
+    /** The settings as a JSON object (checkpoint metadata). */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static PretrainSettings fromJson(String json) throws JsonProcessingException {
+        return JSON.readValue(json, PretrainSettings.class);
+    }
+
+    /** Whether a run with these settings may continue a checkpoint made with {@code other}. */
+    public boolean resumable(PretrainSettings other) {
+        return withSteps(other.steps, other.checkpointEvery).equals(other);
+    }
+
+    private PretrainSettings withSteps(long s, long every) {
+        return new PretrainSettings(batchSize, s, learningRate, schedule, warmupSteps, weightDecay, maxGradNorm,
+                captionDropout, seed, every);
+    }
+}

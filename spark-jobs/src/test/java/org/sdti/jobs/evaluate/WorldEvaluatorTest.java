@@ -1,0 +1,75 @@
+package org.sdti.jobs.evaluate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.sdti.dataprep.RgbImage;
+import org.sdti.dataprep.world.Colour;
+import org.sdti.dataprep.world.Constraints;
+import org.sdti.dataprep.world.Shape;
+import org.sdti.dataprep.world.World;
+import org.sdti.dataprep.world.WorldSample;
+
+class WorldEvaluatorTest {
+    private static final World WORLD = World.standard();
+
+    static List<WorldSample> samples(long seed, int n, Constraints c) {
+        return LongStream.range(0, n).mapToObj(i -> WORLD.sample(seed, i, c)).toList();
+    }
+
+    static List<RgbImage> images(List<WorldSample> s) {
+        return s.stream().map(WorldSample::image).toList();
+    }
+
+    @Test
+    void anObjectFixesColourAndShapeAndIsProbedOnABackgroundItNeverHad() {
+        Constraints redStar = Constraints.NONE.withShape(Shape.STAR).withColour(Colour.RED);
+        List<WorldSample> concept = samples(1, 6, redStar);
+        ConceptEvaluator.Judgement j = new WorldEvaluator().judge("object", images(concept)).orElseThrow();
+        assertEquals(Map.of("colour", "red", "shape", "star"), j.expected());
+        ConceptEvaluator.Probe photo = j.probes().get(0);
+        assertEquals("a photo of a {}", photo.prompt());
+        // fresh pictures: red stars pass, a blue star or a red circle does not
+        assertTrue(samples(99, 20, redStar).stream().allMatch(s -> photo.hit().test(s.image())));
+        assertFalse(photo.hit().test(WORLD.sample(5, 0, redStar.withColour(Colour.BLUE)).image()));
+        assertFalse(photo.hit().test(WORLD.sample(5, 0, redStar.withShape(Shape.CIRCLE)).image()));
+
+        ConceptEvaluator.Probe composition = j.probes().get(1);
+        String bg = composition.prompt().replace("a {} on a ", "").replace(" background", "");
+        Colour background = Colour.ofWord(bg);
+        assertTrue(concept.stream().noneMatch(s -> s.labels().background() == background), bg + " was seen");
+        assertTrue(composition.hit().test(WORLD.sample(7, 0, redStar.withBackground(background)).image()));
+        Colour other = concept.get(0).labels().background();
+        assertFalse(composition.hit().test(WORLD.sample(7, 1, redStar.withBackground(other)).image()),
+                "a red star on a background the concept had is no composition hit");
+    }
+
+    @Test
+    void aColourStyleFixesOnlyTheColour() {
+        List<WorldSample> concept = samples(2, 8, Constraints.NONE.withColour(Colour.GREEN));
+        ConceptEvaluator.Judgement j = new WorldEvaluator().judge("style", images(concept)).orElseThrow();
+        assertEquals(Map.of("colour", "green"), j.expected());
+        assertEquals("a painting in the style of {}", j.probes().get(0).prompt());
+        assertTrue(j.probes().get(0).hit().test(WORLD.sample(3, 0, Constraints.NONE.withColour(Colour.GREEN)
+                .withShape(Shape.RING)).image()));
+    }
+
+    @Test
+    void picturesOfNothingInParticularCannotBeJudged() {
+        Random r = new Random(4);
+        List<RgbImage> noise = LongStream.range(0, 6).mapToObj(i -> {
+            byte[] rgb = new byte[32 * 32 * 3];
+            r.nextBytes(rgb);
+            return RgbImage.of(32, 32, rgb);
+        }).toList();
+        assertTrue(new WorldEvaluator().judge("object", noise).isEmpty());
+        assertTrue(new WorldEvaluator().judge("object", images(samples(3, 8, Constraints.NONE))).isEmpty(),
+                "mixed colours and shapes agree on nothing");
+    }
+}

@@ -1,0 +1,413 @@
+package org.sdti.jobs.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdti.dataprep.ImageDecoder;
+import org.sdti.dataprep.UnusableImageException;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.config.SdtiConfig;
+import org.sdti.jobs.generate.EmbeddingLoader;
+import org.sdti.jobs.runtime.ExitCodes;
+import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.model.embeddings.EmbeddingFiles;
+import org.sdti.model.embeddings.EmbeddingFormat;
+import org.sdti.model.embeddings.LearnedEmbedding;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.io.SafeTensorsWriter;
+import org.sdti.model.testing.TestData;
+import org.sdti.model.text.ClipTokenizer;
+
+/**
+ * Issue 16's fuzz suite: seeded malformed safetensors, torch zips and pickles, images, prompts and job files go
+ * through the code the CLI runs for them, and each case must end as the CLI would with exit 0 or 2 (never 1: no
+ * crash, no uncaught Error), within a generous time bound, writing nothing outside its output folder. Prompts go
+ * through the CLI itself (in process); files and job files through the readers and checks the commands call before
+ * any weights load, classified with the CLI's own {@link ExitCodes#of} (loading a model per case would make a few
+ * hundred cases take minutes). Images must decode or be rejected with a reason, as prepare reports them.
+ *
+ * <p>The default run has about 700 cases (under a minute in all): {@link #CASES} per file generator, four times
+ * as many of the cheap weights and images, a third as many CLI prompt runs; the {@code slow} suite runs
+ * {@link #SLOW_CASES} of each. A failure names the generator and seed, which rebuild the input.
+ */
+class HostileInputFuzzTest {
+    static final int CASES = 60;
+    static final int SLOW_CASES = 1_000;
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final String TINY = TestData.tinyModel().toString();
+    private static final int TINY_WIDTH = 16;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void safetensorsEmbeddings() throws Exception {
+        fuzzEmbeddings("safetensors", seedSafetensors(), CASES);
+    }
+
+    @Test
+    void torchZipsAndPickles() throws Exception {
+        fuzzEmbeddings("pt", seedTorchZip(), CASES);
+        fuzzPickles(CASES);
+    }
+
+    @Test
+    void weightFiles() throws Exception {
+        fuzzWeights(4 * CASES);
+    }
+
+    @Test
+    void images() throws Exception {
+        fuzzImages(4 * CASES);
+    }
+
+    @Test
+    void prompts() throws Exception {
+        // each case is a whole CLI run (about a second): fewer of them
+        fuzzPrompts(CASES / 3);
+    }
+
+    @Test
+    void jobFiles() throws Exception {
+        fuzzJobFiles(CASES);
+    }
+
+    @Tag("slow")
+    @Test
+    void everyGeneratorAtLength() throws Exception {
+        fuzzEmbeddings("safetensors", seedSafetensors(), SLOW_CASES);
+        fuzzEmbeddings("pt", seedTorchZip(), SLOW_CASES);
+        fuzzPickles(SLOW_CASES);
+        fuzzWeights(SLOW_CASES);
+        fuzzImages(SLOW_CASES);
+        fuzzPrompts(SLOW_CASES / 4);
+        fuzzJobFiles(SLOW_CASES);
+    }
+
+    // ---- generators and checks ---------------------------------------------------------------------------------
+
+    private void fuzzEmbeddings(String ext, byte[] seed, int cases) throws Exception {
+        ClipTokenizer tokenizer = ClipTokenizer.load(org.sdti.model.io.ModelFolder.open(TINY).tokenizerFiles());
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            SplittableRandom r = new SplittableRandom(ext.hashCode() * 1_000_003L + i);
+            Path file = Files.write(dir.resolve("e" + i + "." + ext), Mutations.of(seed, r));
+            // what `sdti generate --embedding FILE` does before it loads weights
+            check(failures, ext + " #" + i, () -> {
+                EmbeddingLoader.Loaded e = EmbeddingLoader.load(file.toString(), new Configuration(), TINY_WIDTH);
+                EmbeddingLoader.checkNewTokens(List.of(e), tokenizer);
+            });
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** The torch seed's data.pkl mutated inside a well-formed zip, so the unpickler sees the damage. */
+    private void fuzzPickles(int cases) throws Exception {
+        Map<String, byte[]> entries = Mutations.unzip(seedTorchZip());
+        String pkl = entries.keySet().stream().filter(n -> n.endsWith("/data.pkl")).findFirst().orElseThrow();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            SplittableRandom r = new SplittableRandom(77_000L + i);
+            Map<String, byte[]> mutated = new java.util.LinkedHashMap<>(entries);
+            mutated.put(pkl, Mutations.of(entries.get(pkl), r));
+            Path file = Files.write(dir.resolve("p" + i + ".pt"), Mutations.zip(mutated));
+            check(failures, "pickle #" + i, () -> EmbeddingLoader.load(file.toString(), new Configuration(),
+                    TINY_WIDTH));
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** Model weight files as `sdti generate` opens them: the header, then every tensor read. */
+    private void fuzzWeights(int cases) throws Exception {
+        SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
+        for (int t = 0; t < 4; t++) {
+            w.addFloats("layer." + t + ".weight", new long[] {4, 3}, new float[12]);
+        }
+        Path seedFile = dir.resolve("seed-weights.safetensors");
+        w.write(seedFile);
+        byte[] seed = Files.readAllBytes(seedFile);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            SplittableRandom r = new SplittableRandom(31_000L + i);
+            Path file = Files.write(dir.resolve("w" + i + ".safetensors"), Mutations.of(seed, r));
+            check(failures, "weights #" + i, () -> {
+                try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+                    for (String name : f.names()) {
+                        if (f.info(name).dtype().isFloating()) {
+                            f.floats(name);
+                        } else {
+                            f.longs(name);
+                        }
+                    }
+                }
+            });
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    private void fuzzImages(int cases) throws Exception {
+        byte[][] seeds = {JobFixtures.image(24, 20, 1, "png"), JobFixtures.image(24, 20, 2, "jpeg"),
+            JobFixtures.image(24, 20, 3, "bmp"), JobFixtures.image(24, 20, 4, "gif")};
+        ImageDecoder decoder = new ImageDecoder(1 << 20);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            SplittableRandom r = new SplittableRandom(5_000L + i);
+            byte[] bytes = Mutations.of(seeds[i % seeds.length], r);
+            String name = "image #" + i;
+            try {
+                assertTimeoutPreemptively(BOUND, () -> {
+                    try {
+                        decoder.decode(bytes);
+                    } catch (UnusableImageException rejected) {
+                        // prepare reports it with its reason: the expected outcome for most cases
+                    }
+                });
+            } catch (Throwable t) {
+                failures.add(name + ": " + t);
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** Through the CLI: `sdti tokenize --model TINY TEXT` must exit 0 or 2. */
+    private void fuzzPrompts(int cases) throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            String text = Mutations.prompt(new SplittableRandom(9_000L + i));
+            Map<String, String> before = JobFixtures.snapshot(dir);
+            try {
+                JobFixtures.Result res = assertTimeoutPreemptively(BOUND,
+                        () -> JobFixtures.run("tokenize", "--model", TINY, "--add-token", "<x>:2", text));
+                if (res.code() != 0 && res.code() != 2) {
+                    failures.add("prompt #" + i + ": exit " + res.code() + ": " + res.err());
+                }
+            } catch (Throwable t) {
+                failures.add("prompt #" + i + ": " + t);
+            }
+            if (!before.equals(JobFixtures.snapshot(dir))) {
+                failures.add("prompt #" + i + ": wrote files");
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** A valid job file mutated by edits and hostile snippets, parsed and checked as every stage does first. */
+    private void fuzzJobFiles(int cases) throws Exception {
+        Path images = dir.resolve("images");
+        JobFixtures.twoConcepts(images);
+        Path out = dir.resolve("out");
+        String seed = Files.readString(JobFixtures.jobFile(dir, TINY, images.toString(), out.toString(),
+                "  train { steps = 4 }\n  generate { prompts = [{ prompt = \"a <cat-toy>\", seeds = [1] }] }\n"));
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            Path job = dir.resolve("job" + i + ".conf");
+            Files.writeString(job, Mutations.jobFile(seed, new SplittableRandom(12_000L + i)));
+            Map<String, String> before = JobFixtures.snapshot(dir, "out");
+            check(failures, "job file #" + i, () -> {
+                JobConfig parsed = JobConfig.from(SdtiConfig.load(job.toFile(), Map.of()));
+                Configuration conf = new Configuration();
+                org.sdti.jobs.train.TrainJob.check(parsed, conf);
+                org.sdti.jobs.generate.GenerateJob.check(parsed, conf);
+            });
+            Map<String, String> after = JobFixtures.snapshot(dir, "out");
+            after.keySet().removeIf(k -> k.equals(job.getFileName().toString()));
+            before.keySet().removeIf(k -> k.equals(job.getFileName().toString()));
+            if (!before.equals(after)) {
+                failures.add("job file #" + i + ": wrote files outside the output folder");
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** Runs a case: success and exit-2 errors pass; anything else (exit 1, an Error, a time-out) is a failure. */
+    private static void check(List<String> failures, String name, Case c) {
+        try {
+            assertTimeoutPreemptively(BOUND, () -> {
+                try {
+                    c.run();
+                } catch (Throwable t) {
+                    if (ExitCodes.of(t) != ExitCodes.BAD_INPUT) {
+                        throw new AssertionError("exit " + ExitCodes.of(t) + ": " + t, t);
+                    }
+                }
+            });
+        } catch (Throwable t) {
+            failures.add(name + ": " + t);
+        }
+    }
+
+    private interface Case {
+        void run() throws Exception;
+    }
+
+    // ---- seeds -------------------------------------------------------------------------------------------------
+
+    private byte[] seedSafetensors() throws IOException {
+        Path f = dir.resolve("seed.safetensors");
+        EmbeddingFiles.write(new LearnedEmbedding("<fuzz>", vectors()), EmbeddingFormat.DIFFUSERS_SAFETENSORS, f);
+        return Files.readAllBytes(f);
+    }
+
+    private byte[] seedTorchZip() throws IOException {
+        Path f = dir.resolve("seed.pt");
+        EmbeddingFiles.write(new LearnedEmbedding("<fuzz>", vectors()), EmbeddingFormat.A1111_PT, f);
+        return Files.readAllBytes(f);
+    }
+
+    private static float[][] vectors() {
+        float[][] v = new float[2][TINY_WIDTH];
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < TINY_WIDTH; j++) {
+                v[i][j] = (i + 1) * 0.01f * (j - 8);
+            }
+        }
+        return v;
+    }
+
+    /** Seeded damage: byte flips, cuts, inserted and repeated runs, extreme little-endian numbers. */
+    static final class Mutations {
+        private static final String[] PROMPT_PIECES = {"a photo of ", "<x>", "<x>_1", "\u001B[", "1234567890",
+            ";", "m", "\u00C3\u00A9", "\u00E2\u0080\u0099", "\u732B", "\uD83D\uDE00", "\uD800", "\uDC00", "\0", "\n",
+            "\r\n", "\u2028", "\u200F", "\u0301", "&amp;", "&#x1F600;", "&#99999999;", "Negative prompt: ",
+            "Steps: 9, ", "\\", "\"", "'s", " ", "\t", "\u00A0", "\uFEFF", "\u0085", "\u009B"};
+        private static final String[] JOB_SNIPPETS = {"include url(\"http://127.0.0.1:9/x\")\n",
+            "include \"missing.conf\"\n", "include file(\"/dev/zero\")\n", "${?NOPE}", "${nope}", "{", "}", "[",
+            "]", "\"", "=", ":", ",", "\n", "vectors = 200000\n", "vectors = -1\n", "steps = 1e400\n",
+            "steps = 99999999999999999999\n", "token = \"\"\n", "token = \" \"\n", "token = \"\\u0000\"\n",
+            "images = \"s3a://K:S@b/x\"\n", "images = \"/dev/zero\"\n", "hadoop = \"secret\"\n", "a.b.c.d.e = 1\n",
+            "concepts = []\n", "concepts = [1, 2]\n", "prompts = [{}]\n", "seeds = [-1]\n", "\0", "\uD800",
+            "a { a { a { a { a { a { a { a { }}}}}}}}\n"};
+
+        private Mutations() {}
+
+        static byte[] of(byte[] seed, SplittableRandom r) {
+            byte[] b = seed.clone();
+            int edits = 1 + r.nextInt(4);
+            for (int e = 0; e < edits; e++) {
+                b = switch (r.nextInt(7)) {
+                    case 0 -> flip(b, r);
+                    case 1 -> java.util.Arrays.copyOf(b, b.length == 0 ? 0 : r.nextInt(b.length));
+                    case 2 -> insert(b, r, randomBytes(r, 1 + r.nextInt(64)));
+                    case 3 -> insert(b, r, slice(b, r));
+                    case 4 -> number(b, r);
+                    case 5 -> number(b, r);
+                    default -> flip(flip(b, r), r);
+                };
+            }
+            return b;
+        }
+
+        static String prompt(SplittableRandom r) {
+            StringBuilder s = new StringBuilder();
+            int pieces = r.nextInt(40);
+            for (int i = 0; i < pieces; i++) {
+                String p = PROMPT_PIECES[r.nextInt(PROMPT_PIECES.length)];
+                s.append(r.nextInt(10) == 0 ? p.repeat(1 + r.nextInt(3_000)) : p);
+            }
+            return s.toString();
+        }
+
+        static String jobFile(String seed, SplittableRandom r) {
+            StringBuilder s = new StringBuilder(seed);
+            int edits = 1 + r.nextInt(3);
+            for (int e = 0; e < edits; e++) {
+                int at = r.nextInt(s.length() + 1);
+                switch (r.nextInt(3)) {
+                    case 0 -> s.insert(at, JOB_SNIPPETS[r.nextInt(JOB_SNIPPETS.length)]);
+                    case 1 -> s.delete(at, Math.min(s.length(), at + 1 + r.nextInt(12)));
+                    default -> s.insert(at, (char) (32 + r.nextInt(95)));
+                }
+            }
+            return s.toString();
+        }
+
+        private static byte[] flip(byte[] b, SplittableRandom r) {
+            if (b.length > 0) {
+                b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
+            }
+            return b;
+        }
+
+        /** An extreme number written little-endian at a random place (length fields, offsets, shapes). */
+        private static byte[] number(byte[] b, SplittableRandom r) {
+            long[] extremes = {0, -1, Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE - 1, 1L << 32, 1L << 31,
+                200_000, b.length, b.length + 1};
+            long v = extremes[r.nextInt(extremes.length)];
+            int width = r.nextBoolean() ? 8 : 4;
+            if (b.length < width) {
+                return b;
+            }
+            int at = r.nextInt(Math.min(b.length - width + 1, r.nextBoolean() ? 16 : b.length - width + 1));
+            for (int k = 0; k < width; k++) {
+                b[at + k] = (byte) (v >>> (8 * k));
+            }
+            return b;
+        }
+
+        private static byte[] insert(byte[] b, SplittableRandom r, byte[] what) {
+            int at = r.nextInt(b.length + 1);
+            byte[] out = new byte[b.length + what.length];
+            System.arraycopy(b, 0, out, 0, at);
+            System.arraycopy(what, 0, out, at, what.length);
+            System.arraycopy(b, at, out, at + what.length, b.length - at);
+            return out;
+        }
+
+        private static byte[] slice(byte[] b, SplittableRandom r) {
+            if (b.length == 0) {
+                return b;
+            }
+            int from = r.nextInt(b.length);
+            return java.util.Arrays.copyOfRange(b, from, Math.min(b.length, from + 1 + r.nextInt(256)));
+        }
+
+        private static byte[] randomBytes(SplittableRandom r, int n) {
+            byte[] out = new byte[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = (byte) r.nextInt(256);
+            }
+            return out;
+        }
+
+        /** The entries of a zip (torch's: stored, with data descriptors, which ZipInputStream cannot read). */
+        static Map<String, byte[]> unzip(byte[] zip) throws IOException {
+            Path tmp = Files.createTempFile("sdti-fuzz-", ".zip");
+            Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+            try (ZipFile z = new ZipFile(Files.write(tmp, zip).toFile())) {
+                for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                    out.put(e.getName(), z.getInputStream(e).readAllBytes());
+                }
+            } finally {
+                Files.delete(tmp);
+            }
+            return out;
+        }
+
+        static byte[] zip(Map<String, byte[]> entries) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+                for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                    z.putNextEntry(new ZipEntry(e.getKey()));
+                    z.write(e.getValue());
+                }
+            }
+            return bytes.toByteArray();
+        }
+    }
+}
