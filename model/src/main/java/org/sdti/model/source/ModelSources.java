@@ -35,7 +35,7 @@ public final class ModelSources {
         try {
             st = fs.getFileStatus(qualified);
         } catch (FileNotFoundException e) {
-            throw new FileNotFoundException("model " + model + " does not exist");
+            throw new FileNotFoundException("model folder or file " + model + " does not exist");
         }
         if (st.isDirectory()) {
             if (modelConfig != null) {

@@ -149,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
             lines.add("hit rate: " + r.evaluation().summary() + " for " + r.evaluation().expected());
         }
         lines.add("embedding: " + r.embedding() + (r.a1111() == null ? "" : " (AUTOMATIC1111: " + r.a1111() + ")"));
-        lines.add("use it: bin/sdti generate --model " + job.model() + " --embedding " + r.embedding()
+        String modelConfig = job.modelConfig() == null ? "" : " --model-config " + job.modelConfig();
+        lines.add("use it: bin/sdti generate --model " + job.model() + modelConfig + " --embedding " + r.embedding()
                 + " --prompt \"" + PromptTemplates.of(c.property()).get(0).replace(PromptTemplates.SLOT, c.token())
                 + "\" --output DIR");
         return lines;
