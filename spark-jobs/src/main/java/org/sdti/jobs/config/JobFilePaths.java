@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.sdti.model.io.ModelPresets;
 
 /**
  * A relative path written in a configuration file means a path relative to that file's folder, as users of config
@@ -22,7 +23,7 @@ final class JobFilePaths {
     /** Keys whose value is a path, or a list of paths. */
     private static final List<String> PATH_KEYS = List.of("sdti.model", "sdti.output", "sdti.generate.latents",
             "sdti.generate.embeddings", "sdti.concept-defaults.images", "sdti.concept-manifest",
-            "sdti.concept-folders");
+            "sdti.concept-folders"); // and sdti.model-config when it is not a preset name (below)
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     private JobFilePaths() {}
@@ -34,6 +35,11 @@ final class JobFilePaths {
             if (config.hasPathOrNull(key) && !config.getIsNull(key)) {
                 out = out.withValue(key, resolve(config.getValue(key)));
             }
+        }
+        // a preset name is no path; anything else there is a config folder
+        if (config.hasPath("sdti.model-config")
+                && !ModelPresets.isPreset(config.getValue("sdti.model-config").unwrapped().toString())) {
+            out = out.withValue("sdti.model-config", resolve(config.getValue("sdti.model-config")));
         }
         if (config.hasPath("sdti.concepts") && config.getValue("sdti.concepts") instanceof ConfigList concepts) {
             List<ConfigValue> items = new ArrayList<>(concepts.size());

@@ -245,6 +245,14 @@ class JobConfigTest {
         com.typesafe.config.Config one = SdtiConfig.load(jobs.resolve("one.conf").toFile(), Map.of());
         assertEquals(jobs.resolve("noise/l.safetensors").toString(), one.getString("sdti.generate.latents"));
         assertEquals("/abs/model", one.getString("sdti.model"));
+
+        // a single file's architecture: a config folder is a path, a preset name is not
+        Files.writeString(jobs.resolve("file.conf"), "sdti.model-config = configs/sd21\n");
+        assertEquals(jobs.resolve("configs/sd21").toString(), SdtiConfig.load(jobs.resolve("file.conf").toFile(),
+                Map.of()).getString("sdti.model-config"));
+        Files.writeString(jobs.resolve("file.conf"), "sdti.model-config = sd21-base\n");
+        assertEquals("sd21-base", SdtiConfig.load(jobs.resolve("file.conf").toFile(), Map.of())
+                .getString("sdti.model-config"));
     }
 
     @Test
