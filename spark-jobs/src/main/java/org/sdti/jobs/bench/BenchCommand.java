@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sdti bench}: medians over repeated runs after a warm-up, for the cases the reference was measured on
- * ({@code ../shared/bench/README.md}). Prints a readable table, optionally where the time goes per block type, and
+ * {@code sdti bench}: medians over repeated runs after a warm-up, for the cases the reference implementation is
+ * measured on (run it side by side on the same machine: the team's benchmark harness). Prints a readable table, optionally where the time goes per block type, and
  * as its last line one JSON object of median seconds per case.
  */
 @Command(name = "bench",
