@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,7 +39,6 @@ final class ConceptSources {
     /** A manifest larger than this is no list of concepts (a million lines of ~200 bytes). */
     static final long MAX_MANIFEST_BYTES = 256L << 20;
     private static final String SETTINGS = ".conf";
-    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     /** A settings file says its own keys: an include (of a file, a resource, or a URL to fetch) is refused. */
     private static final class NoIncludes implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
@@ -117,7 +115,7 @@ final class ConceptSources {
                         + "..., \"images\": ...}): " + e.getMessage().replaceFirst("^.*?: \\d+: ", ""));
             }
             if (concept.get("images") != null && concept.get("images").unwrapped() instanceof String images
-                    && !images.isBlank() && !images.startsWith("/") && !SCHEME.matcher(images).matches()) {
+                    && JobFilePaths.isRelative(images)) {
                 concept = concept.withValue("images", ConfigValueFactory.fromAnyRef(new Path(folder, images)
                         .toString()));
             }

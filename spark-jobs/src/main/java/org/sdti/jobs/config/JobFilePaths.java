@@ -65,10 +65,15 @@ final class JobFilePaths {
             return value;
         }
         String path = (String) value.unwrapped();
-        if (path.isBlank() || path.startsWith("/") || SCHEME.matcher(path).matches()) {
+        if (!isRelative(path)) {
             return value;
         }
         Path folder = Path.of(value.origin().filename()).toAbsolutePath().getParent();
         return ConfigValueFactory.fromAnyRef(folder.resolve(path).normalize().toString()).withOrigin(value.origin());
+    }
+
+    /** Whether a path is relative: not blank, no scheme ({@code s3a:}, {@code file:}), no leading {@code /}. */
+    static boolean isRelative(String path) {
+        return !path.isBlank() && !path.startsWith("/") && !SCHEME.matcher(path).matches();
     }
 }

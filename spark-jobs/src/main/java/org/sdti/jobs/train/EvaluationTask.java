@@ -9,7 +9,6 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.sdti.dataprep.PreparationResult;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.evaluate.ConceptEvaluation;
-import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.TrainerState;
@@ -46,10 +45,8 @@ final class EvaluationTask implements PairFlatMapFunction<Iterator<Tuple2<String
             HashMap<String, Double> metrics = new HashMap<>();
             try {
                 StableDiffusion sd = ModelCache.stableDiffusion(settings.model(), settings.hadoop());
-                int resolution = Preflight.resolution(settings.job(), settings.model().open(
-                        settings.hadoop().get()));
                 PreparationResult prepared = new ConceptLoader(c, settings.hadoop().get(), line -> { })
-                        .prepare(settings.job().prepare().options(resolution));
+                        .prepare(settings.job().prepare().options(settings.resolution()));
                 float[][] before = c.newToken().initialRows(sd.tokenizer(), sd.textEncoder().embedding());
                 OutputFolder folder = OutputFolder.open(new Path(settings.output(), c.name()).toString(),
                         settings.hadoop().get());

@@ -13,6 +13,9 @@ import org.sdti.jobs.runtime.ModelRef;
  * @param output the job's output root, qualified: concepts' folders are {@code output/NAME}
  * @param logger the logger the tasks' lines go to: the stage's, so that every line of train has one name
  * @param world  the world the model declares ({@code _sdti_world}), whose judge evaluates concepts; or null
+ * @param resolution the side in pixels concepts train at, as the driver checked it: validation images and the
+ *                   evaluation's re-read pictures use it
  */
-record TaskSettings(JobConfig job, ModelRef model, HadoopConf hadoop, String output, String logger, String world)
+record TaskSettings(JobConfig job, ModelRef model, HadoopConf hadoop, String output, String logger, String world,
+                    int resolution)
         implements Serializable {}

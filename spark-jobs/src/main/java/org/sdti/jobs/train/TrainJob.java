@@ -114,7 +114,7 @@ public final class TrainJob {
 
         String location = model.folder().location();
         TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(),
-                LOG.getName(), model.folder().modelIndex().world());
+                LOG.getName(), model.folder().modelIndex().world(), model.resolution());
         TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
         long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
         StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),

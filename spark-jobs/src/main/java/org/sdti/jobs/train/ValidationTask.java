@@ -5,7 +5,6 @@ import java.util.Iterator;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction;
 import org.sdti.jobs.config.ConceptSpec;
-import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.model.inversion.TrainerState;
@@ -31,19 +30,17 @@ final class ValidationTask implements VoidFunction<Iterator<Tuple2<String, byte[
     @Override
     public void call(Iterator<Tuple2<String, byte[]>> states) throws IOException {
         TextToImage pipeline = null;
-        int resolution = 0;
         while (states.hasNext()) {
             Tuple2<String, byte[]> t = states.next();
             if (pipeline == null) {
                 pipeline = new TextToImage(ModelCache.stableDiffusion(settings.model(), settings.hadoop()));
-                resolution = Preflight.resolution(settings.job(), settings.model().open(
-                        settings.hadoop().get()));
             }
             ConceptSpec c = settings.job().concept(t._1()).orElseThrow();
             OutputFolder out = OutputFolder.open(new Path(settings.output(), c.name()).toString(),
                     settings.hadoop().get());
             Logger log = LoggerFactory.getLogger(settings.logger());
-            new ValidationImages(pipeline, c, resolution, out, line -> log.info("train {}: {}", c.name(), line))
+            new ValidationImages(pipeline, c, settings.resolution(), out,
+                    line -> log.info("train {}: {}", c.name(), line))
                     .render(JavaBytes.read(t._2(), TrainerState.class));
         }
     }
