@@ -8,14 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntConsumer;
-import java.util.stream.Stream;
 import org.sdti.dataprep.RgbImage;
+import org.sdti.dataprep.WholeFolder;
 
 /**
  * Writes world samples {@code 0 .. count-1} of a seed as a folder:
@@ -26,8 +24,7 @@ import org.sdti.dataprep.RgbImage;
  * FOLDER/contact-sheet.png                  the first 64 images enlarged, to look at
  * </pre>
  * The manifest sits beside {@code images/}, not in it, because a concept folder reports every file that is not a
- * picture or caption. Everything is written under a temporary name in the same parent, then renamed: a folder
- * that exists is whole.
+ * picture or caption. The folder is a {@link WholeFolder}: one that exists is whole.
  */
 public final class WorldDataset {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,20 +55,7 @@ public final class WorldDataset {
      * @throws FileAlreadyExistsException when {@code folder} exists (nothing is written)
      */
     public static void write(Request request, Path folder, IntConsumer progress) throws IOException {
-        Path target = folder.toAbsolutePath().normalize();
-        if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "the world's output folder exists");
-        }
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-        try {
-            fill(request, temp, progress);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            deleteTree(temp, e);
-            throw e;
-        }
+        WholeFolder.create(folder, temp -> fill(request, temp, progress));
     }
 
     private static void fill(Request request, Path folder, IntConsumer progress) throws IOException {
@@ -114,16 +98,5 @@ public final class WorldDataset {
         o.put("index", s.index());
         o.put("template", s.template());
         return o;
-    }
-
-    /** Removes the unfinished folder; a failure to is added to {@code cause}, which is what the caller sees. */
-    private static void deleteTree(Path root, Exception cause) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            cause.addSuppressed(e);
-        }
     }
 }

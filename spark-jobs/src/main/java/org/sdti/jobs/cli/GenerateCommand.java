@@ -89,18 +89,8 @@ final class GenerateCommand implements Callable<Integer> {
                     + "use; repeatable.")
     List<String> embeddings;
 
-    @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "Sampler: ddim, euler, dpmpp-2m, dpmpp-2m-karras or ddpm; default: the model folder's "
-                    + "scheduler class (dpmpp-2m when sdti does not implement it).")
-    String scheduler;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps; default: ${bundle:sdti.generate.steps}.")
-    Integer steps;
-
-    @Option(names = "--guidance", paramLabel = "G",
-            description = "Classifier-free guidance scale (at most 1: off); default: "
-                    + "${bundle:sdti.generate.guidance}.")
-    Double guidance;
+    @Mixin
+    SamplingFlags sampling = new SamplingFlags();
 
     @Option(names = "--seed", paramLabel = "S",
             description = "Seed of the initial noise; image i uses S+i; default: random (printed, and stored in "
@@ -213,14 +203,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> flags() {
-        Map<String, Object> f = new HashMap<>();
+        Map<String, Object> f = new HashMap<>(sampling.flags());
         String p = "sdti.generate.";
         f.put(p + "prompts", prompts);
         f.put(p + "negative-prompt", negativePrompt);
         f.put(p + "embeddings", embeddings);
-        f.put(p + "scheduler", scheduler);
-        f.put(p + "steps", steps);
-        f.put(p + "guidance", guidance);
         f.put(p + "seed", seed);
         f.put(p + "latents", latents);
         f.put(p + "width", width);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sdti", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Textual inversion for Stable Diffusion 2, from one machine to a Spark cluster.",
         subcommands = {TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, InitModelCommand.class,
-                PretrainCommand.class, WorldCommand.class,
+                PretrainCommand.class, WorldCommand.class, EvaluateModelCommand.class,
                 PrepareCommand.class, LatentsCommand.class, PipelineCommand.class,
                 org.sdti.jobs.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})

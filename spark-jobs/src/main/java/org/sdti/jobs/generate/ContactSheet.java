@@ -20,8 +20,9 @@ import java.util.function.Function;
  * {@code max(}{@value #MIN_CELL_WIDTH}{@code , widest thumbnail)} wide, a row the prompt lines, the tallest
  * thumbnail and the seed line high, the sheet at least {@value #MIN_WIDTH} px wide, with {@value #PAD} px around
  * everything. Without usable fonts (a bare headless JVM) the labels are left out and the order above is the only key.
+ * {@code sdti evaluate-model}'s grid uses it too, with a colour per row and a strip of seeds per cell.
  */
-final class ContactSheet {
+public final class ContactSheet {
     static final int PAD = 4;
     static final int MIN_CELL_WIDTH = 128;
     static final int MIN_WIDTH = 392;
@@ -30,10 +31,10 @@ final class ContactSheet {
     static final int PROMPT_HEIGHT = PROMPT_LINES * LINE;
 
     /** One cell: the image (null when it failed), its size, and its label line. */
-    record Cell(BufferedImage image, int width, int height, String seedLine) {}
+    public record Cell(BufferedImage image, int width, int height, String seedLine) {}
 
     /** One request: its prompt and its cells. */
-    record Row(String prompt, List<Cell> cells) {}
+    public record Row(String prompt, List<Cell> cells) {}
 
     private ContactSheet() {}
 
@@ -47,7 +48,7 @@ final class ContactSheet {
         return new int[] {Math.max(1, (int) Math.round(w * scale)), Math.max(1, (int) Math.round(h * scale))};
     }
 
-    static BufferedImage draw(List<Row> rows, int maxThumb) {
+    public static BufferedImage draw(List<Row> rows, int maxThumb) {
         int cols = rows.stream().mapToInt(r -> r.cells().size()).max().orElse(0);
         int thumbW = 1;
         int thumbH = 1;
