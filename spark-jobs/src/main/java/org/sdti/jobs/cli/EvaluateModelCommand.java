@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
         description = {"For a model whose model_index.json declares a world sdti knows (\"_sdti_world\": \"shapes\", "
                 + "as the toy model does; docs/world.md), renders \"a photo of a COLOUR SHAPE\" for every colour and "
                 + "shape with seeds 0..N-1 and generate's settings (the pictures of a pair are those of sdti generate "
-                + "--prompt P --seed 0 --images-per-prompt N), reads every picture with the world's classifier and writes DIR/quality.md "
+                + "--prompt P --seed 0 --images-per-prompt N), reads every picture with the world's classifier and "
+                + "writes DIR/quality.md "
                 + "(a table per colour and shape, the totals and how they were made), DIR/quality.json (the same "
                 + "with every picture's reading), DIR/grid.png (the first seeds of every pair, enlarged) and "
                 + "DIR/images/COLOUR-SHAPE-SEED.png.",
@@ -111,7 +112,7 @@ final class EvaluateModelCommand implements Callable<Integer> {
             }
             String sampler = choice != null ? choice.name() : d.scheduler();
             err.printf(Locale.ROOT, "evaluate-model: \"%s\" for %d colours x %d shapes x %d seeds, %s, %d steps, "
-                            + "guidance %s%n", ModelQuality.PROMPT.formatted("COLOUR", "SHAPE"), Colour.values().length,
+                            + "guidance %s%n", ModelQuality.promptPattern(), Colour.values().length,
                     Shape.values().length, seeds, sampler, d.steps(), d.guidance());
             err.flush();
             long t0 = System.nanoTime();
@@ -159,7 +160,7 @@ final class EvaluateModelCommand implements Callable<Integer> {
                 .collect(Collectors.joining(" "));
     }
 
-    /** A new folder, or an earlier evaluate-model result (it has quality.json): anything else is not ours to replace. */
+    /** A new folder, or an earlier evaluate-model result (it has quality.json): nothing else is ours to replace. */
     private void checkOutput(Path dir) {
         if (Files.exists(dir) && !(Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(QualityReport.JSON)))) {
             throw new BadInputException("--output " + dir + ": exists and is not an evaluate-model result (it has no "

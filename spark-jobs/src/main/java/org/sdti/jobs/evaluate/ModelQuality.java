@@ -103,6 +103,11 @@ public final class ModelQuality {
     /** The prompt of every cell, with the colour and the shape word in its slots. */
     public static final String PROMPT = "a photo of a %s %s";
 
+    /** {@code a photo of a COLOUR SHAPE}: the prompt with its slots named. */
+    public static String promptPattern() {
+        return String.format(Locale.ROOT, PROMPT, "COLOUR", "SHAPE");
+    }
+
     /** The prompt whose pictures a cell scores: {@code a photo of a red star}. */
     public static String prompt(Colour colour, Shape shape) {
         return String.format(Locale.ROOT, PROMPT, colour.word(), shape.word());

@@ -38,8 +38,8 @@ public final class QualityGrid {
                 ModelQuality.Cell c = q.cell(colour, shape);
                 BufferedImage image = new org.sdti.model.pipelines.RgbImage(strip.width(), strip.height(),
                         strip.rgb()).toBufferedImage();
-                cells.add(new ContactSheet.Cell(image, strip.width(), strip.height(), String.format(Locale.ROOT, "%s  %d/%d", shape.word(), c.colourHits(),
-                        c.shapeHits())));
+                String label = String.format(Locale.ROOT, "%s  %d/%d", shape.word(), c.colourHits(), c.shapeHits());
+                cells.add(new ContactSheet.Cell(image, strip.width(), strip.height(), label));
             }
             ModelQuality.Hits h = q.colour(colour);
             rows.add(new ContactSheet.Row(String.format(Locale.ROOT, "%s: colour right %s, shape right %s "

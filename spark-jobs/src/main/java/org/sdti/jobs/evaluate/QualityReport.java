@@ -54,7 +54,7 @@ public final class QualityReport {
                 ![the first seeds of every colour and shape](%s)
 
                 Made by `%s`.
-                """, run.world(), run.model(), run.sha256().get("unet"), String.format(ModelQuality.PROMPT, "COLOUR", "SHAPE"),
+                """, run.world(), run.model(), run.sha256().get("unet"), ModelQuality.promptPattern(),
                 q.seeds() - 1, run.sampler(), run.steps(), number(run.guidance()), run.width(), run.height(),
                 q.table(), GRID, run.command());
     }
@@ -66,7 +66,7 @@ public final class QualityReport {
         run.sha256().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> hashes.put(e.getKey(), e.getValue()));
         n.put("world", run.world());
-        n.put("prompt", String.format(ModelQuality.PROMPT, "COLOUR", "SHAPE"));
+        n.put("prompt", ModelQuality.promptPattern());
         n.put("seeds", q.seeds());
         n.put("sampler", run.sampler());
         n.put("steps", run.steps());

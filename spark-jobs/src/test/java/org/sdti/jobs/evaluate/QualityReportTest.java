@@ -19,8 +19,9 @@ class QualityReportTest {
         ModelQuality q = ModelQualityTest.right();
         String md = QualityReport.markdown(q, RUN);
         assertTrue(md.startsWith("# How well the model draws the shapes world\n"), md);
-        assertTrue(md.contains("Model `file:/models/toy` (U-Net SHA-256 `ab12`): \"a photo of a COLOUR SHAPE\" for "
-                + "every colour and shape of the world, seeds 0–1, ddim with 50 steps, guidance 7.5, 32×32 px;"), md);
+        assertTrue(md.contains("Model `file:/models/toy` (U-Net SHA-256 `ab12`): \"a photo of a COLOUR SHAPE\" "
+                + "for every colour and shape of the world, seeds 0–1, ddim with 50 steps, guidance 7.5, 32×32 px;"),
+                md);
         assertTrue(md.contains(q.table()), md);
         assertTrue(md.contains("![the first seeds of every colour and shape](grid.png)"), md);
         assertTrue(md.contains("Made by `sdti evaluate-model --model /models/toy --output out`."), md);
