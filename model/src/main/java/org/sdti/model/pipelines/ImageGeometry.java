@@ -14,6 +14,12 @@ import org.sdti.model.config.VaeConfig;
  * @param latentWidth latent columns ({@code width / vaeFactor})
  */
 public record ImageGeometry(int width, int height, int channels, int latentHeight, int latentWidth) {
+    /**
+     * The cap on an image's width and height in pixels, five times SD 2.1's largest native size: far past any real
+     * request, and it keeps a small {@code --latents} file (whose shape sets the size when no width or height is
+     * given) from asking for an image of, say, 16 x 262,144 pixels.
+     */
+    public static final int MAX_SIDE = 4096;
 
     /** Values per image in the latents. */
     public int latentSize() {
@@ -54,6 +60,11 @@ public record ImageGeometry(int width, int height, int channels, int latentHeigh
         int standard = unet.sampleSize() * f;
         width = width == 0 ? standard : width;
         height = height == 0 ? standard : height;
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new IllegalArgumentException((s != null ? "the initial latents [" + s[2] + ", " + s[3] + "] make "
+                    : "the request asks for ") + width + "x" + height + " images; width and height are capped at "
+                    + MAX_SIDE + " pixels");
+        }
         if (width % 8 != 0 || height % 8 != 0) { // diffusers' rule
             throw new IllegalArgumentException("width and height must be multiples of 8, not " + width + "x" + height);
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.sdti.model.BadInputException;
+import org.sdti.model.pipelines.ImageGeometry;
 import org.sdti.model.schedulers.Samplers;
 import org.sdti.model.text.ClipTokenizer;
 
@@ -186,6 +187,9 @@ public record GenerateSettings(Request defaults, List<Request> requests, Long se
             return null;
         }
         int v = k.intAtLeast(key, 8);
+        if (v > ImageGeometry.MAX_SIDE) {
+            throw k.error(key, "must be at most " + ImageGeometry.MAX_SIDE + " (the cap on image sides), got " + v);
+        }
         if (v % 8 != 0) {
             throw k.error(key, "must be a multiple of 8, got " + v);
         }

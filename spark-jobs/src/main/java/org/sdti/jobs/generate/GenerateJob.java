@@ -25,6 +25,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.StageReport.ConceptResult;
@@ -162,7 +163,7 @@ public final class GenerateJob {
         // the weights' SHA-256 for the PNG metadata: a full read (about 1 s per GB), so only when there is work
         Map<String, String> hashes = ModelHashes.of(model);
         GenerateTask task = new GenerateTask(ModelRef.of(model), GenerationInfo.modelName(model), hashes,
-                layout.root().toString(), hadoop, rendered, failed);
+                layout.root().toString(), hadoop, rendered, failed, Isolation.NONE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // one batch per task: batches are seconds to minutes each, so balance matters more than task overhead
         List<byte[]> data = batches.stream().map(Batch::toBytes).toList();

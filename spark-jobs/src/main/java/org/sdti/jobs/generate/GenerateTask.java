@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.io.OutputFolder;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Executor side of {@code generate}: batches ({@link Batch#toBytes}) to outcomes. The model comes from this JVM's {@link ModelCache}
  * (loaded by the first task, shared by all); each batch is one {@link TextToImage#generate} call, and each image
  * it has to write goes to its final name atomically, so a retried or killed task leaves whole PNGs or none.
- * A batch that throws is reported failed with the error (the others go on); errors (out of memory) fail the task.
+ * A batch that throws, also an Error ({@link Isolation}), is reported failed with the error (the others go on).
  * The outcome is a JSON string: {@code {"batch": id, "status": "done"|"failed", "reason": ..., "seconds": s}}.
  */
 final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
@@ -40,9 +41,10 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
     private final HadoopConf conf;
     private final LongAccumulator rendered;
     private final LongAccumulator failed;
+    private final Isolation isolation;
 
     GenerateTask(ModelRef model, String modelName, Map<String, String> modelHashes, String output, HadoopConf conf,
-                 LongAccumulator rendered, LongAccumulator failed) {
+                 LongAccumulator rendered, LongAccumulator failed, Isolation isolation) {
         this.model = model;
         this.modelName = modelName;
         this.modelHashes = new LinkedHashMap<>(modelHashes);
@@ -50,6 +52,7 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
         this.conf = conf;
         this.rendered = rendered;
         this.failed = failed;
+        this.isolation = isolation;
     }
 
     @Override
@@ -57,19 +60,20 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
         if (!ids.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        TextToImage pipeline = new TextToImage(ModelCache.stableDiffusion(model, conf));
         OutputFolder out = OutputFolder.open(output, conf.get());
         List<String> outcomes = new ArrayList<>();
         while (ids.hasNext()) {
-            outcomes.add(render(pipeline, out, Batch.fromBytes(ids.next())));
+            outcomes.add(render(out, Batch.fromBytes(ids.next())));
         }
         return outcomes.iterator();
     }
 
-    private String render(TextToImage pipeline, OutputFolder out, Batch b) {
+    private String render(OutputFolder out, Batch b) {
         long t0 = System.nanoTime();
         ObjectNode o = JSON.createObjectNode().put("batch", b.id());
-        try {
+        return isolation.run("batch " + b.id(), () -> {
+            // the model from the JVM's cache, within the batch: a model that does not fit fails the batches
+            TextToImage pipeline = new TextToImage(ModelCache.stableDiffusion(model, conf));
             GenerationRequest request = b.request();
             GenerationResult r = pipeline.generate(request);
             List<GenerationInfo.Embedding> used = b.embeddingInfo();
@@ -84,12 +88,11 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
                             + "%.1f s, %.2f images/s; wrote %d", b.id(), b.images(), b.prompt(), b.seed(), b.steps(),
                     seconds, b.images() / seconds, b.write().size()));
             return o.put("status", "done").put("seconds", seconds).toString();
-        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // this batch only: an Error escaping the task would end the job with Spark's exit code (50, 52)
+        }, e -> {
             failed.add(b.write().size());
             LOG.warn("generate: batch {} (\"{}\", seed {}) failed", b.id(), b.prompt(), b.seed(), e);
             return o.put("status", "failed").put("reason", "rendering failed: " + e)
                     .put("seconds", (System.nanoTime() - t0) / 1e9).toString();
-        }
+        });
     }
 }

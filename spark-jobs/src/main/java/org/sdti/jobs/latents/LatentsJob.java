@@ -21,6 +21,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.config.JobConfig;
@@ -29,6 +30,7 @@ import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.Datasets;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * Driver side of {@code latents}: for every prepared concept, finds the examples that have no latent row for this
  * VAE yet (same content hash and variant), encodes only those on the executors ({@link LatentsTask}), and commits
  * each changed concept's rows (new ones, plus the old ones whose example still exists) with a marker that names
- * the examples it covers. A concept whose examples and VAE are unchanged since its marker is not read at all.
+ * the examples it covers. A concept whose examples and VAE are unchanged since its marker is not read at all. A
+ * concept with an example that failed to encode (also with an Error: {@link LatentsTask}) is reported failed, its
+ * committed data left as it was, and the others are committed.
  */
 public final class LatentsJob {
     public static final String STAGE = "latents";
@@ -82,6 +86,11 @@ public final class LatentsJob {
     }
 
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        return run(job, spark, Isolation.NONE);
+    }
+
+    /** {@link #run} with each example's encoding isolated by {@code isolation} (tests inject faults there). */
+    static StageReport run(JobConfig job, SparkSession spark, Isolation isolation) throws IOException {
         Instant started = Instant.now();
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
@@ -119,7 +128,8 @@ public final class LatentsJob {
             results.put(c.name(), null);
         }
         if (!todo.isEmpty()) {
-            encode(spark, model, vaeId, hadoop, layout, commits, todo, encoded, skipped, results);
+            encode(spark, new LatentsTask(ModelRef.of(model), vaeId, hadoop, encoded, isolation), layout, commits,
+                    todo, skipped, results);
         }
         StageReport report = new StageReport(STAGE, layout.root().toString(), model.location(), started);
         job.concepts().forEach(c -> report.add(results.get(c.name())));
@@ -129,9 +139,10 @@ public final class LatentsJob {
         return report;
     }
 
-    private static void encode(SparkSession spark, ModelSource model, String vaeId, HadoopConf hadoop,
-                               OutputLayout layout, Commits commits, List<Plan> todo, LongAccumulator encoded,
-                               LongAccumulator skipped, Map<String, ConceptResult> results) throws IOException {
+    private static void encode(SparkSession spark, LatentsTask task, OutputLayout layout, Commits commits,
+                               List<Plan> todo, LongAccumulator skipped, Map<String, ConceptResult> results)
+            throws IOException {
+        String vaeId = task.modelId();
         List<String> examplePaths = new ArrayList<>();
         List<String> latentPaths = new ArrayList<>();
         for (Plan p : todo) {
@@ -166,21 +177,35 @@ public final class LatentsJob {
             }
         }
         Path staging = layout.staging(STAGE, OutputLayout.newRunId());
+        Dataset<Row> outcomes = null;
         try {
+            Map<String, String> failures = Map.of();
             if (!changed.isEmpty()) {
                 int parts = (int) Math.max(1, Math.min(total, spark.sparkContext().defaultParallelism()));
                 spark.sparkContext().setJobDescription("sdti latents: encoding " + total + " example(s) of "
                         + changed.size() + " concept(s)");
+                // kept for the write after the failures are read: encoding twice would cost more than the cache
+                outcomes = missing.filter(col("concept").isin(changed.toArray())).repartition(parts)
+                        .mapPartitions(task, Encoders.row(LatentsTask.OUTCOME))
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                failures = failures(outcomes);
+                changed.removeAll(failures.keySet());
+            }
+            if (!changed.isEmpty()) {
+                // a failed concept's rows are not written: its committed data stays as it was
                 Column inChanged = col("concept").isin(changed.toArray());
-                Dataset<Row> fresh = missing.filter(inChanged).repartition(parts)
-                        .mapPartitions(new LatentsTask(ModelRef.of(model), vaeId, hadoop, encoded),
-                                Encoders.row(Schemas.LATENTS));
-                fresh.unionByName(kept.filter(inChanged).select(columns(List.of(Schemas.LATENTS.fieldNames()))))
+                outcomes.filter(col("latent").isNotNull()).select("latent.*").filter(inChanged)
+                        .unionByName(kept.filter(inChanged).select(columns(List.of(Schemas.LATENTS.fieldNames()))))
                         .write().mode(SaveMode.ErrorIfExists).partitionBy("concept")
                         .parquet(new Path(staging, OutputLayout.LATENTS).toString());
             }
             for (Plan p : todo) {
                 String n = p.concept().name();
+                if (failures.containsKey(n)) {
+                    LOG.warn("latents {}: failed: {}", n, failures.get(n));
+                    results.put(n, failed(p.concept(), failures.get(n)));
+                    continue;
+                }
                 long enc = toEncode.getOrDefault(n, 0L);
                 ObjectNode marker = marker(p, vaeId, enc);
                 if (changed.contains(n)) {
@@ -195,9 +220,21 @@ public final class LatentsJob {
                         null, counts(p.examples(), enc, p.examples() - enc), List.of()));
             }
         } finally {
+            if (outcomes != null) {
+                outcomes.unpersist();
+            }
             layout.fileSystem().delete(staging, true);
             spark.sparkContext().setJobDescription(null);
         }
+    }
+
+    /** Each failed concept's first failure (by image id), from the outcomes' failure rows. */
+    private static Map<String, String> failures(Dataset<Row> outcomes) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (Row r : outcomes.filter(col("failure").isNotNull()).select("failure.*").collectAsList()) {
+            m.merge(r.getString(0), r.getString(1), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        }
+        return m;
     }
 
     private static Column[] columns(List<String> names) {

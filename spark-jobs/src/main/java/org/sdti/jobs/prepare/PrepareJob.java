@@ -26,6 +26,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.Commits;
 import org.sdti.jobs.runtime.Fingerprint;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -102,7 +103,7 @@ public final class PrepareJob {
             Path staging = layout.staging(STAGE, OutputLayout.newRunId());
             try {
                 for (Row r : prepare(spark, work, new PrepareTask(ModelRef.of(model), hadoop, job.prepare(),
-                        resolution, counters), staging)) {
+                        resolution, counters, Isolation.NONE), staging)) {
                     ConceptSpec c = job.concept(r.getString(0)).orElseThrow();
                     ConceptResult result = result(c, r);
                     if (result.status() == Status.DONE) {

@@ -27,6 +27,7 @@ import org.sdti.dataprep.PromptTemplates;
 import org.sdti.dataprep.Rejection;
 import org.sdti.jobs.config.PrepareSettings;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.Schemas;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Executor side of {@code prepare}: one concept per input row (the job gives each its own task). Reads the
  * concept's files through Hadoop, runs data-prep on them, tokenizes the prompts, and emits example, prompt and
- * report rows ({@link #OUTCOME}). A concept that fails becomes a report row with the reason; it never fails the task,
- * so the other concepts go on.
+ * report rows ({@link #OUTCOME}). A concept that fails (also with an Error: {@link Isolation}) becomes a report row
+ * with the reason; it never fails the task, so the other concepts go on.
  */
 final class PrepareTask implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
@@ -100,17 +101,20 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
     private final PrepareSettings settings;
     private final int resolution;
     private final Counters counters;
+    private final Isolation isolation;
 
     /**
      * @param model      the model (its tokenizer makes the prompt ids)
      * @param resolution the resolved training resolution (the model's when the job file leaves it unset)
      */
-    PrepareTask(ModelRef model, HadoopConf conf, PrepareSettings settings, int resolution, Counters counters) {
+    PrepareTask(ModelRef model, HadoopConf conf, PrepareSettings settings, int resolution, Counters counters,
+                Isolation isolation) {
         this.model = model;
         this.conf = conf;
         this.settings = settings;
         this.resolution = resolution;
         this.counters = counters;
+        this.isolation = isolation;
     }
 
     @Override
@@ -139,36 +143,41 @@ final class PrepareTask implements MapPartitionsFunction<Row, Row> {
                     : () -> read(path)));
         }
         long t0 = System.nanoTime();
-        try {
-            PreparationResult result = preparer.prepare(concept, location, inputs);
-            List<Rejection> rejected = new ArrayList<>(result.rejected());
-            List<Row> out = new ArrayList<>();
-            for (PreparedImage e : result.examples()) {
-                out.add(RowFactory.create(EXAMPLE, example(e), null, null));
+        return isolation.run(concept, () -> {
+            try {
+                return prepared(concept, token, vectors, templates, captions, files.size(),
+                        preparer.prepare(concept, location, inputs), t0);
+            } catch (NoUsableImageException e) {
+                counters.rejected().add(e.rejected().size());
+                LOG.info("prepare {}: no usable image ({} rejected)", concept, e.rejected().size());
+                return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.getMessage(),
+                        files.size(), 0, 0, 0, e.rejected())));
             }
-            List<Row> prompts = prompts(concept, new Placeholder(token, vectors), templates,
-                    captions ? result.examples() : List.of(), rejected);
-            prompts.forEach(p -> out.add(RowFactory.create(PROMPT, null, p, null)));
-            counters.examples().add(result.examples().size());
-            counters.rejected().add(rejected.size());
-            out.add(RowFactory.create(REPORT_KIND, null, null, report(concept, DONE, null, files.size(),
-                    result.acceptedImages(), result.examples().size(), prompts.size(), rejected)));
-            LOG.info("prepare {}: {} files, {} accepted, {} examples, {} prompts, {} rejected in {} ms", concept,
-                    files.size(), result.acceptedImages(), result.examples().size(), prompts.size(), rejected.size(),
-                    (System.nanoTime() - t0) / 1_000_000);
-            return out;
-        } catch (NoUsableImageException e) {
-            counters.rejected().add(e.rejected().size());
-            LOG.info("prepare {}: no usable image ({} rejected)", concept, e.rejected().size());
-            return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.getMessage(),
-                    files.size(), 0, 0, 0, e.rejected())));
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // isolate the concept: the others of this job go on; the report carries the error. Errors too: deep
-            // recursion or a bounded allocation that did not fit must not end the job with Spark's exit code 50
+        }, e -> {
             LOG.error("prepare {}: failed", concept, e);
             return List.of(RowFactory.create(REPORT_KIND, null, null, report(concept, FAILED, e.toString(),
                     files.size(), 0, 0, 0, List.of())));
+        });
+    }
+
+    private List<Row> prepared(String concept, String token, int vectors, List<String> templates, boolean captions,
+                               int files, PreparationResult result, long t0) {
+        List<Rejection> rejected = new ArrayList<>(result.rejected());
+        List<Row> out = new ArrayList<>();
+        for (PreparedImage e : result.examples()) {
+            out.add(RowFactory.create(EXAMPLE, example(e), null, null));
         }
+        List<Row> prompts = prompts(concept, new Placeholder(token, vectors), templates,
+                captions ? result.examples() : List.of(), rejected);
+        prompts.forEach(p -> out.add(RowFactory.create(PROMPT, null, p, null)));
+        counters.examples().add(result.examples().size());
+        counters.rejected().add(rejected.size());
+        out.add(RowFactory.create(REPORT_KIND, null, null, report(concept, DONE, null, files,
+                result.acceptedImages(), result.examples().size(), prompts.size(), rejected)));
+        LOG.info("prepare {}: {} files, {} accepted, {} examples, {} prompts, {} rejected in {} ms", concept,
+                files, result.acceptedImages(), result.examples().size(), prompts.size(), rejected.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return out;
     }
 
     private byte[] read(String path) throws IOException {

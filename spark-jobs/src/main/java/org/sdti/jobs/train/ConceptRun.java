@@ -226,7 +226,8 @@ final class ConceptRun {
     }
 
     /**
-     * Fails the concept with a failure of its round (a NaN or infinite loss): its checkpoints stay as they are.
+     * Fails the concept with a failure of its round (a NaN or infinite loss, an error of its task) or of its
+     * validation images: its checkpoints stay as they are.
      * Returns the reason reported.
      */
     String failRound(String failure) {

@@ -22,8 +22,8 @@ import scala.Tuple2;
 /**
  * Executor side of the hit rates ({@link Evaluations}): each finished (concept, state) of the partition judged with
  * the model from this JVM's {@link ModelCache}, against the concept's own pictures read again here; returns the
- * concept's metrics for the report (empty when there was nothing to judge). A failure to evaluate is logged and
- * leaves the concept's training result as it is.
+ * concept's metrics for the report (empty when there was nothing to judge). A failure to evaluate (also an Error:
+ * {@link TaskSettings#isolation}) is logged and leaves the concept's training result as it is.
  */
 final class EvaluationTask implements PairFlatMapFunction<Iterator<Tuple2<String, byte[]>>, String, HashMap<String,
         Double>> {
@@ -35,15 +35,13 @@ final class EvaluationTask implements PairFlatMapFunction<Iterator<Tuple2<String
     }
 
     @Override
-    public Iterator<Tuple2<String, HashMap<String, Double>>> call(Iterator<Tuple2<String, byte[]>> states)
-            throws Exception {
+    public Iterator<Tuple2<String, HashMap<String, Double>>> call(Iterator<Tuple2<String, byte[]>> states) {
         List<Tuple2<String, HashMap<String, Double>>> out = new ArrayList<>();
         Logger log = LoggerFactory.getLogger(settings.logger());
         while (states.hasNext()) {
             Tuple2<String, byte[]> t = states.next();
             ConceptSpec c = settings.job().concept(t._1()).orElseThrow();
-            HashMap<String, Double> metrics = new HashMap<>();
-            try {
+            HashMap<String, Double> metrics = settings.isolation().run("evaluation " + c.name(), () -> {
                 StableDiffusion sd = ModelCache.stableDiffusion(settings.model(), settings.hadoop());
                 PreparationResult prepared = new ConceptLoader(c, settings.hadoop().get(), line -> { })
                         .prepare(settings.job().prepare().options(settings.resolution()));
@@ -53,12 +51,11 @@ final class EvaluationTask implements PairFlatMapFunction<Iterator<Tuple2<String
                 ConceptEvaluation.Result r = Evaluations.evaluate(settings.world(), c, prepared, new TextToImage(sd),
                         before, JavaBytes.read(t._2(), TrainerState.class).rowMatrix(), folder,
                         line -> log.info("train {}: {}", c.name(), line));
-                if (r != null) {
-                    metrics.putAll(r.metrics());
-                }
-            } catch (Exception e) {
+                return r == null ? new HashMap<>() : new HashMap<>(r.metrics());
+            }, e -> {
                 log.warn("train {}: the evaluation failed ({}); the concept's training stands", c.name(), e.toString());
-            }
+                return new HashMap<>();
+            });
             out.add(new Tuple2<>(c.name(), metrics));
         }
         return out.iterator();

@@ -57,7 +57,7 @@ final class ReplicaRound {
     /**
      * A unit's result.
      *
-     * @param failure why the unit stopped early (a NaN or infinite loss), or null
+     * @param failure why the unit stopped early (a NaN or infinite loss, or what it threw), or null
      */
     record Result(String concept, int replica, TrainerState state, Steps steps, String failure)
             implements Serializable {}

@@ -47,15 +47,19 @@ final class SparkRounds {
         this.steps = steps;
     }
 
-    /** Renders the validation images of these concepts' states on the executors, one task per concept. */
-    void validate(Map<String, TrainerState> states) {
+    /**
+     * Renders the validation images of these concepts' states on the executors, one task per concept; returns why
+     * each concept whose images failed failed.
+     */
+    Map<String, String> validate(Map<String, TrainerState> states) {
         if (states.isEmpty()) {
-            return;
+            return Map.of();
         }
         List<Tuple2<String, byte[]>> todo = new ArrayList<>();
         states.forEach((concept, state) -> todo.add(new Tuple2<>(concept, JavaBytes.of(state))));
         jsc.setJobDescription("sdti train: validation images of " + todo.size() + " concept(s)");
-        jsc.parallelizePairs(todo, todo.size()).foreachPartition(new ValidationTask(settings));
+        return new HashMap<>(jsc.parallelizePairs(todo, todo.size()).mapPartitionsToPair(new ValidationTask(settings))
+                .collectAsMap());
     }
 
     /** The hit rates of these finished concepts' states, judged on the executors; empty maps for the unjudged. */

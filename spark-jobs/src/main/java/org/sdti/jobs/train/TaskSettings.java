@@ -3,6 +3,7 @@ package org.sdti.jobs.train;
 import java.io.Serializable;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelRef;
 
 /**
@@ -15,7 +16,8 @@ import org.sdti.jobs.runtime.ModelRef;
  * @param world  the world the model declares ({@code _sdti_world}), whose judge evaluates concepts; or null
  * @param resolution the side in pixels concepts train at, as the driver checked it: validation images and the
  *                   evaluation's re-read pictures use it
+ * @param isolation  how a task keeps a unit's failure (a training group, a concept's images) to that unit
  */
 record TaskSettings(JobConfig job, ModelRef model, HadoopConf hadoop, String output, String logger, String world,
-                    int resolution)
+                    int resolution, Isolation isolation)
         implements Serializable {}

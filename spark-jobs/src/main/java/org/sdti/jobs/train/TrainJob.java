@@ -18,6 +18,7 @@ import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.config.JobConfigException;
 import org.sdti.jobs.prepare.Preflight;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelIds;
 import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.jobs.runtime.OutputLayout;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per concept: a rerun resumes from its latest checkpoint (refusing one made with other settings); a concept
  * whose final checkpoint and {@code learned_embeds.safetensors} exist is not touched; one whose loss becomes NaN or
- * infinite is reported failed (its last checkpoint stays) and the others go on. A finished concept gets its
+ * infinite, or whose task work throws (an Error too: {@link Isolation}), is reported failed (its last checkpoint
+ * stays) and the others go on. A finished concept gets its
  * validation images (rendered on the executors), then {@code learned_embeds.safetensors} (and the A1111 {@code .pt}
  * when asked), written last so that its presence marks the concept complete. The report: {@link TrainReport}.
  */
@@ -79,6 +81,11 @@ public final class TrainJob {
     }
 
     public static StageReport run(JobConfig job, SparkSession spark) throws IOException {
+        return run(job, spark, Isolation.NONE);
+    }
+
+    /** {@link #run} with the tasks' units isolated by {@code isolation} (tests inject faults there). */
+    static StageReport run(JobConfig job, SparkSession spark, Isolation isolation) throws IOException {
         Instant started = Instant.now();
         job.requireConcepts(STAGE);
         HadoopConf hadoop = HadoopConf.of(spark.sparkContext().hadoopConfiguration(), job.hadoop());
@@ -114,7 +121,7 @@ public final class TrainJob {
 
         String location = model.folder().location();
         TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(),
-                LOG.getName(), model.folder().modelIndex().world(), model.resolution());
+                LOG.getName(), model.folder().modelIndex().world(), model.resolution(), isolation);
         TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
         long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
         StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),
@@ -227,16 +234,18 @@ public final class TrainJob {
                 states.put(r.name(), r.state());
             }
         }
-        spark.validate(states);
+        spark.validate(states).forEach((name, reason) -> {
+            LOG.warn("train {}: failed: {}", name, byName.get(name).failRound(reason));
+        });
         Map<String, TrainerState> finishing = new LinkedHashMap<>();
         for (ConceptRun r : due) {
-            if (r.step() == r.config().steps() && r.spec().train().evaluation().seeds() > 0) {
+            if (r.ending() == null && r.step() == r.config().steps() && r.spec().train().evaluation().seeds() > 0) {
                 finishing.put(r.name(), r.state());
             }
         }
         spark.evaluate(finishing).forEach((name, metrics) -> byName.get(name).evaluated(metrics));
         for (ConceptRun r : due) {
-            if (r.step() == r.config().steps()) {
+            if (r.ending() == null && r.step() == r.config().steps()) {
                 r.finish();
                 LOG.info("train {}: done, {}", r.name(), r.embedding());
             }

@@ -27,6 +27,7 @@ import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.schedulers.NoiseSchedule;
 import org.sdti.model.schedulers.Prediction;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -68,11 +69,31 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
                 continue;
             }
             work.sort(Comparator.comparing(ReplicaRound.Work::concept).thenComparingInt(ReplicaRound.Work::replica));
-            for (ReplicaRound.Result r : run(work, data)) {
+            for (ReplicaRound.Result r : isolated(work, data)) {
                 out.add(new Tuple2<>(r.concept(), JavaBytes.of(r)));
             }
         }
         return out.iterator();
+    }
+
+    /**
+     * Runs a group as one unit ({@link TaskSettings#isolation}); if it fails, each of its units alone, so that only
+     * the unit at fault fails (an Error in a shared pass names no unit; running alone costs the sharing, and such a
+     * unit's numbers may differ from the shared pass's in the last bits).
+     */
+    private List<ReplicaRound.Result> isolated(List<ReplicaRound.Work> work, Map<String, ConceptData> data) {
+        String unit = work.stream().map(w -> w.concept() + "/" + w.replica() + " from step "
+                + (w.start() == null ? 0 : w.start().step())).collect(java.util.stream.Collectors.joining(", "));
+        return settings.isolation().run(unit, () -> run(work, data), t -> work.size() > 1
+                ? work.stream().flatMap(w -> isolated(List.of(w), data).stream()).toList()
+                : List.of(failed(work.get(0), t)));
+    }
+
+    /** A unit that threw: it keeps its start state, and its concept fails the round. */
+    private static ReplicaRound.Result failed(ReplicaRound.Work w, Throwable t) {
+        LoggerFactory.getLogger(TrainTask.class).warn("train {}: replica {} failed", w.concept(), w.replica(), t);
+        return new ReplicaRound.Result(w.concept(), w.replica(), w.start(), ReplicaRound.Steps.of(List.of()),
+                "training failed: " + t);
     }
 
     private List<ReplicaRound.Result> run(List<ReplicaRound.Work> work, Map<String, ConceptData> data) {

@@ -16,6 +16,7 @@ import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.embeddings.LearnedEmbedding;
+import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.testing.TestData;
 
 /**
@@ -153,6 +154,25 @@ class HostileCliTest {
             assertBadInput(run("generate", "--model", TINY, "--prompt", "a cat", "--latents", file.toString(),
                     "--output", dir.resolve("out").toString()), "latents file " + file);
         }
+    }
+
+    /**
+     * A small {@code --latents} file under the cap on values whose shape alone sets an extreme image size (the
+     * request gives no width or height), and flags past the cap on sides: exit 2 before any weight loads.
+     */
+    @Test
+    void imageSidesPastTheCapExitTwoBeforeWeightsLoad() throws Exception {
+        // 1 x 4 x 8 x 32768 values, 4 MiB: 65536 x 16 pixels at the tiny model's VAE factor of 2
+        Path file = dir.resolve("wide.safetensors");
+        new SafeTensorsWriter().addFloats("latents", new long[] {1, 4, 8, 32768}, new float[4 * 8 * 32768])
+                .write(file);
+        Path out = dir.resolve("out");
+        assertBadInput(run("generate", "--model", TINY, "--prompt", "a cat", "--latents", file.toString(),
+                "--output", out.toString()), "the initial latents [8, 32768] make 65536x16 images; width and height "
+                + "are capped at 4096 pixels");
+        assertBadInput(run("generate", "--model", TINY, "--prompt", "a cat", "--width", "8192", "--output",
+                out.toString()), "sdti.generate.width: must be at most 4096 (the cap on image sides), got 8192");
+        assertFalse(Files.exists(out), "nothing written");
     }
 
     @Test

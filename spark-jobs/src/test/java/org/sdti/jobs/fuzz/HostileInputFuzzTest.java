@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,8 @@ import org.sdti.model.text.ClipTokenizer;
 /**
  * Issue 16's fuzz suite: seeded malformed safetensors, torch zips and pickles, images, prompts and job files go
  * through the code the CLI runs for them, and each case must end as the CLI would with exit 0 or 2 (never 1: no
- * crash, no uncaught Error), within a generous time bound, writing nothing outside its output folder. Prompts go
+ * crash, no uncaught Error), within a generous time bound and a heap bound ({@link #HEAP_CAP} bytes allocated per
+ * case), writing nothing outside its output folder. Prompts go
  * through the CLI itself (in process); files and job files through the readers and checks the commands call before
  * any weights load, classified with the CLI's own {@link ExitCodes#of} (loading a model per case would make a few
  * hundred cases take minutes). Images must decode or be rejected with a reason, as prepare reports them.
@@ -50,6 +52,13 @@ class HostileInputFuzzTest {
     static final int CASES = 60;
     static final int SLOW_CASES = 1_000;
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /**
+     * The heap bytes a case may allocate (garbage included). When this was set the most of any default case was
+     * 100 MiB (a CLI prompt run, which loads the tokenizer), job files 85 MiB, files and images under 3 MiB; the
+     * inputs are kilobytes, so a reader that trusts a length field or reads a stream whole goes far over it.
+     */
+    static final long HEAP_CAP = 256L << 20;
+    private static final com.sun.management.ThreadMXBean ALLOCATION = allocationCounter();
     private static final String TINY = TestData.tinyModel().toString();
     private static final int TINY_WIDTH = 16;
 
@@ -98,6 +107,15 @@ class HostileInputFuzzTest {
         fuzzImages(SLOW_CASES);
         fuzzPrompts(SLOW_CASES / 4);
         fuzzJobFiles(SLOW_CASES);
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        if (!bean.isThreadAllocatedMemorySupported() || !bean.isThreadAllocatedMemoryEnabled()) {
+            throw new IllegalStateException("this JVM does not count allocated bytes per thread: the heap bound "
+                    + "cannot be checked");
+        }
+        return bean;
     }
 
     // ---- generators and checks ---------------------------------------------------------------------------------
@@ -169,18 +187,13 @@ class HostileInputFuzzTest {
         for (int i = 0; i < cases; i++) {
             SplittableRandom r = new SplittableRandom(5_000L + i);
             byte[] bytes = Mutations.of(seeds[i % seeds.length], r);
-            String name = "image #" + i;
-            try {
-                assertTimeoutPreemptively(BOUND, () -> {
-                    try {
-                        decoder.decode(bytes);
-                    } catch (UnusableImageException rejected) {
-                        // prepare reports it with its reason: the expected outcome for most cases
-                    }
-                });
-            } catch (Throwable t) {
-                failures.add(name + ": " + t);
-            }
+            bounded(failures, "image #" + i, () -> {
+                try {
+                    decoder.decode(bytes);
+                } catch (UnusableImageException rejected) {
+                    // prepare reports it with its reason: the expected outcome for most cases
+                }
+            });
         }
         assertEquals(List.of(), failures);
     }
@@ -188,18 +201,18 @@ class HostileInputFuzzTest {
     /** Through the CLI: `sdti tokenize --model TINY TEXT` must exit 0 or 2. */
     private void fuzzPrompts(int cases) throws Exception {
         List<String> failures = new ArrayList<>();
+        // one benign run first: the bounds are on what a prompt costs, not on loading the CLI's classes (which took
+        // over 30 s on a loaded machine)
+        assertEquals(0, JobFixtures.run("tokenize", "--model", TINY, "a cat").code());
         for (int i = 0; i < cases; i++) {
             String text = Mutations.prompt(new SplittableRandom(9_000L + i));
             Map<String, String> before = JobFixtures.snapshot(dir);
-            try {
-                JobFixtures.Result res = assertTimeoutPreemptively(BOUND,
-                        () -> JobFixtures.run("tokenize", "--model", TINY, "--add-token", "<x>:2", text));
+            bounded(failures, "prompt #" + i, () -> {
+                JobFixtures.Result res = JobFixtures.run("tokenize", "--model", TINY, "--add-token", "<x>:2", text);
                 if (res.code() != 0 && res.code() != 2) {
-                    failures.add("prompt #" + i + ": exit " + res.code() + ": " + res.err());
+                    throw new AssertionError("exit " + res.code() + ": " + res.err());
                 }
-            } catch (Throwable t) {
-                failures.add("prompt #" + i + ": " + t);
-            }
+            });
             if (!before.equals(JobFixtures.snapshot(dir))) {
                 failures.add("prompt #" + i + ": wrote files");
             }
@@ -237,16 +250,34 @@ class HostileInputFuzzTest {
 
     /** Runs a case: success and exit-2 errors pass; anything else (exit 1, an Error, a time-out) is a failure. */
     private static void check(List<String> failures, String name, Case c) {
-        try {
-            assertTimeoutPreemptively(BOUND, () -> {
-                try {
-                    c.run();
-                } catch (Throwable t) {
-                    if (ExitCodes.of(t) != ExitCodes.BAD_INPUT) {
-                        throw new AssertionError("exit " + ExitCodes.of(t) + ": " + t, t);
-                    }
+        bounded(failures, name, () -> {
+            try {
+                c.run();
+            } catch (Throwable t) {
+                if (ExitCodes.of(t) != ExitCodes.BAD_INPUT) {
+                    throw new AssertionError("exit " + ExitCodes.of(t) + ": " + t, t);
                 }
+            }
+        });
+    }
+
+    /**
+     * Runs a case within {@link #BOUND} and {@link #HEAP_CAP}: what it throws, a time-out or more bytes allocated
+     * is a failure, named. The bytes are HotSpot's count of what the case's thread allocated on the heap (garbage
+     * included, so a file read whole or an array sized from a hostile length counts even when it is freed at once);
+     * the cases run on that one thread, and none touches ND4J's off-heap memory.
+     */
+    private static void bounded(List<String> failures, String name, Case c) {
+        try {
+            long allocated = assertTimeoutPreemptively(BOUND, () -> {
+                long before = ALLOCATION.getCurrentThreadAllocatedBytes();
+                c.run();
+                return ALLOCATION.getCurrentThreadAllocatedBytes() - before;
             });
+            if (allocated > HEAP_CAP) {
+                failures.add(name + ": allocated " + (allocated >> 20) + " MiB on the heap, over the cap of "
+                        + (HEAP_CAP >> 20) + " MiB");
+            }
         } catch (Throwable t) {
             failures.add(name + ": " + t);
         }

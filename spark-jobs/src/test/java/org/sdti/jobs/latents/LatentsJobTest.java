@@ -1,5 +1,6 @@
 package org.sdti.jobs.latents;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,8 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.dataprep.RgbImage;
+import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.Schemas;
+import org.sdti.jobs.runtime.StageReport;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.config.VaeConfig;
@@ -138,5 +143,67 @@ class LatentsJobTest {
                 .path("latents_encoded").asLong());
         assertEquals(4, spark.read().schema(Schemas.LATENTS).parquet(out.resolve("_data/latents").toString())
                 .count());
+    }
+
+    /**
+     * Issue 16: an Error while encoding one example (here an OutOfMemoryError injected at the dog's mirrored
+     * picture, after its original was encoded) fails that concept alone: the others are committed exactly as in a
+     * run without the fault, nothing of the failed concept is, and a rerun encodes it.
+     */
+    @Test
+    void anErrorEncodingOneExampleFailsItsConceptAlone(@TempDir Path tmp) throws Exception {
+        Path images = tmp.resolve("images");
+        JobFixtures.twoConcepts(images);
+        Files.write(Files.createDirectories(images.resolve("dog")).resolve("d.png"),
+                JobFixtures.image(24, 24, 11, "png"));
+        Path sick = tmp.resolve("sick");
+        Path well = tmp.resolve("well");
+        Path sickJob = catAndDog(tmp, images, sick);
+        Path wellJob = catAndDog(tmp, images, well);
+        assertEquals(0, JobFixtures.run("prepare", "--config", sickJob.toString()).code());
+        assertEquals(0, JobFixtures.run("prepare", "--config", wellJob.toString()).code());
+
+        Isolation mirroredDogOutOfMemory = Isolation.injecting(unit -> unit.startsWith("dog-thing/")
+                && unit.endsWith(":flipped") ? new OutOfMemoryError("injected") : null);
+        StageReport report = LatentsJob.run(JobConfig.load(sickJob.toFile(), Map.of()), spark,
+                mirroredDogOutOfMemory);
+        assertEquals(3, report.exitCode());
+        JsonNode json = JSON.readTree(sick.resolve("_reports/latents.json").toFile());
+        assertEquals("done", json.path("concepts").get(0).path("status").asText(), json.toString());
+        JsonNode dog = json.path("concepts").get(1);
+        assertEquals("dog-thing", dog.path("concept").asText());
+        assertEquals("failed", dog.path("status").asText());
+        assertTrue(dog.path("reason").asText().matches("encoding example [0-9a-f]{64}:flipped failed: "
+                + "java.lang.OutOfMemoryError: injected"), dog.toString());
+        assertFalse(Files.exists(sick.resolve("_data/latents/concept=dog-thing")), "the original's row not committed");
+        assertFalse(Files.exists(sick.resolve("_data/_commits/latents/dog-thing.json")));
+
+        assertEquals(0, LatentsJob.run(JobConfig.load(wellJob.toFile(), Map.of()), spark).exitCode());
+        assertEquals(4, rows(well, "cat-toy").size());
+        assertEquals(rows(well, "cat-toy"), rows(sick, "cat-toy"));
+
+        // the fault gone, a rerun encodes the dog alone and leaves the cat's files as they are
+        Map<String, String> cat = JobFixtures.tree(sick.resolve("_data/latents/concept=cat-toy"));
+        StageReport rerun = LatentsJob.run(JobConfig.load(sickJob.toFile(), Map.of()), spark);
+        assertEquals(0, rerun.exitCode());
+        assertEquals(2, rerun.toJson().path("counters").path("latents_encoded").asLong());
+        assertEquals(cat, JobFixtures.tree(sick.resolve("_data/latents/concept=cat-toy")));
+        assertEquals(rows(well, "dog-thing"), rows(sick, "dog-thing"));
+    }
+
+    private static Path catAndDog(Path dir, Path images, Path output) throws IOException {
+        Path job = dir.resolve(output.getFileName() + ".conf");
+        Files.writeString(job, "sdti {\n  model = \"" + TestData.tinyModel() + "\"\n  output = \"" + output + "\"\n"
+                + "  concepts = [\n"
+                + "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + images.resolve("cat") + "\" }\n"
+                + "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + images.resolve("dog") + "\" }\n"
+                + "  ]\n}\n");
+        return job;
+    }
+
+    /** A concept's committed latent rows, by image id. */
+    private static List<Row> rows(Path output, String concept) {
+        return spark.read().schema(Schemas.LATENTS).parquet(output.resolve("_data/latents").toString())
+                .filter(col("concept").equalTo(concept)).orderBy("image_id").collectAsList();
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.JobConfig;
 import org.sdti.jobs.runtime.HadoopConf;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
 import org.sdti.jobs.runtime.ModelIds;
@@ -346,5 +347,66 @@ class TrainJobTest {
             assertTrue(Double.isFinite(Double.parseDouble(line.split(",")[1])), line);
         }
         assertTrue(Files.exists(out.resolve("cat-toy/learned_embeds.safetensors")));
+    }
+
+    /**
+     * Issue 16: an Error in a concept's task work fails that concept alone: in its second round (it keeps the
+     * checkpoint of its first), then in its validation images (a rerun resumes it; the fault gone, the next rerun
+     * finishes it), while the cat ends, file for file, as in a run without the dog.
+     */
+    @Test
+    void anErrorInOneConceptsTaskFailsItAlone(@TempDir Path tmp) throws IOException {
+        String settings = "  train { steps = 4, average-every = 2, lr = 1e-2, validation { images = 1, steps = 2 } }\n";
+        String cat = "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + shared.resolve("images/cat")
+                + "\", vectors = 2 }\n";
+        String dog = "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
+                + "\" }\n";
+        Path alone = output(tmp.resolve("alone"));
+        assertEquals(0, TrainJob.run(concepts(tmp, alone, settings, cat), spark).exitCode());
+        Path out = output(tmp.resolve("both"));
+        JobConfig both = concepts(tmp, out, settings, cat + dog);
+
+        StageReport r = TrainJob.run(both, spark, Isolation.injecting(unit -> unit.contains("dog-thing/0 from step 2")
+                ? new OutOfMemoryError("injected") : null));
+        assertEquals(3, r.exitCode());
+        assertEquals(StageReport.Status.DONE, result(r, "cat-toy").status());
+        String reason = result(r, "dog-thing").reason();
+        assertTrue(reason.startsWith("training failed: java.lang.OutOfMemoryError: injected; the last good "
+                + "checkpoint is kept: ") && reason.endsWith("state-000002.safetensors"), reason);
+        assertEquals(hashes(alone.resolve("cat-toy")), hashes(out.resolve("cat-toy")));
+        assertEquals(2, checkpoint(out.resolve("dog-thing"), 2).step());
+
+        r = TrainJob.run(both, spark, Isolation.injecting(unit -> unit.equals("validation dog-thing")
+                ? new StackOverflowError("injected") : null));
+        assertEquals(3, r.exitCode());
+        reason = result(r, "dog-thing").reason();
+        assertTrue(reason.startsWith("validation images failed: java.lang.StackOverflowError: injected; the last "
+                + "good checkpoint is kept: ") && reason.endsWith("state-000004.safetensors"), reason);
+        assertFalse(Files.exists(out.resolve("dog-thing/learned_embeds.safetensors")));
+
+        assertEquals(0, TrainJob.run(both, spark).exitCode());
+        assertTrue(Files.isRegularFile(out.resolve("dog-thing/learned_embeds.safetensors")));
+        assertEquals(hashes(alone.resolve("cat-toy")), hashes(out.resolve("cat-toy")));
+    }
+
+    private static JobConfig concepts(Path dir, Path output, String extra, String concepts) throws IOException {
+        Path f = dir.resolve(output.getParent().getFileName() + ".conf");
+        Files.writeString(f, "sdti {\n  model = \"" + MODEL + "\"\n  output = \"" + output + "\"\n  concepts = [\n"
+                + concepts + "  ]\n" + extra + "}\n");
+        return JobConfig.load(f.toFile(), Map.of());
+    }
+
+    /** Every file under {@code root} (relative path → SHA-256 of its bytes). */
+    private static Map<String, String> hashes(Path root) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(p)) {
+                    out.put(root.relativize(p).toString(),
+                            org.sdti.jobs.generate.FileHashes.sha256(Files.readAllBytes(p)));
+                }
+            }
+        }
+        return out;
     }
 }
