@@ -24,6 +24,7 @@ import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.WeightLayout;
+import org.sdti.model.testing.HalfPrecisionFiles;
 import org.sdti.model.testing.TestData;
 
 /**
@@ -249,15 +250,7 @@ class SingleFileModelTest {
 
     /** The fixture's single file with every tensor rounded to {@code half}, as {@code DIR/model-F16.safetensors}. */
     static Path halfFile(Path dir, DType half) throws IOException {
-        Path file = dir.resolve("model-" + half + ".safetensors");
-        SafeTensorsWriter w = new SafeTensorsWriter();
-        try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
-            for (String name : f.names()) {
-                w.addFloats(name, half, f.info(name).shape(), f.floats(name));
-            }
-            w.write(file);
-        }
-        return file;
+        return HalfPrecisionFiles.copy(fixtureFile(), dir.resolve("model-" + half + ".safetensors"), half);
     }
 
     /** The fixture folder with only float16 variant weight files ({@code *.fp16.safetensors}), as {@code DIR/model}. */
@@ -270,14 +263,8 @@ class SingleFileModelTest {
         }
         for (String[] c : new String[][] {{"unet", "diffusion_pytorch_model"}, {"vae", "diffusion_pytorch_model"},
                 {"text_encoder", "model"}}) {
-            SafeTensorsWriter w = new SafeTensorsWriter();
-            try (SafeTensorsFile f = SafeTensorsFile.open(TestData.tinyModel().resolve(c[0] + "/" + c[1]
-                    + ".safetensors"))) {
-                for (String name : f.names()) {
-                    w.addFloats(name, DType.F16, f.info(name).shape(), f.floats(name));
-                }
-            }
-            w.write(folder.resolve(c[0] + "/" + c[1] + ".fp16.safetensors"));
+            HalfPrecisionFiles.copy(TestData.tinyModel().resolve(c[0] + "/" + c[1] + ".safetensors"),
+                    folder.resolve(c[0] + "/" + c[1] + ".fp16.safetensors"), DType.F16);
         }
         return folder;
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +16,7 @@ import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
+import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,17 +35,15 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
 
     private final ModelRef model;
     private final String modelName;
-    private final Map<String, String> modelHashes;
     private final String output;
     private final HadoopConf conf;
     private final LongAccumulator rendered;
     private final LongAccumulator failed;
 
-    GenerateTask(ModelRef model, String modelName, Map<String, String> modelHashes, String output, HadoopConf conf,
-                 LongAccumulator rendered, LongAccumulator failed) {
+    GenerateTask(ModelRef model, String modelName, String output, HadoopConf conf, LongAccumulator rendered,
+                 LongAccumulator failed) {
         this.model = model;
         this.modelName = modelName;
-        this.modelHashes = new LinkedHashMap<>(modelHashes);
         this.output = output;
         this.conf = conf;
         this.rendered = rendered;
@@ -57,22 +55,25 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
         if (!ids.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        TextToImage pipeline = new TextToImage(ModelCache.stableDiffusion(model, conf));
+        StableDiffusion sd = ModelCache.stableDiffusion(model, conf);
+        TextToImage pipeline = new TextToImage(sd);
         OutputFolder out = OutputFolder.open(output, conf.get());
         List<String> outcomes = new ArrayList<>();
         while (ids.hasNext()) {
-            outcomes.add(render(pipeline, out, Batch.fromBytes(ids.next())));
+            outcomes.add(render(pipeline, sd, out, Batch.fromBytes(ids.next())));
         }
         return outcomes.iterator();
     }
 
-    private String render(TextToImage pipeline, OutputFolder out, Batch b) {
+    private String render(TextToImage pipeline, StableDiffusion sd, OutputFolder out, Batch b) {
         long t0 = System.nanoTime();
         ObjectNode o = JSON.createObjectNode().put("batch", b.id());
         try {
             GenerationRequest request = b.request();
             GenerationResult r = pipeline.generate(request);
             List<GenerationInfo.Embedding> used = b.embeddingInfo();
+            // the weights' digest comes from the executor's own load of them (the driver reads no weights)
+            Map<String, String> modelHashes = sd.weightsSha256();
             for (int i : b.write()) {
                 GenerationInfo info = GenerationInfo.of(request, r, i, modelName, modelHashes, used, null);
                 byte[] png = PngText.encode(r.images().get(i), info);

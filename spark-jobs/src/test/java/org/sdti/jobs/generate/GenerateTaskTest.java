@@ -33,7 +33,7 @@ class GenerateTaskTest {
                 List.of("_generate/images/good-5.png"), List.of(0));
         LongAccumulator rendered = new LongAccumulator();
         LongAccumulator failed = new LongAccumulator();
-        GenerateTask task = new GenerateTask(ModelRef.of(model), "model", Map.of("unet", "ab"), out.toUri().toString(),
+        GenerateTask task = new GenerateTask(ModelRef.of(model), "model", out.toUri().toString(),
                 HadoopConf.of(new Configuration(), Map.of()), rendered, failed);
 
         List<JsonNode> outcomes = new ArrayList<>();
