@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -103,11 +104,15 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
         }
         List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
         graphs.release(); // not after a failure: a graph that threw mid-pass is not trusted again
+        // attempts of this task so far (a retried task's earlier attempts returned nothing): for the report
+        TaskContext task = TaskContext.get();
+        int attempts = task == null ? 1 : task.attemptNumber() + 1;
         List<ReplicaRound.Result> out = new ArrayList<>(work.size());
         for (int i = 0; i < work.size(); i++) {
             SharedRound.Outcome o = outcomes.get(i);
             out.add(new ReplicaRound.Result(work.get(i).concept(), work.get(i).replica(), o.state(),
-                    ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage()));
+                    ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage(),
+                    attempts));
         }
         return out;
     }
