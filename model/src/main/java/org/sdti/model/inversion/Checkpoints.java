@@ -40,6 +40,7 @@ public final class Checkpoints {
     static final String EXP_AVG_SQ = "adam_exp_avg_sq";
     static final String TRAINING = "training";
     private static final Pattern STATE = Pattern.compile("state-(\\d+)\\.safetensors");
+    private static final Pattern STEP_FILE = Pattern.compile("(?:state|learned_embeds)-(\\d+)\\.safetensors");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OutputFolder folder;
@@ -102,6 +103,43 @@ public final class Checkpoints {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * Keeps the {@code keep} newest checkpoints and deletes the files of older steps (the state files first, so a
+     * half-deleted step is never taken for a checkpoint; an embedding file a kill left alone goes next time).
+     * Call it only after the newest checkpoint is written: then a kill at any point leaves one to resume from.
+     *
+     * @return the steps deleted, ascending
+     */
+    public List<Long> keepNewest(int keep) throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep the newest checkpoint at least, got " + keep);
+        }
+        List<Long> steps = steps();
+        if (steps.isEmpty()) {
+            return List.of();
+        }
+        long oldestKept = steps.get(Math.max(0, steps.size() - keep));
+        List<Long> deleted = new ArrayList<>();
+        for (long step : steps) {
+            if (step < oldestKept) {
+                delete(stateFile(step));
+                deleted.add(step);
+            }
+        }
+        // then the embedding files of those steps, and any a kill left behind between the two
+        for (String name : folder.list(FOLDER)) {
+            Matcher m = STEP_FILE.matcher(name);
+            if (m.matches() && Long.parseLong(m.group(1)) < oldestKept) {
+                delete(FOLDER + "/" + name);
+            }
+        }
+        return deleted;
+    }
+
+    private void delete(String relative) throws IOException {
+        folder.fileSystem().delete(folder.path(relative), false);
     }
 
     /** The checkpoint with the most steps, if any. */

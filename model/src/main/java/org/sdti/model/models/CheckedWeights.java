@@ -4,9 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdti.model.io.DType;
 import org.sdti.model.io.TensorInfo;
 import org.sdti.model.io.WeightFile;
 
@@ -27,17 +30,22 @@ public final class CheckedWeights implements Closeable {
     private final WeightFile file;
     private final WeightLayout layout;
     private final Map<String, String> storedName;
+    private final Map<String, DType> dtypes;
+    private final ParameterDigests digests = new ParameterDigests();
 
-    private CheckedWeights(WeightFile file, WeightLayout layout, Map<String, String> storedName) {
+    private CheckedWeights(WeightFile file, WeightLayout layout, Map<String, String> storedName,
+                           Map<String, DType> dtypes) {
         this.file = file;
         this.layout = layout;
         this.storedName = storedName;
+        this.dtypes = dtypes;
     }
 
     /** Checks {@code file} against {@code layout}; on failure the file is closed and the error lists every problem. */
     public static CheckedWeights check(WeightFile file, WeightLayout layout) throws IOException {
         List<String> problems = new ArrayList<>();
         Map<String, String> stored = new LinkedHashMap<>();
+        Map<String, DType> dtypes = new HashMap<>();
         for (Map.Entry<String, long[]> e : layout.shapes().entrySet()) {
             String name = e.getKey();
             String found = find(file, name);
@@ -57,6 +65,7 @@ public final class CheckedWeights implements Closeable {
                 continue;
             }
             stored.put(name, found);
+            dtypes.put(name, t.dtype());
         }
         if (!problems.isEmpty()) {
             file.close();
@@ -65,7 +74,7 @@ public final class CheckedWeights implements Closeable {
             throw new WeightsException(file.source() + ": " + problems.size() + " tensor(s) do not fit the config: "
                     + String.join("; ", problems.subList(0, shown)) + more);
         }
-        return new CheckedWeights(file, layout, stored);
+        return new CheckedWeights(file, layout, stored, dtypes);
     }
 
     private static String find(WeightFile file, String name) {
@@ -105,13 +114,30 @@ public final class CheckedWeights implements Closeable {
         return layout.shape(name);
     }
 
-    /** A parameter as float32, row-major, in its layout shape. */
+    /** A parameter as float32, row-major, in its layout shape; its digest is recorded on the way. */
     public float[] floats(String name) throws IOException {
         String stored = storedName.get(name);
         if (stored == null) {
             throw new WeightsException(file.source() + ": the layout has no parameter '" + name + "'");
         }
-        return file.floats(stored);
+        float[] values = file.floats(stored);
+        digests.record(name, dtypes.get(name), layout.shape(name), values);
+        return values;
+    }
+
+    /**
+     * The SHA-256 of these weights by content ({@link ParameterDigests}: the same weights in a folder or a single
+     * file give the same digest). Parameters the network has read are not read again; the rest are read now.
+     */
+    public String contentSha256() throws IOException {
+        List<String> names = new ArrayList<>(layout.shapes().keySet());
+        Collections.sort(names);
+        for (String name : names) {
+            if (!digests.has(name)) {
+                floats(name);
+            }
+        }
+        return digests.combine(names);
     }
 
     @Override

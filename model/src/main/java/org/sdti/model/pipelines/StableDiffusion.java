@@ -2,6 +2,8 @@ package org.sdti.model.pipelines;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sdti.model.config.ConfigException;
@@ -31,9 +33,24 @@ public final class StableDiffusion implements Closeable {
     private final UNet unet;
     private final Vae vae;
     private final SchedulerConfig schedulerConfig;
+    private final WeightsDigest digest;
 
+    /** The SHA-256 by content of each component's weights ({@link CheckedWeights#contentSha256()}). */
+    @FunctionalInterface
+    private interface WeightsDigest {
+        Map<String, String> sha256() throws IOException;
+    }
+
+    /** Parts built elsewhere (random weights for benchmarks): they have no weights digest. */
     public StableDiffusion(String location, ClipTokenizer tokenizer, TextEncoder textEncoder, UNet unet, Vae vae,
                            SchedulerConfig schedulerConfig) {
+        this(location, tokenizer, textEncoder, unet, vae, schedulerConfig, () -> {
+            throw new IllegalStateException(location + ": a model not loaded from weight files has no weights digest");
+        });
+    }
+
+    private StableDiffusion(String location, ClipTokenizer tokenizer, TextEncoder textEncoder, UNet unet, Vae vae,
+                            SchedulerConfig schedulerConfig, WeightsDigest digest) {
         TextEncoderConfig tc = textEncoder.config();
         UNetConfig uc = unet.config();
         VaeConfig vc = vae.config();
@@ -56,6 +73,7 @@ public final class StableDiffusion implements Closeable {
         this.unet = unet;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
+        this.digest = digest;
     }
 
     /** Loads a diffusers folder or a single-file checkpoint (any Hadoop file system). */
@@ -73,9 +91,13 @@ public final class StableDiffusion implements Closeable {
             vw = ComponentWeights.vae(folder);
             UNet unet = UNet.load(uc, uw, DataType.FLOAT);
             Vae vae = Vae.load(vc, vw, DataType.FLOAT);
+            // digested from the bytes just loaded; the text encoder's when asked, by then mostly read already
+            String unetSha = uw.contentSha256();
+            String vaeSha = vw.contentSha256();
             // the text encoder reads its (small) tensors lazily and keeps its file until close()
             TextEncoder encoder = new TextEncoder(tc, ParamStore.of(te, DataType.FLOAT));
-            return new StableDiffusion(folder.location(), tokenizer, encoder, unet, vae, sc);
+            return new StableDiffusion(folder.location(), tokenizer, encoder, unet, vae, sc,
+                    () -> digests(unetSha, te.contentSha256(), vaeSha));
         } catch (IOException | RuntimeException e) {
             te.close();
             throw e;
@@ -91,6 +113,22 @@ public final class StableDiffusion implements Closeable {
 
     public static StableDiffusion load(String location, Configuration conf) throws IOException {
         return load(ModelFolder.open(location, conf));
+    }
+
+    private static Map<String, String> digests(String unet, String textEncoder, String vae) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(ModelSource.UNET, unet);
+        out.put(ModelSource.TEXT_ENCODER, textEncoder);
+        out.put(ModelSource.VAE, vae);
+        return out;
+    }
+
+    /**
+     * The SHA-256 of each component's weights by content (unet, text_encoder, vae): the same weights give the same
+     * digests whether a diffusers folder or a single file holds them. Weights already loaded are not read again.
+     */
+    public Map<String, String> weightsSha256() throws IOException {
+        return digest.sha256();
     }
 
     /** The folder's qualified URI. */

@@ -24,6 +24,7 @@ import org.sdti.model.io.SafeTensorsWriter;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
 import org.sdti.model.models.WeightLayout;
+import org.sdti.model.testing.HalfPrecisionFiles;
 import org.sdti.model.testing.TestData;
 
 /**
@@ -151,14 +152,7 @@ class SingleFileModelTest {
     @Test
     void halfPrecisionWeightsLoadWithinHalfRounding(@TempDir Path dir) throws IOException {
         for (DType half : new DType[] {DType.F16, DType.BF16}) {
-            Path file = dir.resolve("model-" + half + ".safetensors");
-            SafeTensorsWriter w = new SafeTensorsWriter();
-            try (SafeTensorsFile f = SafeTensorsFile.open(fixtureFile())) {
-                for (String name : f.names()) {
-                    w.addFloats(name, half, f.info(name).shape(), f.floats(name));
-                }
-                w.write(file);
-            }
+            Path file = halfFile(dir, half);
             double worst = compareWithFolder(open(file), half == DType.F16 ? 11 : 8);
             assertTrue(worst > 0, "rounding to " + half + " changed nothing: the file was not " + half);
         }
@@ -248,6 +242,19 @@ class SingleFileModelTest {
 
     @Test
     void aFolderWithOnlyTheFp16VariantFilesLoadsWithinHalfRounding(@TempDir Path dir) throws IOException {
+        Path folder = halfFolder(dir);
+        ModelSource half = ModelSources.open(folder.toString(), null, CONF);
+        assertEquals("diffusion_pytorch_model.fp16.safetensors", half.weightFile(ModelSource.UNET).getPath().getName());
+        assertTrue(compareWithFolder(half, 11) > 0);
+    }
+
+    /** The fixture's single file with every tensor rounded to {@code half}, as {@code DIR/model-F16.safetensors}. */
+    static Path halfFile(Path dir, DType half) throws IOException {
+        return HalfPrecisionFiles.copy(fixtureFile(), dir.resolve("model-" + half + ".safetensors"), half);
+    }
+
+    /** The fixture folder with only float16 variant weight files ({@code *.fp16.safetensors}), as {@code DIR/model}. */
+    static Path halfFolder(Path dir) throws IOException {
         Path folder = dir.resolve("model");
         for (String rel : List.of("model_index.json", "unet/config.json", "vae/config.json", "text_encoder/config.json",
                 "scheduler/scheduler_config.json", "tokenizer/vocab.json", "tokenizer/merges.txt")) {
@@ -256,17 +263,9 @@ class SingleFileModelTest {
         }
         for (String[] c : new String[][] {{"unet", "diffusion_pytorch_model"}, {"vae", "diffusion_pytorch_model"},
                 {"text_encoder", "model"}}) {
-            SafeTensorsWriter w = new SafeTensorsWriter();
-            try (SafeTensorsFile f = SafeTensorsFile.open(TestData.tinyModel().resolve(c[0] + "/" + c[1]
-                    + ".safetensors"))) {
-                for (String name : f.names()) {
-                    w.addFloats(name, DType.F16, f.info(name).shape(), f.floats(name));
-                }
-            }
-            w.write(folder.resolve(c[0] + "/" + c[1] + ".fp16.safetensors"));
+            HalfPrecisionFiles.copy(TestData.tinyModel().resolve(c[0] + "/" + c[1] + ".safetensors"),
+                    folder.resolve(c[0] + "/" + c[1] + ".fp16.safetensors"), DType.F16);
         }
-        ModelSource half = ModelSources.open(folder.toString(), null, CONF);
-        assertEquals("diffusion_pytorch_model.fp16.safetensors", half.weightFile(ModelSource.UNET).getPath().getName());
-        assertTrue(compareWithFolder(half, 11) > 0);
+        return folder;
     }
 }

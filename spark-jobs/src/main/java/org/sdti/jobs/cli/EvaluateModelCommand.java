@@ -24,7 +24,6 @@ import org.sdti.jobs.evaluate.QualityGrid;
 import org.sdti.jobs.evaluate.QualityReport;
 import org.sdti.jobs.evaluate.QualityRun;
 import org.sdti.jobs.generate.GenerationInfo;
-import org.sdti.jobs.generate.ModelHashes;
 import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.runtime.ExitCodes;
@@ -98,7 +97,6 @@ final class EvaluateModelCommand implements Callable<Integer> {
         GenerateSettings.Request d = GenerateSettings.from(cfg).defaults();
         Path dir = output.toAbsolutePath().normalize();
         checkOutput(dir);
-        Map<String, String> hashes = ModelHashes.of(folder);
         String modelName = GenerationInfo.modelName(folder);
 
         PrintWriter err = spec.commandLine().getErr();
@@ -106,6 +104,7 @@ final class EvaluateModelCommand implements Callable<Integer> {
         err.flush();
         try (StableDiffusion sd = StableDiffusion.load(folder)) {
             TextToImage pipeline = new TextToImage(sd);
+            Map<String, String> hashes = sd.weightsSha256(); // the weights' digests, as generate writes them
             SamplerChoice choice = d.scheduler() == null ? pipeline.defaultSampler() : null;
             if (choice != null && choice.fallback()) {
                 err.println("evaluate-model: " + choice.note());

@@ -3,7 +3,6 @@ package org.sdti.jobs.cli;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -23,7 +20,6 @@ import org.sdti.jobs.generate.EmbeddingLoader;
 import org.sdti.jobs.generate.GenerateJob;
 import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.jobs.generate.LatentsFile;
-import org.sdti.jobs.generate.ModelHashes;
 import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.generate.Progress;
 import org.sdti.jobs.generate.PromptLength;
@@ -171,14 +167,13 @@ final class GenerateCommand implements Callable<Integer> {
                             + "seed %d%n", (System.nanoTime() - t0) / 1e9, request.images(), geometry.width(),
                     geometry.height(), choice != null ? choice.name() : d.scheduler(), d.steps(), d.guidance(), seed);
             err.flush();
-            // the weight hashes for the metadata are read while the images are made
-            CompletableFuture<Map<String, String>> hashes = CompletableFuture.supplyAsync(() -> hashes(folder));
             Progress progress = new Progress(err, "generate", System.console() != null);
             long t1 = System.nanoTime();
             progress.start();
             GenerationResult r = pipeline.generate(request, progress);
             double seconds = (System.nanoTime() - t1) / 1e9;
-            write(s, request, r, loaded, join(hashes), folder, dir, out);
+            // digested from the weights the load and the text encoder read: no second pass over the files
+            write(s, request, r, loaded, sd.weightsSha256(), folder, dir, out);
             err.printf(Locale.ROOT, "generate: %d image(s) in %.1f s (%.2f s per image) -> %s%n", r.images().size(),
                     seconds, seconds / r.images().size(), dir);
             err.flush();
@@ -247,25 +242,6 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println(dir.uri(name + ".latents.safetensors"));
             }
             out.flush();
-        }
-    }
-
-    private static Map<String, String> hashes(ModelSource folder) {
-        try {
-            return ModelHashes.of(folder);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, String> join(CompletableFuture<Map<String, String>> f) throws IOException {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            throw e;
         }
     }
 }

@@ -15,12 +15,15 @@ import org.sdti.model.inversion.TrainingConfig;
  * @param averageEvery local steps per round (job-wide: every concept carries the job's value)
  * @param unitsPerPass (concept, replica) units that share one U-Net pass in the Spark job (job-wide)
  * @param a1111        also write the embedding as an AUTOMATIC1111 {@code .pt}
+ * @param keepLast     round checkpoints kept per concept, the newest ones ({@link #KEEP_ALL}: every one)
  */
 public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Kind lrSchedule, int lrWarmupSteps,
                             int batchSize, int gradientAccumulation, int replicas, int averageEvery,
                             int unitsPerPass, long seed, double adamBeta1, double adamBeta2, double adamEpsilon,
-                            double adamWeightDecay, boolean a1111, Validation validation,
+                            double adamWeightDecay, boolean a1111, int keepLast, Validation validation,
                             Evaluation evaluation) implements Serializable {
+    /** {@code keep-last = all}: no checkpoint is deleted. */
+    public static final int KEEP_ALL = Integer.MAX_VALUE;
 
     /**
      * Hit rates of what the model draws for the concept, before and after, for models whose world sdti knows
@@ -82,8 +85,25 @@ public record TrainSettings(int steps, double lr, boolean scaleLr, LrSchedule.Ki
                 adam.numberIn("epsilon", 0, false, 1, true),
                 adam.numberIn("weight-decay", 0, true, 10, true),
                 k.bool("a1111"),
+                keepLast(k),
                 validation,
                 evaluation(k.child("evaluation")));
+    }
+
+    /**
+     * {@code keep-last}: a count >= 1 or {@code all}. 0 is refused rather than read as "none": the newest checkpoint
+     * is what a resume continues from.
+     */
+    private static int keepLast(Keys k) {
+        if (k.isSet("keep-last") && "all".equals(k.optString("keep-last"))) {
+            return KEEP_ALL;
+        }
+        try {
+            return k.intAtLeast("keep-last", 1);
+        } catch (JobConfigException e) {
+            throw k.error("keep-last", "expected a count >= 1 or \"all\" (the newest checkpoint is always kept: a "
+                    + "resume continues from it), got " + k.optString("keep-last"));
+        }
     }
 
     private static Evaluation evaluation(Keys e) {

@@ -160,9 +160,7 @@ public final class GenerateJob {
                                                  LongAccumulator failed) throws IOException {
         List<Batch> batches = plan.batches();
         long images = batches.stream().mapToLong(b -> b.write().size()).sum();
-        // the weights' SHA-256 for the PNG metadata: a full read (about 1 s per GB), so only when there is work
-        Map<String, String> hashes = ModelHashes.of(model);
-        GenerateTask task = new GenerateTask(ModelRef.of(model), GenerationInfo.modelName(model), hashes,
+        GenerateTask task = new GenerateTask(ModelRef.of(model), GenerationInfo.modelName(model),
                 layout.root().toString(), hadoop, rendered, failed, Isolation.NONE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // one batch per task: batches are seconds to minutes each, so balance matters more than task overhead

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +17,7 @@ import org.sdti.jobs.runtime.ModelRef;
 import org.sdti.model.io.OutputFolder;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
+import org.sdti.model.pipelines.StableDiffusion;
 import org.sdti.model.pipelines.TextToImage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,18 +36,16 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
 
     private final ModelRef model;
     private final String modelName;
-    private final Map<String, String> modelHashes;
     private final String output;
     private final HadoopConf conf;
     private final LongAccumulator rendered;
     private final LongAccumulator failed;
     private final Isolation isolation;
 
-    GenerateTask(ModelRef model, String modelName, Map<String, String> modelHashes, String output, HadoopConf conf,
-                 LongAccumulator rendered, LongAccumulator failed, Isolation isolation) {
+    GenerateTask(ModelRef model, String modelName, String output, HadoopConf conf, LongAccumulator rendered,
+                 LongAccumulator failed, Isolation isolation) {
         this.model = model;
         this.modelName = modelName;
-        this.modelHashes = new LinkedHashMap<>(modelHashes);
         this.output = output;
         this.conf = conf;
         this.rendered = rendered;
@@ -73,10 +71,13 @@ final class GenerateTask implements FlatMapFunction<Iterator<byte[]>, String> {
         ObjectNode o = JSON.createObjectNode().put("batch", b.id());
         return isolation.run("batch " + b.id(), () -> {
             // the model from the JVM's cache, within the batch: a model that does not fit fails the batches
-            TextToImage pipeline = new TextToImage(ModelCache.stableDiffusion(model, conf));
+            StableDiffusion sd = ModelCache.stableDiffusion(model, conf);
+            TextToImage pipeline = new TextToImage(sd);
             GenerationRequest request = b.request();
             GenerationResult r = pipeline.generate(request);
             List<GenerationInfo.Embedding> used = b.embeddingInfo();
+            // the weights' digest comes from the executor's own load of them (the driver reads no weights)
+            Map<String, String> modelHashes = sd.weightsSha256();
             for (int i : b.write()) {
                 GenerationInfo info = GenerationInfo.of(request, r, i, modelName, modelHashes, used, null);
                 byte[] png = PngText.encode(r.images().get(i), info);

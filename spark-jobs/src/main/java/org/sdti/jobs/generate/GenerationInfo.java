@@ -20,7 +20,9 @@ import org.sdti.model.pipelines.GenerationResult;
  * show and parse) and the complete record as JSON under {@code sdti}.
  *
  * @param index position among the run's images (prompt-major)
- * @param modelHashes SHA-256 (hex) of each weight file, keyed by component (unet, text_encoder, vae)
+ * @param modelHashes SHA-256 (hex) of each component's weights by content, keyed by component (unet, text_encoder,
+ *                    vae; {@code StableDiffusion.weightsSha256}): the same weights give the same record whether a
+ *                    diffusers folder or a single file held them
  * @param initialLatents the file the initial noise came from, or null when it came from the seed
  */
 public record GenerationInfo(
@@ -45,6 +47,8 @@ public record GenerationInfo(
     private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\\R");
     /** PNG keyword of the JSON record. */
     public static final String SDTI = "sdti";
+    /** The JSON record's key of the per-component weight digests. */
+    private static final String WEIGHTS_SHA256 = "weights_sha256";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> A1111_SAMPLERS = Map.of("ddim", "DDIM", "euler", "Euler",
@@ -74,7 +78,7 @@ public record GenerationInfo(
     /**
      * AUTOMATIC1111's infotext: the prompt, {@code Negative prompt: ...} when there is one, then
      * {@code Steps: 20, Sampler: DDIM, CFG scale: 7.5, Seed: 1, Size: 512x512, Model hash: (10 hex of the U-Net
-     * file), Model: (folder name), TI hashes: "token: 12 hex", Version: sdti 0.1.0}.
+     * weights' digest), Model: (folder or file name), TI hashes: "token: 12 hex", Version: sdti 0.1.0}.
      */
     private static String oneLine(String text) {
         return LINE_BREAK.matcher(text).replaceAll(" ");
@@ -124,7 +128,7 @@ public record GenerationInfo(
         o.put("seed", seed);
         putSettings(o, steps, sampler, guidance, eta, width, height);
         o.put("model", model);
-        ObjectNode hashes = o.putObject("model_sha256");
+        ObjectNode hashes = o.putObject(WEIGHTS_SHA256);
         modelHashes.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> hashes.put(e.getKey(), e.getValue()));
         ArrayNode list = o.putArray("embeddings");
@@ -159,7 +163,7 @@ public record GenerationInfo(
             throw new IllegalArgumentException("not a JSON generation record: " + e.getOriginalMessage());
         }
         Map<String, String> hashes = new LinkedHashMap<>();
-        o.path("model_sha256").fields().forEachRemaining(e -> hashes.put(e.getKey(), e.getValue().asText()));
+        o.path(WEIGHTS_SHA256).fields().forEachRemaining(e -> hashes.put(e.getKey(), e.getValue().asText()));
         List<Embedding> embeddings = new ArrayList<>();
         for (JsonNode e : o.path("embeddings")) {
             embeddings.add(new Embedding(e.path("token").asText(), e.path("file").asText(), e.path("vectors").asInt(),

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sdti.jobs.config.ConceptSpec;
+import org.sdti.jobs.config.TrainSettings;
 import org.sdti.jobs.runtime.StageReport.Status;
 import org.sdti.model.embeddings.EmbeddingFormat;
 import org.sdti.model.inversion.Checkpoint;
@@ -61,6 +62,10 @@ final class ConceptRun {
     private String lastCheckpoint;
     private Ending ending;
     private Map<String, Double> evaluation = Map.of();
+    /** The most Spark task attempts one of its rounds' tasks took in this run (0: it ran no round). */
+    private int attempts;
+    /** Wall time of the rounds it trained in during this run. */
+    private double seconds;
 
     ConceptRun(ConceptSpec spec, OutputFolder out, EmbeddingExport export, long examples, TrainCounters counters) {
         this.spec = spec;
@@ -134,6 +139,20 @@ final class ConceptRun {
 
     String lastCheckpoint() {
         return lastCheckpoint;
+    }
+
+    /** Counts one round it took part in: the attempts its tasks took and the round's wall time. */
+    void ranRound(int roundAttempts, double roundSeconds) {
+        attempts = Math.max(attempts, roundAttempts);
+        seconds += roundSeconds;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    double seconds() {
+        return seconds;
     }
 
     /** How it ended; null while it is training. */
@@ -215,13 +234,17 @@ final class ConceptRun {
     }
 
     /**
-     * Takes a round's averaged state: rewrites the loss curves, writes a checkpoint, and returns the sum of the
-     * round's (mean) step losses.
+     * Takes a round's averaged state: rewrites the loss curves, writes a checkpoint, deletes the ones beyond
+     * {@code keep-last}, and returns the sum of the round's (mean) step losses.
      */
     double advance(ReplicaRound.Averaged round) throws IOException {
         state = round.state();
         double lossSum = losses.add(round);
         lastCheckpoint = checkpoints.save(state, cfg, export);
+        // only now that the new one is whole: a kill anywhere leaves a checkpoint to resume from
+        if (spec.train().keepLast() != TrainSettings.KEEP_ALL) {
+            checkpoints.keepNewest(spec.train().keepLast());
+        }
         return lossSum;
     }
 

@@ -57,18 +57,20 @@ final class ReplicaRound {
     /**
      * A unit's result.
      *
-     * @param failure why the unit stopped early (a NaN or infinite loss, or what it threw), or null
+     * @param failure  why the unit stopped early (a NaN or infinite loss, or what it threw), or null
+     * @param attempts the Spark task attempts its task took, this one included (1: not retried)
      */
-    record Result(String concept, int replica, TrainerState state, Steps steps, String failure)
+    record Result(String concept, int replica, TrainerState state, Steps steps, String failure, int attempts)
             implements Serializable {}
 
     /**
      * A concept's round after averaging: the state whose rows and AdamW moments are the mean of its replicas', the
      * per-step mean loss and gradient norm, each replica's own steps (in replica order), and the failure of a
-     * replica if one failed (then {@code state} is null and nothing of the round is kept).
+     * replica if one failed (then {@code state} is null and nothing of the round is kept), and the most task
+     * attempts any of its replicas took.
      */
     record Averaged(String concept, int replicas, TrainerState state, Steps steps, List<Steps> perReplica,
-                    String failure) implements Serializable {}
+                    String failure, int attempts) implements Serializable {}
 
     /**
      * Averages a concept's replica results: rows, first and second moments each as the mean over replicas, summed
@@ -86,10 +88,11 @@ final class ReplicaRound {
                         .map(r -> r.concept() + "/" + r.replica()).toList() + " are not replicas 0.." + (n - 1));
             }
         }
+        int attempts = rs.stream().mapToInt(Result::attempts).max().orElseThrow();
         for (Result r : rs) {
             if (r.failure() != null) {
                 String which = n > 1 ? "replica " + r.replica() + ": " : "";
-                return new Averaged(concept, n, null, null, List.of(), which + r.failure());
+                return new Averaged(concept, n, null, null, List.of(), which + r.failure(), attempts);
             }
         }
         TrainerState first = rs.get(0).state();
@@ -120,7 +123,7 @@ final class ReplicaRound {
             steps.gradientNorm()[i] = norm / n;
         }
         return new Averaged(concept, n, first.withOptimizer(avg), steps,
-                new ArrayList<>(rs.stream().map(Result::steps).toList()), null);
+                new ArrayList<>(rs.stream().map(Result::steps).toList()), null, attempts);
     }
 
     /** Element-wise mean, accumulated in double in list order. */

@@ -200,6 +200,7 @@ public final class TrainJob {
         for (RoundPlan.Part p : plan.parts()) {
             ConceptRun r = byName.get(p.concept());
             ReplicaRound.Averaged a = averaged.get(p.concept());
+            r.ranRound(a.attempts(), seconds);
             if (a.failure() != null) {
                 String reason = r.failRound(a.failure());
                 LOG.warn("train {}: failed in round {}: {}", r.name(), plan.round(), reason);

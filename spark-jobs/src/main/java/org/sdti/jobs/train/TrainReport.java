@@ -11,7 +11,9 @@ import org.sdti.model.inversion.LossLog;
 /**
  * The train stage's report ({@code _reports/train.json} and the summary table): per concept how it ended, its
  * steps (in all, and trained by this run; a concept whose checkpoint is refused reports that checkpoint's step),
- * replicas and final smoothed loss; the counters {@code replica_steps} and {@code rounds}.
+ * replicas, the most Spark task attempts one of its rounds took ({@code attempts}: 1 when no task was retried, 0
+ * when it ran no round), the wall time of its rounds in this run ({@code seconds}) and final smoothed loss; the
+ * counters {@code replica_steps} and {@code rounds}.
  */
 final class TrainReport {
     private TrainReport() {}
@@ -38,6 +40,7 @@ final class TrainReport {
         m.put("steps", r.step());
         m.put("trained", r.step() - r.startStep());
         m.put("replicas", (long) r.replicas());
+        m.put("attempts", (long) r.attempts());
         return m;
     }
 
@@ -48,6 +51,7 @@ final class TrainReport {
     private static Map<String, Double> metrics(ConceptRun r) {
         Map<String, Double> m = new LinkedHashMap<>();
         List<LossLog.Entry> curve = r.losses().map(l -> l.mean().entries()).orElse(List.of());
+        m.put("seconds", r.seconds());
         if (!curve.isEmpty()) {
             m.put("loss", curve.get(curve.size() - 1).smoothed());
         }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -93,7 +94,13 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
     private static ReplicaRound.Result failed(ReplicaRound.Work w, Throwable t) {
         LoggerFactory.getLogger(TrainTask.class).warn("train {}: replica {} failed", w.concept(), w.replica(), t);
         return new ReplicaRound.Result(w.concept(), w.replica(), w.start(), ReplicaRound.Steps.of(List.of()),
-                "training failed: " + t);
+                "training failed: " + t, attempts());
+    }
+
+    /** Attempts of this task so far (a retried task's earlier attempts returned nothing): for the report. */
+    private static int attempts() {
+        TaskContext task = TaskContext.get();
+        return task == null ? 1 : task.attemptNumber() + 1;
     }
 
     private List<ReplicaRound.Result> run(List<ReplicaRound.Work> work, Map<String, ConceptData> data) {
@@ -124,11 +131,13 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
         }
         List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
         graphs.release(); // not after a failure: a graph that threw mid-pass is not trusted again
+        int attempts = attempts();
         List<ReplicaRound.Result> out = new ArrayList<>(work.size());
         for (int i = 0; i < work.size(); i++) {
             SharedRound.Outcome o = outcomes.get(i);
             out.add(new ReplicaRound.Result(work.get(i).concept(), work.get(i).replica(), o.state(),
-                    ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage()));
+                    ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage(),
+                    attempts));
         }
         return out;
     }

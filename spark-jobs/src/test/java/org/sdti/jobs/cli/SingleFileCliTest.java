@@ -6,22 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
+import java.util.HashSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.cli.GenerateCommandTest.Result;
 import org.sdti.jobs.generate.GenerationInfo;
 import org.sdti.model.embeddings.CheckpointFiles;
 import org.sdti.model.embeddings.EmbeddingFiles;
+import org.sdti.model.io.DType;
 import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.testing.HalfPrecisionFiles;
 import org.sdti.model.testing.TestData;
 
 /**
- * {@code sdti generate} from a single-file checkpoint renders exactly what the diffusers folder renders: the same
- * pixels and the same saved latents (the PNG's text differs only where it names the weights: their file hash).
+ * {@code sdti generate} from a single-file checkpoint writes exactly what the diffusers folder writes: the same PNG
+ * bytes (pixels and text: the model is identified by its weights' content, not by the file holding them) and the
+ * same saved latents file.
  */
 class SingleFileCliTest {
     static final Path SINGLE = TestData.path("fixtures/tiny-sd2/single-file/model.safetensors");
@@ -35,21 +38,14 @@ class SingleFileCliTest {
         return GenerateCommandTest.run(args);
     }
 
-    static int[] pixels(Path png) throws Exception {
-        BufferedImage img = ImageIO.read(png.toFile());
-        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
-    }
-
     static void assertSameImage(Path a, Path b) throws Exception {
-        assertArrayEquals(pixels(a.resolve("00000.png")), pixels(b.resolve("00000.png")));
-        try (SafeTensorsFile x = SafeTensorsFile.open(a.resolve("00000.latents.safetensors"));
-             SafeTensorsFile y = SafeTensorsFile.open(b.resolve("00000.latents.safetensors"))) {
-            assertArrayEquals(x.floats("latents"), y.floats("latents"), 0f);
+        for (String file : new String[] {"00000.png", "00000.latents.safetensors"}) {
+            assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), file);
         }
     }
 
     @Test
-    void aSingleFileRendersWhatItsFolderRenders(@TempDir Path tmp) throws Exception {
+    void aSingleFileWritesTheBytesItsFolderWrites(@TempDir Path tmp) throws Exception {
         Path folder = tmp.resolve("folder");
         Result f = generate(folder, "--model", TestData.tinyModel().toString());
         assertEquals(0, f.code(), f.err());
@@ -57,12 +53,15 @@ class SingleFileCliTest {
         Result s = generate(file, "--model", SINGLE.toString(), "--model-config", TestData.tinyModel().toString());
         assertEquals(0, s.code(), s.err());
         assertSameImage(folder, file);
-        GenerationInfo a = GenerationInfo.fromJson(GenerateCommandTest.text(folder.resolve("00000.png")).get("sdti"));
-        GenerationInfo b = GenerationInfo.fromJson(GenerateCommandTest.text(file.resolve("00000.png")).get("sdti"));
+        Map<String, String> text = GenerateCommandTest.text(file.resolve("00000.png"));
+        GenerationInfo b = GenerationInfo.fromJson(text.get("sdti"));
         assertEquals("model", b.model(), "a checkpoint is named without its extension");
-        assertEquals(a.model(), b.model());
-        assertNotEquals(a.modelHashes().get("unet"), b.modelHashes().get("unet"));
-        assertEquals(b.modelHashes().get("unet"), b.modelHashes().get("vae"), "one file, one hash");
+        assertEquals(3, new HashSet<>(b.modelHashes().values()).size(), "a digest per component: " + b.modelHashes());
+        assertTrue(text.get("parameters").contains("Model hash: " + b.modelHashes().get("unet").substring(0, 10)
+                + ", Model: model,"), text.get("parameters"));
+        // and the run's own report names the file it read
+        assertTrue(s.err().lines().anyMatch(l -> l.startsWith("generate: loading ") && l.endsWith("/model.safetensors")),
+                s.err());
 
         // the same through a .ckpt and through a preset
         Path ckpt = tmp.resolve("model.ckpt");
@@ -73,6 +72,24 @@ class SingleFileCliTest {
         Result c = generate(fromCkpt, "--model", ckpt.toString(), "--model-config", "tiny");
         assertEquals(0, c.code(), c.err());
         assertSameImage(folder, fromCkpt);
+    }
+
+    @Test
+    void halfPrecisionWeightsAreAnotherModel(@TempDir Path tmp) throws Exception {
+        Path half = HalfPrecisionFiles.copy(SINGLE, tmp.resolve("model-f16.safetensors"), DType.F16);
+        Result h = generate(tmp.resolve("half"), "--model", half.toString(), "--model-config", "tiny");
+        assertEquals(0, h.code(), h.err());
+        Result f = generate(tmp.resolve("full"), "--model", SINGLE.toString(), "--model-config", "tiny");
+        assertEquals(0, f.code(), f.err());
+        Map<String, String> a = info(tmp.resolve("half")).modelHashes();
+        Map<String, String> b = info(tmp.resolve("full")).modelHashes();
+        for (String component : b.keySet()) {
+            assertNotEquals(b.get(component), a.get(component), component);
+        }
+    }
+
+    private static GenerationInfo info(Path out) throws Exception {
+        return GenerationInfo.fromJson(GenerateCommandTest.text(out.resolve("00000.png")).get("sdti"));
     }
 
     @Test

@@ -84,6 +84,20 @@ class JobConfigTest {
     }
 
     @Test
+    void keepLastIsACountOrAllAndNeverZero() {
+        String one = BASE + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a }]\n";
+        assertEquals(3, parse(one).concepts().get(0).train().keepLast(), "the reference's default");
+        assertEquals(TrainSettings.KEEP_ALL, parse(one + "sdti.train.keep-last = all").concepts().get(0).train()
+                .keepLast());
+        assertEquals(1, parse(one + "sdti.train.keep-last = 1").concepts().get(0).train().keepLast());
+        String zero = fails(one + "sdti.train.keep-last = 0").getMessage();
+        assertTrue(zero.startsWith("sdti.train.keep-last: expected a count >= 1 or \"all\""), zero);
+        assertTrue(zero.contains("got 0"), zero);
+        String word = fails(one + "sdti.train.keep-last = some").getMessage();
+        assertTrue(word.startsWith("sdti.train.keep-last: expected a count >= 1 or \"all\""), word);
+    }
+
+    @Test
     void conceptDefaultsApplyToEveryConcept() {
         JobConfig job = parse(BASE + """
                 sdti.concept-defaults { property = style, vectors = 2, train.steps = 10 }

@@ -140,6 +140,36 @@ class GenerateJobTest {
     }
 
     @Test
+    void aSingleFileRendersTheBytesItsFolderRenders(@TempDir Path tmp) throws Exception {
+        String requests = "    steps = 2\n"
+                + "    embeddings = [\"" + JOE + "\"]\n"
+                + "    prompts = [\"a photo of a cat\", { prompt = \"a <joe-bruin> on the beach\", seed = 7 }]\n";
+        Path folderOut = tmp.resolve("folder/out");
+        Path folderJob = job(Files.createDirectories(tmp.resolve("folder")), folderOut, requests);
+        JobFixtures.run("generate", "--config", folderJob.toString());
+        Path single = TestData.path("fixtures/tiny-sd2/single-file/model.safetensors");
+        Path singleOut = tmp.resolve("single/out");
+        Path singleJob = job(Files.createDirectories(tmp.resolve("single")), singleOut, requests);
+        Files.writeString(singleJob, Files.readString(singleJob).replace("model = \"" + MODEL + "\"",
+                "model = \"" + single + "\"\n  model-config = \"" + MODEL + "\""));
+        JobFixtures.run("generate", "--config", singleJob.toString());
+
+        List<JsonNode> a = manifest(folderOut);
+        List<JsonNode> b = manifest(singleOut);
+        assertEquals(2, a.size());
+        assertEquals(2, b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals("done", b.get(i).path("status").asText(), b.get(i).toString());
+            byte[] x = Files.readAllBytes(folderOut.resolve(a.get(i).path("image").asText()));
+            byte[] y = Files.readAllBytes(singleOut.resolve(b.get(i).path("image").asText()));
+            assertArrayEquals(x, y, "image " + i + ": " + b.get(i).path("prompt").asText());
+            // the manifest names the source each was rendered from
+            assertTrue(b.get(i).path("model").asText().endsWith("/model.safetensors"), b.get(i).toString());
+            assertTrue(a.get(i).path("model").asText().endsWith("/tiny-sd2/model"), a.get(i).toString());
+        }
+    }
+
+    @Test
     void rendersTheJobsRequestsAsSdtiGenerateDoesAndRerunsDoNothing(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
         Path learned = trainedCatToy(out);

@@ -37,7 +37,7 @@ class GenerateTaskTest {
                 List.of("_generate/images/deep-6.png"), List.of(0));
         LongAccumulator rendered = new LongAccumulator();
         LongAccumulator failed = new LongAccumulator();
-        GenerateTask task = new GenerateTask(ModelRef.of(model), "model", Map.of("unet", "ab"), out.toUri().toString(),
+        GenerateTask task = new GenerateTask(ModelRef.of(model), "model", out.toUri().toString(),
                 HadoopConf.of(new Configuration(), Map.of()), rendered, failed,
                 Isolation.injecting(unit -> unit.equals("batch 2") ? new StackOverflowError("injected") : null));
 

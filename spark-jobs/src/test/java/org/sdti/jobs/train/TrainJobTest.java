@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.JobConfig;
+import org.sdti.jobs.generate.FileHashes;
 import org.sdti.jobs.runtime.HadoopConf;
 import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.JavaBytes;
@@ -247,6 +248,60 @@ class TrainJobTest {
         assertTrue(result(changed, "cat-toy").reason().contains("it was trained on other examples (prepare "
                 + "fingerprint " + fp + ", now 0123456789abcdef0123456789abcdef"), result(changed, "cat-toy").reason());
         assertEquals(before, JobFixtures.tree(out.resolve("cat-toy")));
+    }
+
+    @Test
+    void keepLastKeepsTheNewestCheckpointsAndAResumeAfterDeletionEqualsAnUninterruptedRun(@TempDir Path tmp)
+            throws IOException {
+        String settings = "  train { lr = 1e-2, seed = 3, average-every = 1, keep-last = 2, validation.images = 0, "
+                + "steps = ";
+        Path whole = output(tmp.resolve("whole"));
+        StageReport w = train(job(tmp.resolve("whole"), whole, settings + "6 }\n", ""));
+        StageReport.ConceptResult cat = result(w, "cat-toy");
+        assertEquals("trained", cat.action());
+        assertEquals(6, w.counters().get("rounds"));
+        assertEquals(List.of("learned_embeds-000005.safetensors", "learned_embeds-000006.safetensors",
+                "state-000005.safetensors", "state-000006.safetensors"), names(whole.resolve("cat-toy/checkpoints")),
+                "the newest 2 of 6 round checkpoints, the final one among them");
+        // a normal run: every task ran once, and the concept's rounds took time
+        assertEquals(1L, cat.counts().get("attempts"));
+        assertTrue(cat.metrics().get("seconds") > 0, cat.metrics().toString());
+        assertEquals(0L, result(w, "broken").counts().get("attempts"), "it ran no round");
+        String header = w.table().lines().findFirst().orElseThrow();
+        assertTrue(header.contains("attempts") && header.contains("seconds"), w.table());
+
+        // the same concept stopped after step 3 (its checkpoint 1 already deleted) and rerun to 6
+        Path parts = output(tmp.resolve("parts"));
+        train(job(tmp.resolve("parts"), parts, settings + "3 }\n", ""));
+        assertEquals(List.of("learned_embeds-000002.safetensors", "learned_embeds-000003.safetensors",
+                "state-000002.safetensors", "state-000003.safetensors"), names(parts.resolve("cat-toy/checkpoints")));
+        // and an embedding file a kill left between deleting a step's two files goes with the next round
+        Files.copy(parts.resolve("cat-toy/checkpoints/learned_embeds-000002.safetensors"),
+                parts.resolve("cat-toy/checkpoints/learned_embeds-000001.safetensors"));
+        StageReport p = train(job(tmp.resolve("parts"), parts, settings + "6 }\n", ""));
+        assertEquals("resumed", result(p, "cat-toy").action());
+        assertEquals(3L, result(p, "cat-toy").counts().get("trained"));
+        assertEquals(contents(whole.resolve("cat-toy")), contents(parts.resolve("cat-toy")),
+                "checkpoints, loss curve and embedding byte for byte");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Each file under {@code root} by its SHA-256. */
+    static Map<String, String> contents(Path root) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(f)) {
+                    out.put(root.relativize(f).toString(), FileHashes.sha256(Files.readAllBytes(f)));
+                }
+            }
+        }
+        return out;
     }
 
     static float[] mean(float[] a, float[] b) {
