@@ -24,8 +24,8 @@ import org.sdti.model.models.ModelFolderWriter;
  * The output of a full-weight run: an ordinary diffusers model folder (the weights at the latest checkpoint, the
  * VAE the analytic {@link IdentityVae}), plus {@code loss.csv} and {@code checkpoints/state-NNNNNN.safetensors}.
  * A checkpoint writes the model files, then {@code loss.csv}, then the state file (flat float32 {@code params},
- * {@code adam_exp_avg}, {@code adam_exp_avg_sq}; metadata: step, settings, parameter keys), each atomically: the
- * state file marks a complete checkpoint.
+ * {@code adam_exp_avg}, {@code adam_exp_avg_sq}, and {@code ema} when the run averages its weights; metadata: step,
+ * settings, parameter keys), each atomically: the state file marks a complete checkpoint.
  */
 public final class PretrainFolder {
     public static final String FORMAT = "sdti-pretrain-checkpoint";
@@ -39,8 +39,8 @@ public final class PretrainFolder {
     private final IdentityVae vae;
 
     /** A saved state: where to continue from. */
-    public record Checkpoint(long step, AdamW.State optimizer, PretrainSettings settings, List<String> parameters,
-                             String source) {}
+    public record Checkpoint(long step, AdamW.State optimizer, float[] ema, PretrainSettings settings,
+                             List<String> parameters, String source) {}
 
     public PretrainFolder(String location, Configuration conf, Architecture arch) throws IOException {
         this.folder = OutputFolder.open(location, conf);
@@ -53,8 +53,12 @@ public final class PretrainFolder {
         return folder.location();
     }
 
-    /** Writes the model folder, the loss curve and the state of {@code step}. */
-    public void save(long step, TrainableNetworks nets, AdamW.State optimizer, List<String> keys,
+    /**
+     * Writes the model folder (from the weights {@code nets} hold now), the loss curve and the state of {@code step}.
+     *
+     * @param ema the weights' moving average, or null
+     */
+    public void save(long step, TrainableNetworks nets, AdamW.State optimizer, float[] ema, List<String> keys,
                      PretrainSettings settings, LossLog loss) throws IOException {
         Map<String, String> meta = Map.of("format", "pt", "sdti.version", Version.SDTI, "sdti.pretrain_step",
                 Long.toString(step), "sdti.pretrain_settings", settings.toJson());
@@ -72,6 +76,9 @@ public final class PretrainFolder {
                 .addFloats("params", new long[] {n}, optimizer.params())
                 .addFloats("adam_exp_avg", new long[] {n}, optimizer.m())
                 .addFloats("adam_exp_avg_sq", new long[] {n}, optimizer.v());
+        if (ema != null) {
+            w.addFloats("ema", new long[] {n}, ema);
+        }
         folder.write(stateFile(step), w::writeTo);
     }
 
@@ -100,7 +107,8 @@ public final class PretrainFolder {
             PretrainSettings settings = PretrainSettings.fromJson(meta.get("settings"));
             AdamW.State o = new AdamW.State(f.floats("params"), f.floats("adam_exp_avg"),
                     f.floats("adam_exp_avg_sq"), saved);
-            return new Checkpoint(saved, o, settings, List.of(meta.get("parameters").split(",")), source);
+            float[] ema = f.names().contains("ema") ? f.floats("ema") : null;
+            return new Checkpoint(saved, o, ema, settings, List.of(meta.get("parameters").split(",")), source);
         }
     }
 

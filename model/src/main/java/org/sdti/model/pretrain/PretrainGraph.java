@@ -18,7 +18,7 @@ import org.sdti.model.models.nn.UNetOps;
 
 /**
  * One full-weight training graph at a fixed batch and latent size: {@code ids → text encoder → U-Net(noisy, t) →
- * MSE(ε̂, target)}, with every weight of both networks a VARIABLE and the backward ops ({@link FrozenBackprop}) in
+ * mean(w · (ε̂ − target)²)} (w one weight per sample, 1 for plain MSE), with every weight of both networks a VARIABLE and the backward ops ({@link FrozenBackprop}) in
  * the same graph, so one pass gives the loss and the gradient of every weight. The token table is looked up
  * outside the graph (SameDiff's gather has a broken backward): the gradient of the looked-up rows is summed into
  * the table's rows here.
@@ -33,6 +33,7 @@ public final class PretrainGraph {
     static final String NOISY = "pretrain.noisy_latents";
     static final String TIMESTEPS = "pretrain.timesteps";
     static final String TARGET = "pretrain.target";
+    static final String WEIGHTS = "pretrain.loss_weights";
     static final String LOSS = "pretrain.loss";
 
     private final SameDiff sd;
@@ -66,10 +67,12 @@ public final class PretrainGraph {
         SDVariable noisy = sd.placeHolder(NOISY, dt, batch, latentChannels, height, width);
         SDVariable t = sd.placeHolder(TIMESTEPS, dt, batch);
         SDVariable target = sd.placeHolder(TARGET, dt, batch, latentChannels, height, width);
+        SDVariable weights = sd.placeHolder(WEIGHTS, dt, batch, 1, 1, 1);
         SDVariable pred = nets.unet().build(sd, noisy, t, text.outputVariable(), height, width, text.length())
                 .output();
         SDVariable diff = pred.sub(target);
-        sd.setLossVariables(sd.identity(LOSS, diff.mul(diff).mean())); // F.mse_loss: the mean over all values
+        // F.mse_loss (the mean over all values) with each sample's squared error scaled by its weight
+        sd.setLossVariables(sd.identity(LOSS, diff.mul(diff).mul(weights).mean()));
         List<String> variables = new ArrayList<>();
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
@@ -116,9 +119,10 @@ public final class PretrainGraph {
      * @param noisy noisy latents {@code [B, C, h, w]}
      * @param timesteps {@code [B]}
      * @param target the noise ε that was added, {@code [B, C, h, w]}
+     * @param weights each sample's loss weight {@code [B]} (all 1: plain MSE)
      */
-    public Result step(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
-        Map<String, INDArray> feed = feed(ids, noisy, timesteps, target);
+    public Result step(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target, float[] weights) {
+        Map<String, INDArray> feed = feed(ids, noisy, timesteps, target, weights);
         List<String> outputs = new ArrayList<>(gradientNames.values());
         outputs.add(baseGradient);
         outputs.add(LOSS);
@@ -129,18 +133,31 @@ public final class PretrainGraph {
         return new Result(out.get(LOSS).getDouble(0), grads);
     }
 
-    /** The forward pass alone: the loss of one batch (arguments as for {@link #step}). */
-    public double loss(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
-        return UNetOps.output(sd, feed(ids, noisy, timesteps, target), LOSS).get(LOSS).getDouble(0);
+    /** Forward and backward for one batch with plain MSE (every weight 1). */
+    public Result step(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
+        return step(ids, noisy, timesteps, target, ones());
     }
 
-    private Map<String, INDArray> feed(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
+    /** The forward pass alone: the plain MSE of one batch (arguments as for {@link #step}). */
+    public double loss(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
+        return UNetOps.output(sd, feed(ids, noisy, timesteps, target, ones()), LOSS).get(LOSS).getDouble(0);
+    }
+
+    private float[] ones() {
+        float[] w = new float[(int) latentShape[0]];
+        java.util.Arrays.fill(w, 1f);
+        return w;
+    }
+
+    private Map<String, INDArray> feed(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target,
+                                       float[] weights) {
         DataType dt = nets.tokenTable().dataType();
         TokenEmbedding.Inputs inputs = nets.textEncoder().embedding().lookup(ids, 0);
         Map<String, INDArray> feed = new HashMap<>(text.placeholders(inputs));
         feed.put(NOISY, noisy.castTo(dt).reshape(latentShape));
         feed.put(TIMESTEPS, timesteps.castTo(dt).reshape(latentShape[0]));
         feed.put(TARGET, target.castTo(dt).reshape(latentShape));
+        feed.put(WEIGHTS, Nd4j.create(weights, new long[] {latentShape[0], 1, 1, 1}, 'c').castTo(dt));
         return feed;
     }
 

@@ -15,10 +15,16 @@ import org.sdti.model.inversion.LrSchedule;
  * @param maxGradNorm gradients with a larger global L2 norm are scaled down to it (diffusers' clip_grad_norm_)
  * @param captionDropout probability that a sample's caption is replaced by the empty prompt, so the model also
  *     learns the unconditional prediction classifier-free guidance needs
+ * @param snrGamma 0 for plain MSE; otherwise each sample's loss is weighted {@code min(SNR, γ) / SNR} with
+ *     {@code SNR = ᾱ/(1 − ᾱ)} of its timestep (min-SNR-γ, Hang et al. 2023; diffusers' {@code --snr_gamma}): in
+ *     ε-prediction the low-noise steps, whose fine detail dominates the plain loss, no longer drown the high-noise
+ *     steps where the caption decides colour and shape
+ * @param emaDecay 0 for none; otherwise the model files hold an exponential moving average of the weights, updated
+ *     after each step with decay {@code min(emaDecay, (1 + s)/(10 + s))} at step s (the checkpoint keeps it too)
  */
 public record PretrainSettings(int batchSize, long steps, double learningRate, String schedule, int warmupSteps,
-                               double weightDecay, double maxGradNorm, double captionDropout, long seed,
-                               long checkpointEvery) {
+                               double weightDecay, double maxGradNorm, double captionDropout, double snrGamma,
+                               double emaDecay, long seed, long checkpointEvery) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public PretrainSettings {
@@ -43,6 +49,12 @@ public record PretrainSettings(int batchSize, long steps, double learningRate, S
         }
         if (!(captionDropout >= 0 && captionDropout < 1)) {
             problems.add("caption dropout must be in [0, 1), got " + captionDropout);
+        }
+        if (!(snrGamma >= 0) || Double.isInfinite(snrGamma)) {
+            problems.add("SNR gamma must be >= 0 (0: plain MSE), got " + snrGamma);
+        }
+        if (!(emaDecay >= 0 && emaDecay < 1)) {
+            problems.add("EMA decay must be in [0, 1) (0: none), got " + emaDecay);
         }
         if (checkpointEvery < 1) {
             problems.add("checkpoint interval must be >= 1, got " + checkpointEvery);
@@ -78,6 +90,11 @@ public record PretrainSettings(int batchSize, long steps, double learningRate, S
         return JSON.readValue(json, PretrainSettings.class);
     }
 
+    /** The decay of the weights' moving average after step {@code step} (1-based). */
+    public double emaDecayAt(long step) {
+        return Math.min(emaDecay, (1.0 + step) / (10.0 + step));
+    }
+
     /** Whether a run with these settings may continue a checkpoint made with {@code other}. */
     public boolean resumable(PretrainSettings other) {
         return withSteps(other.steps, other.checkpointEvery).equals(other);
@@ -85,6 +102,6 @@ public record PretrainSettings(int batchSize, long steps, double learningRate, S
 
     private PretrainSettings withSteps(long s, long every) {
         return new PretrainSettings(batchSize, s, learningRate, schedule, warmupSteps, weightDecay, maxGradNorm,
-                captionDropout, seed, every);
+                captionDropout, snrGamma, emaDecay, seed, every);
     }
 }

@@ -19,7 +19,8 @@ import org.sdti.model.text.ClipTokenizer;
  * Trains every weight of a text encoder and U-Net from a set of captioned pictures: per step a batch of examples
  * (passes over the set in a shuffled order), each with a uniform timestep of the DDPM schedule and Gaussian noise ε,
  * the loss {@code MSE(ε̂(√ᾱ·x0 + √(1−ᾱ)·ε, t, caption), ε)} on the VAE latents x0, gradients of all weights
- * ({@link PretrainGraph}), clipping to a global norm, and one AdamW update with linear warm-up.
+ * ({@link PretrainGraph}), clipping to a global norm, and one AdamW update with linear warm-up. Optionally the loss
+ * is min-SNR weighted and the model files hold a moving average of the weights ({@link PretrainSettings}).
  *
  * <p>As in textual inversion ({@link StepRandom}), every draw of step s comes from a stream keyed by (seed, s) and
  * example order from one keyed by (seed, pass), so the weights, AdamW moments and the step counter are the whole
@@ -93,6 +94,7 @@ public final class Pretrainer {
         ParameterVector vector = new ParameterVector(graph);
         List<String> keys = vector.keys();
         AdamW.State state = AdamW.State.initial(vector.read());
+        float[] ema = settings.emaDecay() > 0 ? state.params().clone() : null;
         LossLog log = new LossLog();
         if (saved.isPresent()) {
             PretrainFolder.Checkpoint c = saved.get();
@@ -101,6 +103,12 @@ public final class Pretrainer {
             }
             state = c.optimizer();
             vector.write(state.params());
+            if (ema != null) {
+                if (c.ema() == null || c.ema().length != vector.length()) {
+                    throw new IllegalArgumentException(c.source() + " holds no moving average of the weights");
+                }
+                ema = c.ema();
+            }
             log = out.loss(c.step());
         }
         long start = state.step();
@@ -112,12 +120,14 @@ public final class Pretrainer {
             line.started(step - 1);
             StepRandom r = StepRandom.forStep(settings.seed(), STREAM, 0, step);
             long[] t = new long[b];
+            float[] weights = new float[b];
             long[][] ids = new long[b][];
             float[] pixels = new float[b * 3 * data.height() * data.width()];
             for (int i = 0; i < b; i++) {
                 Example e = data.get(order.example((step - 1) * b + i));
                 System.arraycopy(e.pixels(), 0, pixels, i * e.pixels().length, e.pixels().length);
                 t[i] = r.nextInt(schedule.numTrainTimesteps());
+                weights[i] = lossWeight(settings.snrGamma(), schedule.alphaCumprod(t[i]));
                 boolean drop = r.nextInt(1 << 30) < settings.captionDropout() * (1 << 30);
                 ids[i] = toLongs(tokenizer.encode(drop ? "" : e.caption()));
             }
@@ -131,7 +141,7 @@ public final class Pretrainer {
             }
             long[] shape = {b, latentChannels, h, w};
             PretrainGraph.Result res = graph.step(ids, Nd4j.create(noisy, shape, 'c'), Nd4j.createFromArray(ts),
-                    Nd4j.create(noise, shape, 'c'));
+                    Nd4j.create(noise, shape, 'c'), weights);
             float[] grad = vector.flatten(res.gradients());
             double norm = norm(grad);
             if (!Double.isFinite(res.loss()) || !Double.isFinite(norm)) {
@@ -146,18 +156,44 @@ public final class Pretrainer {
             }
             double lr = settings.learningRate() * settings.lrSchedule().factor(step - 1);
             state = adam.step(state, grad, lr);
+            if (ema != null) {
+                average(ema, state.params(), settings.emaDecayAt(step));
+            }
             vector.write(state.params());
             LossLog.Entry entry = log.add(new StepRecord(step, res.loss(), lr, norm));
             if (step % PROGRESS_EVERY == 0 || step == start + 1 || step == settings.steps()) {
                 progress.accept(line.line(entry));
             }
             if (step % settings.checkpointEvery() == 0 || step == settings.steps()) {
-                out.save(step, nets, state, keys, settings, log);
+                if (ema != null) {
+                    vector.write(ema); // the model files get the average; training continues from the weights
+                }
+                out.save(step, nets, state, ema, keys, settings, log);
+                if (ema != null) {
+                    vector.write(state.params());
+                }
             }
         }
         List<LossLog.Entry> entries = log.entries();
         double smoothed = entries.isEmpty() ? Double.NaN : entries.get(entries.size() - 1).smoothed();
         return new Result(settings.steps(), settings.steps() - start, smoothed);
+    }
+
+    /** min(SNR, γ)/SNR of a timestep with cumulative alpha {@code alphaBar}; 1 when γ is 0 (plain MSE). */
+    static float lossWeight(double gamma, float alphaBar) {
+        if (gamma == 0) {
+            return 1f;
+        }
+        double snr = alphaBar / (1.0 - alphaBar);
+        return (float) (Math.min(snr, gamma) / snr);
+    }
+
+    private static void average(float[] ema, float[] params, double decay) {
+        float d = (float) decay;
+        float rest = (float) (1 - decay);
+        for (int i = 0; i < ema.length; i++) {
+            ema[i] = d * ema[i] + rest * params[i];
+        }
     }
 
     private static double norm(float[] g) {

@@ -49,7 +49,7 @@ class PretrainerTest {
     }
 
     static PretrainSettings settings(long steps, long checkpointEvery) {
-        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 7, checkpointEvery);
+        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, 0, 7, checkpointEvery);
     }
 
     static TrainableNetworks networks() throws IOException {
@@ -70,7 +70,7 @@ class PretrainerTest {
         Object[] batch = fixedBatch(data);
         double before = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
         List<String> lines = new ArrayList<>();
-        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 7, 1000);
+        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 0, 0, 7, 1000);
         Pretrainer.Result r = pretrainer(nets).run(data, s,
                 new PretrainFolder(shared.resolve("learn").toString(), new Configuration(), TOY), false, lines::add);
         double after = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
@@ -91,7 +91,7 @@ class PretrainerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, settings(4, 2), parts, false, l -> { }),
                 "a folder with checkpoints needs --resume");
-        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 7, 2);
+        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, 0, 7, 2);
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, otherLr, parts, true, l -> { }));
         Pretrainer.Result resumed = pretrainer(networks()).run(data, settings(4, 2), parts, true, l -> { });
@@ -102,6 +102,68 @@ class PretrainerTest {
             assertArrayEquals(Files.readAllBytes(tmp.resolve("whole").resolve(f)),
                     Files.readAllBytes(tmp.resolve("parts").resolve(f)), f);
         }
+    }
+
+    @Test
+    void minSnrWeightsCapTheLowNoiseSteps() {
+        assertEquals(1f, Pretrainer.lossWeight(0, 0.999f), "gamma 0: plain MSE");
+        assertEquals(1f, Pretrainer.lossWeight(5, 0.5f), "SNR 1 < gamma: weight 1");
+        // alpha-bar 0.99: SNR 99, weight 5/99
+        assertEquals(5.0 / 99.0, Pretrainer.lossWeight(5, 0.99f), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
+                -1, 0, 7, 2));
+        assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
+                0, 1, 7, 2));
+    }
+
+    @Test
+    void theModelFilesHoldTheMovingAverageAndAResumeKeepsIt(@TempDir Path tmp) throws IOException {
+        ColouredShapes data = new ColouredShapes(8, 5, 2);
+        PretrainSettings s = new PretrainSettings(2, 4, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 5, 0.6, 7,
+                1);
+        PretrainFolder whole = new PretrainFolder(tmp.resolve("whole").toString(), new Configuration(), TOY);
+        TrainableNetworks nets = networks();
+        float[] start = new ParameterVector(PretrainGraph.build(nets, 2, 4, 8, 8)).read();
+        pretrainer(nets).run(data, s, whole, false, l -> { });
+        // the average by its definition, from the weights each checkpoint saved
+        float[] expected = start.clone();
+        float[] saved = null;
+        for (long step = 1; step <= 4; step++) {
+            try (var f = org.sdti.model.io.SafeTensorsFile.open(tmp.resolve("whole").resolve(
+                    PretrainFolder.stateFile(step)))) {
+                float[] p = f.floats("params");
+                float d = (float) s.emaDecayAt(step);
+                float rest = (float) (1 - s.emaDecayAt(step));
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = d * expected[i] + rest * p[i];
+                }
+                saved = f.floats("ema");
+            }
+        }
+        assertArrayEquals(expected, saved, "checkpoint's ema");
+        assertTrue(s.emaDecayAt(1) < 0.6 && s.emaDecayAt(1000) == 0.6, "warm-up of the decay");
+        // the model files are the average, not the last weights: load them and compare with the vector
+        TrainableNetworks loaded = TrainableNetworks.of(TOY.textEncoder(),
+                weightsOf(tmp.resolve("whole/text_encoder/model.safetensors")), TOY.unet(),
+                weightsOf(tmp.resolve("whole/unet/diffusion_pytorch_model.safetensors")), DataType.FLOAT);
+        assertArrayEquals(expected, new ParameterVector(PretrainGraph.build(loaded, 2, 4, 8, 8)).read(),
+                "model files hold the moving average");
+        PretrainFolder parts = new PretrainFolder(tmp.resolve("parts").toString(), new Configuration(), TOY);
+        pretrainer(networks()).run(data, new PretrainSettings(2, 2, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1,
+                5, 0.6, 7, 1), parts, false, l -> { });
+        pretrainer(networks()).run(data, s, parts, true, l -> { });
+        for (String f : List.of("checkpoints/state-000004.safetensors", "unet/diffusion_pytorch_model.safetensors")) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("whole").resolve(f)),
+                    Files.readAllBytes(tmp.resolve("parts").resolve(f)), f);
+        }
+    }
+
+    private static TrainableNetworks.Source weightsOf(Path file) {
+        return name -> {
+            try (var f = org.sdti.model.io.SafeTensorsFile.open(file)) {
+                return f.floats(name);
+            }
+        };
     }
 
     @Test

@@ -84,6 +84,17 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Share of empty captions, for classifier-free guidance (default ${DEFAULT-VALUE}).")
     double captionDropout;
 
+    @Option(names = "--snr-gamma", defaultValue = "0", paramLabel = "G",
+            description = "Min-SNR loss weighting: each sample's loss times min(SNR, G)/SNR of its timestep, so "
+                    + "high-noise steps (where captions decide colour and shape) are not drowned by low-noise detail; "
+                    + "0: plain MSE (default ${DEFAULT-VALUE}).")
+    double snrGamma;
+
+    @Option(names = "--ema-decay", defaultValue = "0", paramLabel = "D",
+            description = "Write a moving average of the weights (decay D, warmed up as min(D, (1+s)/(10+s))) as "
+                    + "the model; 0: the weights themselves (default ${DEFAULT-VALUE}).")
+    double emaDecay;
+
     @Option(names = "--seed", defaultValue = "0", description = "Initial weights and every draw (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -98,7 +109,7 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainSettings settings;
         try {
             settings = new PretrainSettings(batchSize, steps, lr, schedule, warmup, weightDecay, maxGradNorm,
-                    captionDropout, seed, checkpointEvery);
+                    captionDropout, snrGamma, emaDecay, seed, checkpointEvery);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
