@@ -216,7 +216,13 @@ class DeployConsistencyTest {
         Matcher run = Pattern.compile("bin/sdti pipeline --config (\\S+)").matcher(example);
         assertTrue(run.find(), "bin/run-example runs the pipeline");
         assertTrue(Files.isRegularFile(ROOT.resolve(run.group(1))), run.group(1));
-        assertTrue(example.contains("bin/sdti init-model --config tiny --output"));
+        // it writes the trained toy model where the job file reads its model
+        Matcher init = Pattern.compile("(?m)^model=(\\S+)$").matcher(example);
+        assertTrue(init.find() && example.contains("bin/sdti init-model --config toy --output \"$model\""), example);
+        String jobFile = Files.readString(ROOT.resolve(run.group(1)));
+        Matcher model = Pattern.compile("(?m)^\\s*model = \"([^\"]+)\"").matcher(jobFile);
+        assertTrue(model.find(), "the example job names its model");
+        assertEquals(ROOT.resolve(init.group(1)), ROOT.resolve(run.group(1)).resolveSibling(model.group(1)).normalize());
         assertTrue(Files.readString(ROOT.resolve(".ci/run")).lines().anyMatch(l -> l.startsWith("bin/run-example")),
                 ".ci/run runs the main job too");
     }

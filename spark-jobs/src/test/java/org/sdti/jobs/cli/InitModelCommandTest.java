@@ -1,9 +1,15 @@
 package org.sdti.jobs.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,6 +18,7 @@ import org.sdti.model.config.VaeConfig;
 import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.CheckedWeights;
 import org.sdti.model.models.Layouts;
+import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.Vae;
 import org.sdti.model.text.ClipTokenizer;
 
@@ -43,5 +50,41 @@ class InitModelCommandTest {
         assertEquals(0, JobFixtures.run("init-model", "--config", "tiny", "--output", dir.toString(), "--force")
                 .code());
         assertEquals(2, JobFixtures.run("init-model", "--config", "huge", "--output", dir.toString()).code());
+    }
+
+    @Test
+    void toyIsTheTrainedModelByteForByteAndRandomOnRequest(@TempDir Path tmp) throws Exception {
+        Path shipped = Path.of("..", "models", "toy").toAbsolutePath().normalize();
+        Path dir = tmp.resolve("toy");
+        JobFixtures.Result r = JobFixtures.run("init-model", "--config", "toy", "--output", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("wrote the trained toy model (byte-identical copies"), r.out());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(shipped)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path f : files) {
+            Path copy = dir.resolve(shipped.relativize(f).toString());
+            assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(copy), copy.toString());
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            assertEquals(files.size(), walk.filter(Files::isRegularFile).count(), "no other files");
+        }
+        assertEquals(Optional.empty(), RandomModelFolder.madeBy(ModelFolder.open(dir.toString())));
+
+        JobFixtures.Result seeded = JobFixtures.run("init-model", "--config", "toy", "--output",
+                tmp.resolve("s").toString(), "--seed", "3");
+        assertEquals(2, seeded.code());
+        assertTrue(seeded.err().contains("--seed 3: the trained toy model has no seed; --seed applies only to random "
+                + "weights (add --random)"), seeded.err());
+        assertFalse(Files.exists(tmp.resolve("s")), "nothing written");
+
+        Path random = tmp.resolve("random");
+        JobFixtures.Result rr = JobFixtures.run("init-model", "--config", "toy", "--random", "--seed", "3",
+                "--output", random.toString());
+        assertEquals(0, rr.code(), rr.err());
+        assertTrue(rr.out().contains("seeded random weights (seed 3)"), rr.out());
+        assertEquals(Optional.of("preset toy, seed 3"), RandomModelFolder.madeBy(ModelFolder.open(random.toString())));
     }
 }

@@ -2,6 +2,7 @@ package org.sdti.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -216,11 +217,20 @@ class JobConfigTest {
 
     @Test
     void theExampleJobFilesAreValid() {
-        for (String name : List.of("local.conf", "cluster-s3.conf", "local-pipeline.conf")) {
-            File f = Path.of("..", "conf", "examples", name).toFile();
+        for (String name : List.of("examples/local.conf", "examples/cluster-s3.conf", "examples/local-pipeline.conf",
+                "experiments/ti-table.conf")) {
+            File f = Path.of("..", "conf", name).toFile();
             JobConfig job = JobConfig.load(f, Map.of());
             assertFalse(job.concepts().isEmpty(), name);
         }
+        // the TI table learns the README's concepts, from the same pictures and model, into its own folder
+        JobConfig example = JobConfig.load(Path.of("..", "conf", "examples", "local-pipeline.conf").toFile(), Map.of());
+        JobConfig table = JobConfig.load(Path.of("..", "conf", "experiments", "ti-table.conf").toFile(), Map.of());
+        assertEquals(example.concepts().stream().map(c -> List.of(c.token(), c.init(), c.images(), c.vectors()))
+                .toList(), table.concepts().stream().map(c -> List.of(c.token(), c.init(), c.images(), c.vectors()))
+                .toList());
+        assertEquals(example.model(), table.model());
+        assertNotEquals(example.output(), table.output());
     }
 
     @Test

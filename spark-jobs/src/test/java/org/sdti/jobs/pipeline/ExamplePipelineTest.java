@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,15 +17,16 @@ import org.sdti.jobs.testing.TestSpark;
 import org.sdti.model.testing.TestData;
 
 /**
- * The README's main run: conf/examples/local-pipeline.conf on the sample concepts of conf/examples/concepts (the
- * tiny fixture stands in for {@code init-model --config tiny}, which has its architecture). About a minute.
+ * The README's main run: conf/examples/local-pipeline.conf on the sample concepts of conf/examples/concepts, every
+ * stage and concept on the tiny fixture (which stands in for the toy model bin/run-example writes: the job's own
+ * model, whose training and hit rates are the README's figures, takes minutes). About a minute.
  */
 @Tag("slow")
 class ExamplePipelineTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     @Test
-    void theReadmeRunTrainsAndRendersBothSampleConcepts(@TempDir Path tmp) throws Exception {
+    void theReadmeRunTrainsAndRendersEverySampleConcept(@TempDir Path tmp) throws Exception {
         TestSpark.session();
         // the example's image paths are relative to the job file's folder, so it runs as it is from spark-jobs/
         Path job = ROOT.resolve("conf/examples/local-pipeline.conf");
@@ -33,18 +36,18 @@ class ExamplePipelineTest {
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode report = new ObjectMapper().readTree(out.resolve("_reports/pipeline.json").toFile());
         assertEquals("done", report.path("status").asText());
-        long[] expectedImages = {1, 2}; // "a photo of a <sdti-bot> ..." at one seed; the lighthouse at two
-        for (int i = 0; i < 2; i++) {
+        long steps = ConfigFactory.parseFile(job.toFile()).getLong("sdti.train.steps");
+        List<String> names = List.of("gizmo", "ember", "widget");
+        assertEquals(names.size(), report.path("concepts").size());
+        for (int i = 0; i < names.size(); i++) {
             JsonNode c = report.path("concepts").get(i);
-            assertEquals(i == 0 ? "sdti-bot" : "dot-style", c.path("concept").asText());
-            assertEquals(i == 0 ? 8 : 6, c.path("stages").path("prepare").path("examples").asLong(), "4 or 3 "
-                    + "pictures, each also mirrored: none rejected");
-            assertEquals(20, c.path("outputs").path("steps").asLong());
-            assertEquals(expectedImages[i], c.path("outputs").path("images").asLong());
-            assertTrue(Files.isRegularFile(out.resolve(c.path("concept").asText() + "/learned_embeds.safetensors")));
+            assertEquals(names.get(i), c.path("concept").asText());
+            assertEquals(12, c.path("stages").path("prepare").path("examples").asLong(), "6 pictures, each also "
+                    + "mirrored: none rejected");
+            assertEquals(steps, c.path("outputs").path("steps").asLong());
+            assertTrue(c.path("outputs").path("images").asLong() > 0, c.toString());
+            assertTrue(Files.isRegularFile(out.resolve(names.get(i) + "/learned_embeds.safetensors")));
             assertTrue(r.out().contains(c.path("outputs").path("embedding").asText()), r.out());
         }
-        // the prompt with both tokens belongs to no single concept
-        assertEquals(1, report.path("other_results").get(0).path("images").asLong());
     }
 }

@@ -19,8 +19,9 @@ import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.model.testing.TestData;
 
 /**
- * {@code sdti train} on a model that declares the toy world (init-model's toy architecture; random weights, so the
- * rates mean nothing here) evaluates the concept at the end; a model that declares none is not evaluated.
+ * {@code sdti train} on a model that declares the toy world (init-model --random: the toy architecture with random
+ * weights, so the rates mean nothing here) evaluates the concept at the end; a model that declares none is not
+ * evaluated.
  */
 class TrainEvaluationTest {
     static Path redStars(Path dir) throws Exception {
@@ -35,7 +36,8 @@ class TrainEvaluationTest {
     @Test
     void aToyWorldModelReportsTheConceptsHitRates(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("toy");
-        assertEquals(0, JobFixtures.run("init-model", "--config", "toy", "--output", model.toString()).code());
+        assertEquals(0, JobFixtures.run("init-model", "--config", "toy", "--random", "--output", model.toString())
+                .code());
         Path job = Files.writeString(tmp.resolve("job.conf"),
                 "sdti.train.evaluation { seeds = 3, steps = 2 }\nsdti.train.validation.images = 0\n");
         Path out = tmp.resolve("out");
@@ -70,7 +72,8 @@ class TrainEvaluationTest {
     void theTrainStageReportsHitRatesPerConcept(@TempDir Path tmp) throws Exception {
         org.sdti.jobs.testing.TestSpark.session();
         Path model = tmp.resolve("toy");
-        assertEquals(0, JobFixtures.run("init-model", "--config", "toy", "--output", model.toString()).code());
+        assertEquals(0, JobFixtures.run("init-model", "--config", "toy", "--random", "--output", model.toString())
+                .code());
         Path out = tmp.resolve("out");
         Path job = Files.writeString(tmp.resolve("job.conf"), """
                 sdti {
