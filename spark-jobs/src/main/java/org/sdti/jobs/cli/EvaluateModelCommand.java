@@ -154,7 +154,10 @@ final class EvaluateModelCommand implements Callable<Integer> {
 
     /** This run's command line as a shell would take it back: {@code sdti evaluate-model --model ...}. */
     private String commandLine() {
-        return "sdti evaluate-model " + spec.commandLine().getParseResult().originalArgs().stream()
+        // the parse result's arguments are the whole command line's: from Main they start with this command's name
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int from = !args.isEmpty() && args.get(0).equals(spec.name()) ? 1 : 0;
+        return "sdti evaluate-model " + args.subList(from, args.size()).stream()
                 .map(a -> a.matches("[A-Za-z0-9_./:=@%+,-]+") ? a : "'" + a.replace("'", "'\\''") + "'")
                 .collect(Collectors.joining(" "));
     }

@@ -57,6 +57,11 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
     public Iterator<Tuple2<String, byte[]>> call(Iterator<Tuple2<Integer, Tuple2<Iterable<byte[]>,
             Iterable<byte[]>>>> groups) {
         List<Tuple2<String, byte[]>> out = new ArrayList<>();
+        if (groups.hasNext()) {
+            // the model before any unit runs, outside the units' isolation: a model that cannot be read (a flaky
+            // file system, a lost executor's disk) is the task's failure, which Spark retries, not a concept's
+            ModelCache.stableDiffusion(settings.model(), settings.hadoop());
+        }
         while (groups.hasNext()) {
             Tuple2<Iterable<byte[]>, Iterable<byte[]>> g = groups.next()._2();
             Map<String, ConceptData> data = new HashMap<>();
