@@ -25,4 +25,22 @@ class PipelineReportTest {
         assertEquals("preset tiny, seed 0", json.path("random_weights").asText());
         assertTrue(json.path("warning").asText().contains("real Stable Diffusion 2.1 weights"), json.toString());
     }
+
+    @Test
+    void theTableShowsEachProbesHitRateAfterAndBefore() {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("loss", 0.0174);
+        m.put("hits_photo", 0.8125);
+        m.put("hits_photo_before", 0.03125);
+        m.put("hits_composition", 0.5);
+        m.put("hits_composition_before", 0.0);
+        org.sdti.jobs.runtime.StageReport.ConceptResult train = new org.sdti.jobs.runtime.StageReport.ConceptResult(
+                "gizmo", "<gizmo>", org.sdti.jobs.runtime.StageReport.Status.DONE, "trained", null,
+                java.util.Map.of(), java.util.List.of(), m);
+        assertEquals("photo 81% (3%), composition 50% (0%)", PipelineReport.hits(train));
+        assertEquals("-", PipelineReport.hits(new org.sdti.jobs.runtime.StageReport.ConceptResult("dog", "<dog>",
+                org.sdti.jobs.runtime.StageReport.Status.DONE, "trained", null, java.util.Map.of(),
+                java.util.List.of(), java.util.Map.of("loss", 0.02))), "no evaluation: no hit rates");
+        assertEquals("-", PipelineReport.hits(null));
+    }
 }
