@@ -8,6 +8,8 @@ import java.util.SplittableRandom;
  * Each tensor has its own stream keyed by (seed, name), so values do not depend on the order tensors are drawn in.
  */
 public final class RandomWeights {
+    /** Standard deviation of embedding tables (PyTorch's CLIP initialisation). */
+    public static final double EMBEDDING_STD = 0.02;
     private final WeightLayout layout;
     private final long seed;
 
@@ -23,7 +25,7 @@ public final class RandomWeights {
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL);
         if (name.contains("embedding")) {
             for (int i = 0; i < n; i++) {
-                out[i] = (float) (gaussian(rng) * 0.02);
+                out[i] = (float) (gaussian(rng) * EMBEDDING_STD);
             }
             return out;
         }

@@ -20,7 +20,7 @@ import org.sdti.model.text.ClipTokenizer;
  * (passes over the set in a shuffled order), each with a uniform timestep of the DDPM schedule and Gaussian noise ε,
  * the loss {@code MSE(ε̂(√ᾱ·x0 + √(1−ᾱ)·ε, t, caption), ε)} on the VAE latents x0, gradients of all weights
  * ({@link PretrainGraph}), clipping to a global norm, and one AdamW update with linear warm-up. Optionally the loss
- * is min-SNR weighted and the model files hold a moving average of the weights ({@link PretrainSettings}).
+ * is min-SNR or v weighted and the model files hold a moving average of the weights ({@link PretrainSettings}).
  *
  * <p>As in textual inversion ({@link StepRandom}), every draw of step s comes from a stream keyed by (seed, s) and
  * example order from one keyed by (seed, pass), so the weights, AdamW moments and the step counter are the whole
@@ -127,7 +127,8 @@ public final class Pretrainer {
                 Example e = data.get(order.example((step - 1) * b + i));
                 System.arraycopy(e.pixels(), 0, pixels, i * e.pixels().length, e.pixels().length);
                 t[i] = r.nextInt(schedule.numTrainTimesteps());
-                weights[i] = lossWeight(settings.snrGamma(), schedule.alphaCumprod(t[i]));
+                weights[i] = lossWeight(settings.snrGamma(), settings.lossWeighting(), settings.maxLossWeight(),
+                        schedule.alphaCumprod(t[i]));
                 boolean drop = r.nextInt(1 << 30) < settings.captionDropout() * (1 << 30);
                 ids[i] = toLongs(tokenizer.encode(drop ? "" : e.caption()));
             }
@@ -179,13 +180,19 @@ public final class Pretrainer {
         return new Result(settings.steps(), settings.steps() - start, smoothed);
     }
 
-    /** min(SNR, γ)/SNR of a timestep with cumulative alpha {@code alphaBar}; 1 when γ is 0 (plain MSE). */
-    static float lossWeight(double gamma, float alphaBar) {
-        if (gamma == 0) {
+    /**
+     * The ε-MSE weight of a timestep with cumulative alpha {@code alphaBar}: min(SNR, γ)/SNR (1 when γ is 0: plain
+     * MSE), plus 1/SNR for the {@code v} weighting, at most {@code cap} when that is not 0 (see
+     * {@link PretrainSettings}).
+     */
+    static float lossWeight(double gamma, String weighting, double cap, float alphaBar) {
+        if (gamma == 0 && weighting.equals("epsilon")) {
             return 1f;
         }
         double snr = alphaBar / (1.0 - alphaBar);
-        return (float) (Math.min(snr, gamma) / snr);
+        double w = gamma == 0 ? 1 : Math.min(snr, gamma) / snr;
+        w = weighting.equals("v") ? w + 1 / snr : w;
+        return (float) (cap > 0 ? Math.min(w, cap) : w);
     }
 
     private static void average(float[] ema, float[] params, double decay) {

@@ -1,6 +1,7 @@
 package org.sdti.model.pretrain;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +50,7 @@ class PretrainerTest {
     }
 
     static PretrainSettings settings(long steps, long checkpointEvery) {
-        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, 0, 7, checkpointEvery);
+        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, "epsilon", 0, 0, 0, 7, checkpointEvery);
     }
 
     static TrainableNetworks networks() throws IOException {
@@ -70,7 +71,7 @@ class PretrainerTest {
         Object[] batch = fixedBatch(data);
         double before = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
         List<String> lines = new ArrayList<>();
-        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 0, 0, 7, 1000);
+        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 0, "epsilon", 0, 0, 0, 7, 1000);
         Pretrainer.Result r = pretrainer(nets).run(data, s,
                 new PretrainFolder(shared.resolve("learn").toString(), new Configuration(), TOY), false, lines::add);
         double after = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
@@ -91,7 +92,7 @@ class PretrainerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, settings(4, 2), parts, false, l -> { }),
                 "a folder with checkpoints needs --resume");
-        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, 0, 7, 2);
+        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, "epsilon", 0, 0, 0, 7, 2);
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, otherLr, parts, true, l -> { }));
         Pretrainer.Result resumed = pretrainer(networks()).run(data, settings(4, 2), parts, true, l -> { });
@@ -106,20 +107,34 @@ class PretrainerTest {
 
     @Test
     void minSnrWeightsCapTheLowNoiseSteps() {
-        assertEquals(1f, Pretrainer.lossWeight(0, 0.999f), "gamma 0: plain MSE");
-        assertEquals(1f, Pretrainer.lossWeight(5, 0.5f), "SNR 1 < gamma: weight 1");
+        assertEquals(1f, Pretrainer.lossWeight(0, "epsilon", 0, 0.999f), "gamma 0: plain MSE");
+        assertEquals(1f, Pretrainer.lossWeight(5, "epsilon", 0, 0.5f), "SNR 1 < gamma: weight 1");
         // alpha-bar 0.99: SNR 99, weight 5/99
-        assertEquals(5.0 / 99.0, Pretrainer.lossWeight(5, 0.99f), 1e-6);
+        assertEquals(5.0 / 99.0, Pretrainer.lossWeight(5, "epsilon", 0, 0.99f), 1e-6);
+        // v: the ε-MSE times (SNR + 1)/SNR, the v-loss of the same prediction; alpha-bar 0.01: SNR 1/99
+        assertEquals(100.0, Pretrainer.lossWeight(0, "v", 0, 0.01f), 1e-3);
+        assertEquals(1.0 + 1.0 / 99.0, Pretrainer.lossWeight(0, "v", 0, 0.99f), 1e-6);
+        assertEquals(5.0 / 99.0 + 1.0 / 99.0, Pretrainer.lossWeight(5, "v", 0, 0.99f), 1e-6);
+        assertEquals(5.0, Pretrainer.lossWeight(0, "v", 5, 0.01f), 1e-6, "capped");
+        assertEquals(1.0 + 1.0 / 99.0, Pretrainer.lossWeight(0, "v", 5, 0.99f), 1e-6, "under the cap");
         assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
-                -1, 0, 7, 2));
+                0, "v", -1, 0, 0, 7, 2));
+        // checkpoints written before the option read as plain ε-MSE, so they resume under the default
+        PretrainSettings old = assertDoesNotThrow(() -> PretrainSettings.fromJson(settings(4, 2).toJson()
+                .replace(",\"lossWeighting\":\"epsilon\",\"maxLossWeight\":0.0,\"tokenInitStd\":0.0", "")));
+        assertEquals(settings(4, 2), old);
         assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
-                0, 1, 7, 2));
+                -1, "epsilon", 0, 0, 0, 7, 2));
+        assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
+                0, "epsilon", 0, 0, 1, 7, 2));
+        assertThrows(IllegalArgumentException.class, () -> new PretrainSettings(2, 4, 1e-3, "cosine", 0, 0, 1, 0,
+                0, "x0", 0, 0, 0, 7, 2));
     }
 
     @Test
     void theModelFilesHoldTheMovingAverageAndAResumeKeepsIt(@TempDir Path tmp) throws IOException {
         ColouredShapes data = new ColouredShapes(8, 5, 2);
-        PretrainSettings s = new PretrainSettings(2, 4, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 5, 0.6, 7,
+        PretrainSettings s = new PretrainSettings(2, 4, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 5, "epsilon", 0, 0, 0.6, 7,
                 1);
         PretrainFolder whole = new PretrainFolder(tmp.resolve("whole").toString(), new Configuration(), TOY);
         TrainableNetworks nets = networks();
@@ -150,7 +165,7 @@ class PretrainerTest {
                 "model files hold the moving average");
         PretrainFolder parts = new PretrainFolder(tmp.resolve("parts").toString(), new Configuration(), TOY);
         pretrainer(networks()).run(data, new PretrainSettings(2, 2, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1,
-                5, 0.6, 7, 1), parts, false, l -> { });
+                5, "epsilon", 0, 0, 0.6, 7, 1), parts, false, l -> { });
         pretrainer(networks()).run(data, s, parts, true, l -> { });
         for (String f : List.of("checkpoints/state-000004.safetensors", "unet/diffusion_pytorch_model.safetensors")) {
             assertArrayEquals(Files.readAllBytes(tmp.resolve("whole").resolve(f)),

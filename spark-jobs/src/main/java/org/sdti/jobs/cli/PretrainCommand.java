@@ -19,6 +19,8 @@ import org.sdti.model.io.ModelFolder;
 import org.sdti.model.models.Architecture;
 import org.sdti.model.models.IdentityVae;
 import org.sdti.model.models.RandomModelFolder;
+import org.sdti.model.models.RandomWeights;
+import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.Vae;
 import org.sdti.model.pretrain.Example;
 import org.sdti.model.pretrain.ExampleSource;
@@ -90,6 +92,22 @@ final class PretrainCommand implements Callable<Integer> {
                     + "0: plain MSE (default ${DEFAULT-VALUE}).")
     double snrGamma;
 
+    @Option(names = "--loss-weighting", defaultValue = "epsilon", paramLabel = "W",
+            description = "epsilon: plain ε-MSE; v: each sample's ε-MSE times 1 + 1/SNR of its timestep, the "
+                    + "v-prediction loss of the same model, so the high-noise steps where only the caption tells colour "
+                    + "and shape carry weight (default ${DEFAULT-VALUE}).")
+    String lossWeighting;
+
+    @Option(names = "--max-loss-weight", defaultValue = "0", paramLabel = "C",
+            description = "Cap on each sample's loss weight (min-SNR, v); 0: none (default ${DEFAULT-VALUE}).")
+    double maxLossWeight;
+
+    @Option(names = "--token-init-std", defaultValue = "0", paramLabel = "S",
+            description = "Initial standard deviation of the text encoder's token embeddings; 0: PyTorch's 0.02, "
+                    + "which leaves a fresh text encoder's states for different captions nearly alike "
+                    + "(default ${DEFAULT-VALUE}).")
+    double tokenInitStd;
+
     @Option(names = "--ema-decay", defaultValue = "0", paramLabel = "D",
             description = "Write a moving average of the weights (decay D, warmed up as min(D, (1+s)/(10+s))) as "
                     + "the model; 0: the weights themselves (default ${DEFAULT-VALUE}).")
@@ -109,7 +127,8 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainSettings settings;
         try {
             settings = new PretrainSettings(batchSize, steps, lr, schedule, warmup, weightDecay, maxGradNorm,
-                    captionDropout, snrGamma, emaDecay, seed, checkpointEvery);
+                    captionDropout, snrGamma, lossWeighting, maxLossWeight, tokenInitStd, emaDecay, seed,
+                    checkpointEvery);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
@@ -131,7 +150,7 @@ final class PretrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Vae vae = identity.load();
         TrainableNetworks nets = TrainableNetworks.of(arch.textEncoder(),
-                RandomModelFolder.textEncoder(arch, seed)::tensor, arch.unet(),
+                initialTextEncoder(arch, settings.tokenInitStd()), arch.unet(),
                 RandomModelFolder.unet(arch, seed)::tensor, DataType.FLOAT);
         Pretrainer trainer = new Pretrainer(nets, Architecture.sd2Tokenizer(), NoiseSchedule.from(arch.scheduler()),
                 px -> vae.encode(px).mean().mul(vae.scalingFactor()), arch.vae().latentChannels(),
@@ -149,6 +168,21 @@ final class PretrainCommand implements Callable<Integer> {
                 r.steps(), r.stepsRun(), entries.size(), r.smoothedLoss(), output);
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The seed's random text encoder, its token embeddings scaled to {@code tokenStd} when that is not 0. */
+    private TrainableNetworks.Source initialTextEncoder(Architecture arch, double tokenStd) {
+        RandomWeights random = RandomModelFolder.textEncoder(arch, seed);
+        return name -> {
+            float[] w = random.tensor(name);
+            if (tokenStd > 0 && name.equals(TokenEmbedding.TABLE)) {
+                float scale = (float) (tokenStd / RandomWeights.EMBEDDING_STD);
+                for (int i = 0; i < w.length; i++) {
+                    w[i] *= scale;
+                }
+            }
+            return w;
+        };
     }
 
     /** The folder's pictures as the trainer's examples (converted to floats one at a time). */

@@ -11,6 +11,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.testing.JobFixtures;
+import org.sdti.model.io.SafeTensorsFile;
+import org.sdti.model.models.TokenEmbedding;
 
 class PretrainCommandTest {
     /** A folder of 16×16 pictures (a square of one colour on another) with its manifest. */
@@ -54,6 +56,31 @@ class PretrainCommandTest {
         assertEquals(0, g.code(), g.err());
         BufferedImage png = ImageIO.read(tmp.resolve("images-out/00000.png").toFile());
         assertEquals(32, png.getWidth(), "the toy's default size: U-Net sample_size 32 through the identity VAE");
+    }
+
+    /** --token-init-std sets the token table's starting spread (step 1 of a warm-up has learning rate 0). */
+    @Test
+    void tokenInitStdScalesTheStartingTokenTable(@TempDir Path tmp) throws IOException {
+        Path images = pictures(tmp.resolve("images"), 2, "");
+        for (String std : new String[] {"0", "1"}) {
+            Path out = tmp.resolve("model-" + std);
+            JobFixtures.Result r = JobFixtures.run("pretrain", "--config", "toy", "--images", images.toString(),
+                    "--output", out.toString(), "--steps", "1", "--batch-size", "2", "--warmup", "5",
+                    "--token-init-std", std);
+            assertEquals(0, r.code(), r.err());
+            try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("text_encoder/model.safetensors"))) {
+                float[] table = f.floats(TokenEmbedding.TABLE);
+                double sq = 0;
+                for (float v : table) {
+                    sq += (double) v * v;
+                }
+                double measured = Math.sqrt(sq / table.length);
+                double expected = std.equals("0") ? 0.02 : 1.0;
+                assertEquals(expected, measured, expected * 0.01, "token table std with --token-init-std " + std);
+                assertTrue(f.metadata().get("sdti.pretrain_settings").contains("\"tokenInitStd\":" + std + ".0"),
+                        f.metadata().toString());
+            }
+        }
     }
 
     @Test
