@@ -1,5 +1,6 @@
 package org.sdti.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,9 +16,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdti.jobs.generate.PngText;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.jobs.testing.JobFixtures;
 import org.sdti.jobs.testing.TestSpark;
+import org.sdti.model.embeddings.EmbeddingFiles;
 import org.sdti.model.testing.S3TestServer;
 import org.sdti.model.testing.TestData;
 
@@ -97,7 +100,8 @@ class S3RoundTripTest {
 
     /**
      * The whole pipeline with model, images and output on S3: the broken concept fails (exit 3), the other ends with
-     * its embedding and images in the bucket, and a rerun writes nothing there but the reports.
+     * its embedding and images in the bucket, and a rerun writes nothing there but the reports; on the model's
+     * single-file copy in the bucket it renders the same bytes (issue 14).
      */
     @Test
     void pipelineOnS3(@TempDir Path tmp) throws Exception {
@@ -130,6 +134,83 @@ class S3RoundTripTest {
             JobFixtures.Result again = JobFixtures.run("pipeline", "--config", b.job().toString());
             assertEquals(3, again.code(), again.out() + again.err());
             assertEquals(before, withoutReports(listing(b.fs(), s3.uri("out"))), "a rerun writes nothing");
+
+            // the same job on the model's single-file copy in the bucket (LDM layout; the architecture from the
+            // folder's configs there), into the same output folder emptied (PNG text names the embedding's path).
+            // Named tiny.safetensors so that the model name the PNGs carry ("tiny") is the folder's.
+            List<byte[]> folderPictures = pictures(b.fs(), s3.uri("out"));
+            assertEquals(5, folderPictures.size(), "2 seeds x 2 prompts that render + the validation image");
+            org.apache.hadoop.fs.Path embedding = new org.apache.hadoop.fs.Path(
+                    s3.uri("out/cat-toy/learned_embeds.safetensors"));
+            float[] folderVectors = EmbeddingFiles.read(b.fs(), embedding).flat();
+            b.fs().delete(new org.apache.hadoop.fs.Path(s3.uri("out")), true);
+            b.fs().copyFromLocalFile(new org.apache.hadoop.fs.Path(
+                    TestData.path("fixtures/tiny-sd2/single-file/model.safetensors").toUri()),
+                    new org.apache.hadoop.fs.Path(s3.uri("models/tiny.safetensors")));
+            String job = Files.readString(b.job());
+            String folderModel = "model = \"" + s3.uri("models/tiny") + "\"";
+            assertTrue(job.contains(folderModel), job);
+            Path singleJob = Files.writeString(Files.createDirectories(tmp.resolve("single")).resolve("job.conf"),
+                    job.replace(folderModel, "model = \"" + s3.uri("models/tiny.safetensors") + "\"\n"
+                            + "  model-config = \"" + s3.uri("models/tiny") + "\""));
+            JobFixtures.Result single = JobFixtures.run("pipeline", "--config", singleJob.toString());
+            assertEquals(3, single.code(), single.out() + single.err());
+            // the learned vectors bit for bit; the embedding file's own bytes differ in its provenance (the
+            // examples' fingerprint covers the tokenizer's source: the folder's files, or the one sdti bundles
+            // for a single file), and so does the file hash the PNG text gives for it ("TI hashes")
+            assertArrayEquals(folderVectors, EmbeddingFiles.read(b.fs(), embedding).flat(), "learned vectors");
+            List<byte[]> singlePictures = pictures(b.fs(), s3.uri("out"));
+            assertEquals(folderPictures.size(), singlePictures.size());
+            for (int i = 0; i < folderPictures.size(); i++) {
+                Map<String, String> a = PngText.read(folderPictures.get(i));
+                Map<String, String> c = PngText.read(singlePictures.get(i));
+                assertEquals(withoutTiHashes(a), withoutTiHashes(c), "picture " + i + "'s text");
+                if (a.equals(c)) {
+                    assertArrayEquals(folderPictures.get(i), singlePictures.get(i), "picture " + i);
+                } else {
+                    assertArrayEquals(rgb(folderPictures.get(i)), rgb(singlePictures.get(i)), "picture " + i);
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> withoutTiHashes(Map<String, String> text) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        text.forEach((k, v) -> m.put(k, v.replaceAll("TI hashes: \"[^\"]*\"", "TI hashes: ?")
+                .replaceAll("\"sha256\":\"[0-9a-f]*\"", "\"sha256\":?")));
+        return m;
+    }
+
+    private static int[] rgb(byte[] png) throws Exception {
+        java.awt.image.BufferedImage im = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        return im.getRGB(0, 0, im.getWidth(), im.getHeight(), null, 0, im.getWidth());
+    }
+
+    /**
+     * The bytes of every PNG under {@code out}, in the generate manifest's order, then the validation images by
+     * name (file names hash where the model is, so a folder and its single file name the same picture differently).
+     */
+    private static List<byte[]> pictures(FileSystem fs, String out) throws Exception {
+        List<byte[]> all = new java.util.ArrayList<>();
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(out + "/_generate/manifest.jsonl"))) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                JsonNode row = JSON.readTree(line);
+                if (row.hasNonNull("image")) {
+                    all.add(bytes(fs, out + "/" + row.path("image").asText()));
+                }
+            }
+        }
+        for (String f : listing(fs, out).keySet()) {
+            if (f.contains("/validation/") && f.endsWith(".png")) {
+                all.add(bytes(fs, f));
+            }
+        }
+        return all;
+    }
+
+    private static byte[] bytes(FileSystem fs, String uri) throws Exception {
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(uri))) {
+            return in.readAllBytes();
         }
     }
 
