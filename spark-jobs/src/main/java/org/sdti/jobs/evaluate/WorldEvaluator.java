@@ -18,8 +18,9 @@ import org.sdti.dataprep.world.WorldReading;
 /**
  * The toy world's judge ({@code docs/world.md}). A concept fixes the figure's colour and/or shape when at least
  * {@value #AGREEMENT} of its pictures show the same one (a (colour, shape) object fixes both, a colour style only the
- * colour); a picture of the concept must show what it fixes. Two probes: the concept's first template ("a photo of a
- * {}" or "a painting in the style of {}"), and a composition its pictures never showed: the concept on a background
+ * colour); a picture of the concept must show what it fixes. Two probes: "a photo of a {}" (for a style too: the
+ * world's captions are photos, and what a style's token learned must carry into them; "painting" and "style" are
+ * words the world never taught), and a composition its pictures never showed: the concept on a background
  * colour none of them had (the first in palette order that contrasts with the concept's colour), which must also
  * be that background.
  */
@@ -48,8 +49,7 @@ final class WorldEvaluator implements ConceptEvaluator {
             expected.put("shape", shape.word());
         }
         List<Probe> probes = new ArrayList<>();
-        String photo = property.equals("style") ? "a painting in the style of {}" : "a photo of a {}";
-        probes.add(new Probe("photo", photo, img -> shows(classifier.classify(img), colour, shape)));
+        probes.add(new Probe("photo", "a photo of a {}", img -> shows(classifier.classify(img), colour, shape)));
         Set<Colour> seen = readings.stream().map(WorldReading::background)
                 .collect(java.util.stream.Collectors.toSet());
         Optional<Colour> novel = (colour == null ? List.of(Colour.values()) : Contrast.backgroundsFor(colour)).stream()

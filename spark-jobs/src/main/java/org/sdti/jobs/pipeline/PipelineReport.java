@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -230,14 +231,17 @@ public final class PipelineReport {
         if (train == null) {
             return "-";
         }
-        List<String> parts = new ArrayList<>();
+        // the photo probe first (the headline), then the others by name
+        Map<String, String> parts = new java.util.TreeMap<>(Comparator.comparing((String p) -> !p.equals("photo"))
+                .thenComparing(Comparator.naturalOrder()));
         train.metrics().forEach((k, v) -> {
             Double before = train.metrics().get(k + "_before");
             if (k.startsWith("hits_") && !k.endsWith("_before") && before != null) {
-                parts.add(String.format(Locale.ROOT, "%s %.0f%% (%.0f%%)", k.substring(5), 100 * v, 100 * before));
+                parts.put(k.substring(5), String.format(Locale.ROOT, "%s %.0f%% (%.0f%%)", k.substring(5), 100 * v,
+                        100 * before));
             }
         });
-        return parts.isEmpty() ? "-" : String.join(", ", parts);
+        return parts.isEmpty() ? "-" : String.join(", ", parts.values());
     }
 
     void write(OutputLayout layout) throws IOException {

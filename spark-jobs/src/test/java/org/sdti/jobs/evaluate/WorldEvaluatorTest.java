@@ -55,7 +55,7 @@ class WorldEvaluatorTest {
         List<WorldSample> concept = samples(2, 8, Constraints.NONE.withColour(Colour.GREEN));
         ConceptEvaluator.Judgement j = new WorldEvaluator().judge("style", images(concept)).orElseThrow();
         assertEquals(Map.of("colour", "green"), j.expected());
-        assertEquals("a painting in the style of {}", j.probes().get(0).prompt());
+        assertEquals("a photo of a {}", j.probes().get(0).prompt(), "the world's captions are photos, a style's too");
         assertTrue(j.probes().get(0).hit().test(WORLD.sample(3, 0, Constraints.NONE.withColour(Colour.GREEN)
                 .withShape(Shape.RING)).image()));
     }

@@ -30,10 +30,11 @@ class PipelineReportTest {
     void theTableShowsEachProbesHitRateAfterAndBefore() {
         java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
         m.put("loss", 0.0174);
-        m.put("hits_photo", 0.8125);
-        m.put("hits_photo_before", 0.03125);
+        // in the order a report's sorted metrics come: the photo probe is still shown first
         m.put("hits_composition", 0.5);
         m.put("hits_composition_before", 0.0);
+        m.put("hits_photo", 0.8125);
+        m.put("hits_photo_before", 0.03125);
         org.sdti.jobs.runtime.StageReport.ConceptResult train = new org.sdti.jobs.runtime.StageReport.ConceptResult(
                 "gizmo", "<gizmo>", org.sdti.jobs.runtime.StageReport.Status.DONE, "trained", null,
                 java.util.Map.of(), java.util.List.of(), m);
