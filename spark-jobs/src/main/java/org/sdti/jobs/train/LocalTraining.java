@@ -212,9 +212,12 @@ public final class LocalTraining {
         return p;
     }
 
-    /** The model folder's own name (its last path segment): what A1111 shows as the checkpoint name. */
+    /**
+     * What A1111 shows as the checkpoint name: the folder's last path segment, a single file's without its extension
+     * (the name PNGs give the model), so a folder and its single-file copy write the same embedding bytes.
+     */
     static String baseModelName(ModelSource folder) {
-        return new org.apache.hadoop.fs.Path(folder.location()).getName();
+        return org.sdti.jobs.generate.GenerationInfo.modelName(folder);
     }
 
     /** The token as a portable file name: letters, digits, '.', '_' and '-' only. */

@@ -38,5 +38,7 @@ class ModelIdsTest {
         assertEquals(ModelIds.of(preset, ModelSource.VAE), ModelIds.of(ModelRef.of(preset).open(CONF),
                 ModelSource.VAE));
         assertEquals(ModelIds.tokenizer(preset), ModelIds.tokenizer(ModelRef.of(preset).open(CONF)));
+        assertEquals(ModelIds.tokenizer(ModelSources.open(folder, null, CONF)), ModelIds.tokenizer(full),
+                "a folder and its single file with the folder's configs: the same tokenizer, by content");
     }
 }
