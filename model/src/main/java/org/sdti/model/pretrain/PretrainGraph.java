@@ -18,10 +18,10 @@ import org.sdti.model.models.nn.UNetOps;
 
 /**
  * One full-weight training graph at a fixed batch and latent size: {@code ids → text encoder → U-Net(noisy, t) →
- * mean(w · (ε̂ − target)²)} (w one weight per sample, 1 for plain MSE), with every weight of both networks a VARIABLE and the backward ops ({@link FrozenBackprop}) in
- * the same graph, so one pass gives the loss and the gradient of every weight. The token table is looked up
- * outside the graph (SameDiff's gather has a broken backward): the gradient of the looked-up rows is summed into
- * the table's rows here.
+ * mean(w · (ε̂ − target)²)} (w one weight per sample, 1 for plain MSE), with every weight of both networks a
+ * VARIABLE and the backward ops ({@link FrozenBackprop}) in the same graph, so one pass gives the loss and the
+ * gradient of every weight. The token table is looked up outside the graph (SameDiff's gather has a broken
+ * backward): the gradient of the looked-up rows is summed into the table's rows here.
  *
  * <p>Parameters are named by key: the graph's variable names, and {@link #TOKEN_TABLE} for the table. Not
  * thread-safe: one graph per training thread.

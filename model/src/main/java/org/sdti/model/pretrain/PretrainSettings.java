@@ -34,7 +34,8 @@ import org.sdti.model.inversion.LrSchedule;
  */
 public record PretrainSettings(int batchSize, long steps, double learningRate, String schedule, int warmupSteps,
                                double weightDecay, double maxGradNorm, double captionDropout, double snrGamma,
-                               String lossWeighting, double maxLossWeight, double tokenInitStd, double emaDecay, long seed, long checkpointEvery) {
+                               String lossWeighting, double maxLossWeight, double tokenInitStd, double emaDecay,
+                               long seed, long checkpointEvery) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Values of {@code lossWeighting}. */

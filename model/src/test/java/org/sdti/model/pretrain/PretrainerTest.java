@@ -50,7 +50,8 @@ class PretrainerTest {
     }
 
     static PretrainSettings settings(long steps, long checkpointEvery) {
-        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, "epsilon", 0, 0, 0, 7, checkpointEvery);
+        return new PretrainSettings(2, steps, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, "epsilon", 0, 0, 0,
+                7, checkpointEvery);
     }
 
     static TrainableNetworks networks() throws IOException {
@@ -71,7 +72,8 @@ class PretrainerTest {
         Object[] batch = fixedBatch(data);
         double before = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
         List<String> lines = new ArrayList<>();
-        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 0, "epsilon", 0, 0, 0, 7, 1000);
+        PretrainSettings s = new PretrainSettings(2, 15, 3e-3, "constant_with_warmup", 3, 0, 1.0, 0, 0, "epsilon", 0,
+                0, 0, 7, 1000);
         Pretrainer.Result r = pretrainer(nets).run(data, s,
                 new PretrainFolder(shared.resolve("learn").toString(), new Configuration(), TOY), false, lines::add);
         double after = probe.loss((long[][]) batch[0], (INDArray) batch[1], (INDArray) batch[2], (INDArray) batch[3]);
@@ -92,7 +94,8 @@ class PretrainerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, settings(4, 2), parts, false, l -> { }),
                 "a folder with checkpoints needs --resume");
-        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0, "epsilon", 0, 0, 0, 7, 2);
+        PretrainSettings otherLr = new PretrainSettings(2, 4, 2e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 0,
+                "epsilon", 0, 0, 0, 7, 2);
         assertThrows(IllegalArgumentException.class,
                 () -> pretrainer(networks()).run(data, otherLr, parts, true, l -> { }));
         Pretrainer.Result resumed = pretrainer(networks()).run(data, settings(4, 2), parts, true, l -> { });
@@ -134,8 +137,8 @@ class PretrainerTest {
     @Test
     void theModelFilesHoldTheMovingAverageAndAResumeKeepsIt(@TempDir Path tmp) throws IOException {
         ColouredShapes data = new ColouredShapes(8, 5, 2);
-        PretrainSettings s = new PretrainSettings(2, 4, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 5, "epsilon", 0, 0, 0.6, 7,
-                1);
+        PretrainSettings s = new PretrainSettings(2, 4, 1e-3, "constant_with_warmup", 2, 1e-2, 1.0, 0.1, 5, "epsilon",
+                0, 0, 0.6, 7, 1);
         PretrainFolder whole = new PretrainFolder(tmp.resolve("whole").toString(), new Configuration(), TOY);
         TrainableNetworks nets = networks();
         float[] start = new ParameterVector(PretrainGraph.build(nets, 2, 4, 8, 8)).read();

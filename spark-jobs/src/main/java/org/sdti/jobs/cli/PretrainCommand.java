@@ -94,8 +94,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--loss-weighting", defaultValue = "epsilon", paramLabel = "W",
             description = "epsilon: plain ε-MSE; v: each sample's ε-MSE times 1 + 1/SNR of its timestep, the "
-                    + "v-prediction loss of the same model, so the high-noise steps where only the caption tells colour "
-                    + "and shape carry weight (default ${DEFAULT-VALUE}).")
+                    + "v-prediction loss of the same model, so the high-noise steps where only the caption tells "
+                    + "colour and shape carry weight (default ${DEFAULT-VALUE}).")
     String lossWeighting;
 
     @Option(names = "--max-loss-weight", defaultValue = "0", paramLabel = "C",

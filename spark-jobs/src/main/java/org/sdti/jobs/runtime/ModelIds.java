@@ -2,7 +2,6 @@ package org.sdti.jobs.runtime;
 
 import java.io.IOException;
 import org.apache.hadoop.fs.FileStatus;
-import org.sdti.model.io.ModelFolder;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.text.TokenizerFiles;
 
