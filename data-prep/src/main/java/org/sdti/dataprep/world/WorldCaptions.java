@@ -58,6 +58,11 @@ public final class WorldCaptions {
                 .replace("{thing}", thing(labels, slot))
                 .replace("{background}", background)
                 .replace("{position}", labels.position().phrase());
+        return withArticles(text);
+    }
+
+    /** The world's English: "a" before a vowel becomes "an" ("a orange star" → "an orange star"). */
+    public static String withArticles(String text) {
         return AN.matcher(text).replaceAll("an ");
     }
 

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.sdti.dataprep.RgbImage;
 import org.sdti.model.pipelines.GenerationRequest;
 import org.sdti.model.pipelines.GenerationResult;
@@ -14,14 +16,20 @@ import org.sdti.model.pipelines.TokenEmbeddings;
 /**
  * Scores a learned concept with an evaluator's probes: each probe's prompt rendered for seeds 0..n-1 with the
  * initializer's rows (before: what the word alone draws) and with the learned rows (after), each picture passed
- * through the probe's test. The same seeds for both, so the two rates differ by the rows alone.
+ * through the probe's test. The same seeds for both, so the two rates differ by the rows alone. A probe with a words
+ * version is also rendered with the concept said in words and no learned rows: what the model draws when told,
+ * the ceiling a learned token is measured against.
  */
 public final class ConceptEvaluation {
     /** Pictures per probe and how to draw them (the model's own sampler and size). */
     public record Settings(int seeds, int steps, double guidance) {}
 
-    /** One probe's hits among {@code seeds} pictures, before and after. */
-    public record ProbeResult(String name, String prompt, int seeds, int before, int after) {
+    /**
+     * One probe's hits among {@code seeds} pictures, before and after, and with its words version ({@code inWords}
+     * null and {@code words} empty when the probe has none).
+     */
+    public record ProbeResult(String name, String prompt, int seeds, int before, int after, String inWords,
+            OptionalInt words) {
         public double beforeRate() {
             return (double) before / seeds;
         }
@@ -29,26 +37,33 @@ public final class ConceptEvaluation {
         public double afterRate() {
             return (double) after / seeds;
         }
+
+        public OptionalDouble wordsRate() {
+            return words.isPresent() ? OptionalDouble.of((double) words.getAsInt() / seeds) : OptionalDouble.empty();
+        }
     }
 
     /** What the concept's pictures agree on, and every probe's result. */
     public record Result(Map<String, String> expected, List<ProbeResult> probes) {
-        /** {@code photo 91% (before 3%), composition 78% (before 0%)}. */
+        /** {@code photo 91% (before 3%, in words 100%), composition 78% (before 0%, in words 88%)}. */
         public String summary() {
             List<String> parts = new ArrayList<>();
             for (ProbeResult p : probes) {
-                parts.add(String.format(Locale.ROOT, "%s %.0f%% (before %.0f%%)", p.name(), 100 * p.afterRate(),
-                        100 * p.beforeRate()));
+                String words = p.wordsRate().isPresent()
+                        ? String.format(Locale.ROOT, ", in words %.0f%%", 100 * p.wordsRate().getAsDouble()) : "";
+                parts.add(String.format(Locale.ROOT, "%s %.0f%% (before %.0f%%%s)", p.name(), 100 * p.afterRate(),
+                        100 * p.beforeRate(), words));
             }
             return String.join(", ", parts);
         }
 
-        /** Hit rates for a report: {@code hits_photo}, {@code hits_photo_before}, ... */
+        /** Hit rates for a report: {@code hits_photo}, {@code hits_photo_before}, {@code hits_photo_words}, ... */
         public Map<String, Double> metrics() {
             Map<String, Double> m = new LinkedHashMap<>();
             for (ProbeResult p : probes) {
                 m.put("hits_" + p.name(), p.afterRate());
                 m.put("hits_" + p.name() + "_before", p.beforeRate());
+                p.wordsRate().ifPresent(w -> m.put("hits_" + p.name() + "_words", w));
             }
             return m;
         }
@@ -66,17 +81,20 @@ public final class ConceptEvaluation {
         List<ProbeResult> results = new ArrayList<>();
         for (ConceptEvaluator.Probe probe : judgement.probes()) {
             String prompt = probe.prompt().replace("{}", token);
-            int hitsBefore = hits(pipeline, probe, prompt, token, before, settings);
-            int hitsAfter = hits(pipeline, probe, prompt, token, after, settings);
-            results.add(new ProbeResult(probe.name(), prompt, settings.seeds(), hitsBefore, hitsAfter));
+            int hitsBefore = hits(pipeline, probe, prompt, List.of(new TokenEmbeddings(token, before)), settings);
+            int hitsAfter = hits(pipeline, probe, prompt, List.of(new TokenEmbeddings(token, after)), settings);
+            OptionalInt words = probe.inWords() == null ? OptionalInt.empty()
+                    : OptionalInt.of(hits(pipeline, probe, probe.inWords(), List.of(), settings));
+            results.add(new ProbeResult(probe.name(), prompt, settings.seeds(), hitsBefore, hitsAfter,
+                    probe.inWords(), words));
         }
         return new Result(judgement.expected(), results);
     }
 
-    private static int hits(TextToImage pipeline, ConceptEvaluator.Probe probe, String prompt, String token,
-            float[][] rows, Settings s) {
+    private static int hits(TextToImage pipeline, ConceptEvaluator.Probe probe, String prompt,
+            List<TokenEmbeddings> embeddings, Settings s) {
         GenerationResult r = pipeline.generate(GenerationRequest.of(prompt)
-                .withEmbeddings(List.of(new TokenEmbeddings(token, rows)))
+                .withEmbeddings(embeddings)
                 .withSampler(null, s.steps())
                 .withGuidance(s.guidance())
                 .withSeed(0)

@@ -16,10 +16,12 @@ public interface ConceptEvaluator {
     /**
      * A prompt to render and the test each of its pictures must pass.
      *
-     * @param name   short key in reports ({@code photo}, {@code composition})
-     * @param prompt the prompt with {@code {}} where the concept's token goes
+     * @param name    short key in reports ({@code photo}, {@code composition})
+     * @param prompt  the prompt with {@code {}} where the concept's token goes
+     * @param inWords the same prompt with the concept described in the model's words ("a photo of a blue cross"),
+     *                or null: what the base model draws when told in words, the ceiling for a learned token
      */
-    record Probe(String name, String prompt, Predicate<RgbImage> hit) {}
+    record Probe(String name, String prompt, String inWords, Predicate<RgbImage> hit) {}
 
     /** What the concept's pictures agree on, and the probes to score; empty when this evaluator cannot judge them. */
     record Judgement(Map<String, String> expected, List<Probe> probes) {}

@@ -226,7 +226,7 @@ public final class PipelineReport {
         return order;
     }
 
-    /** {@code photo 81% (3%), composition 62% (0%)} from the train stage's evaluation metrics, or "-". */
+    /** {@code photo 81% (3%; 100%), composition 62% (0%; 88%)}: after (before; in words) from train's metrics, or "-". */
     static String hits(ConceptResult train) {
         if (train == null) {
             return "-";
@@ -236,9 +236,10 @@ public final class PipelineReport {
                 .thenComparing(Comparator.naturalOrder()));
         train.metrics().forEach((k, v) -> {
             Double before = train.metrics().get(k + "_before");
-            if (k.startsWith("hits_") && !k.endsWith("_before") && before != null) {
-                parts.put(k.substring(5), String.format(Locale.ROOT, "%s %.0f%% (%.0f%%)", k.substring(5), 100 * v,
-                        100 * before));
+            if (k.startsWith("hits_") && before != null) {
+                Double words = train.metrics().get(k + "_words");
+                parts.put(k.substring(5), String.format(Locale.ROOT, "%s %.0f%% (%.0f%%%s)", k.substring(5), 100 * v,
+                        100 * before, words == null ? "" : String.format(Locale.ROOT, "; %.0f%%", 100 * words)));
             }
         });
         return parts.isEmpty() ? "-" : String.join(", ", parts.values());
@@ -255,8 +256,8 @@ public final class PipelineReport {
      */
     public String table() {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("concept", "status", "steps", "loss", "hits after (before)", "images", "embedding",
-                "images at"));
+        rows.add(List.of("concept", "status", "steps", "loss", "hits after (before; in words)", "images",
+                "embedding", "images at"));
         List<String> notes = new ArrayList<>();
         for (ConceptSpec c : job.concepts()) {
             String failedAt = failedStage(c.name());

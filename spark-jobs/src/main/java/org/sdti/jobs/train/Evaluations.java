@@ -62,9 +62,13 @@ final class Evaluations {
         r.expected().forEach(expected::put);
         var probes = n.putArray("probes");
         for (ConceptEvaluation.ProbeResult p : r.probes()) {
-            probes.addObject().put("name", p.name()).put("prompt", p.prompt()).put("seeds", p.seeds())
-                    .put("hits_before", p.before()).put("hits_after", p.after())
+            ObjectNode probe = probes.addObject().put("name", p.name()).put("prompt", p.prompt())
+                    .put("seeds", p.seeds()).put("hits_before", p.before()).put("hits_after", p.after())
                     .put("rate_before", p.beforeRate()).put("rate_after", p.afterRate());
+            if (p.words().isPresent()) {
+                probe.put("prompt_in_words", p.inWords()).put("hits_in_words", p.words().getAsInt())
+                        .put("rate_in_words", p.wordsRate().getAsDouble());
+            }
         }
         return n;
     }

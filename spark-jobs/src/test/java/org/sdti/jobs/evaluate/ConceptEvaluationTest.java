@@ -32,23 +32,27 @@ class ConceptEvaluationTest {
             List<String> seen = new ArrayList<>();
             List<Boolean> verdicts = new ArrayList<>();
             // the probe passes a picture when its first pixel is bright: a test anything can fail or pass
-            ConceptEvaluator.Probe probe = new ConceptEvaluator.Probe("photo", "a photo of a {}", img -> {
-                seen.add(Arrays.toString(img.rgb()));
-                verdicts.add((img.rgb()[0] & 0xff) > 127);
-                return verdicts.get(verdicts.size() - 1);
-            });
+            ConceptEvaluator.Probe probe = new ConceptEvaluator.Probe("photo", "a photo of a {}", "a photo of a star",
+                    img -> {
+                        seen.add(Arrays.toString(img.rgb()));
+                        verdicts.add((img.rgb()[0] & 0xff) > 127);
+                        return verdicts.get(verdicts.size() - 1);
+                    });
             ConceptEvaluator.Judgement j = new ConceptEvaluator.Judgement(Map.of("shape", "star"), List.of(probe));
             ConceptEvaluation.Settings s = new ConceptEvaluation.Settings(4, 3, 7.5);
             ConceptEvaluation.Result r = ConceptEvaluation.run(pipeline, j, "<t>", before, after, s);
-            assertEquals(8, seen.size(), "4 seeds before, 4 after");
-            assertEquals(8, seen.stream().distinct().count(), "seeds and rows give other pictures");
+            assertEquals(12, seen.size(), "4 seeds before, 4 after, 4 in words");
+            assertEquals(12, seen.stream().distinct().count(), "seeds, rows and words give other pictures");
             ConceptEvaluation.ProbeResult p = r.probes().get(0);
             assertEquals("a photo of a <t>", p.prompt());
             assertEquals(4, p.seeds());
             assertEquals(verdicts.subList(0, 4).stream().filter(b -> b).count(), p.before());
             assertEquals(verdicts.subList(4, 8).stream().filter(b -> b).count(), p.after());
-            assertEquals(Map.of("hits_photo", p.afterRate(), "hits_photo_before", p.beforeRate()), r.metrics());
-            assertTrue(r.summary().matches("photo \\d+% \\(before \\d+%\\)"), r.summary());
+            assertEquals(verdicts.subList(8, 12).stream().filter(b -> b).count(), p.words().getAsInt());
+            assertEquals("a photo of a star", p.inWords());
+            assertEquals(Map.of("hits_photo", p.afterRate(), "hits_photo_before", p.beforeRate(), "hits_photo_words",
+                    p.wordsRate().getAsDouble()), r.metrics());
+            assertTrue(r.summary().matches("photo \\d+% \\(before \\d+%, in words \\d+%\\)"), r.summary());
 
             // the same again: the same pictures
             List<String> first = new ArrayList<>(seen);

@@ -35,10 +35,12 @@ class PipelineReportTest {
         m.put("hits_composition_before", 0.0);
         m.put("hits_photo", 0.8125);
         m.put("hits_photo_before", 0.03125);
+        m.put("hits_photo_words", 1.0);
         org.sdti.jobs.runtime.StageReport.ConceptResult train = new org.sdti.jobs.runtime.StageReport.ConceptResult(
                 "gizmo", "<gizmo>", org.sdti.jobs.runtime.StageReport.Status.DONE, "trained", null,
                 java.util.Map.of(), java.util.List.of(), m);
-        assertEquals("photo 81% (3%), composition 50% (0%)", PipelineReport.hits(train));
+        assertEquals("photo 81% (3%; 100%), composition 50% (0%)", PipelineReport.hits(train),
+                "after (before; in words), the words only where measured");
         assertEquals("-", PipelineReport.hits(new org.sdti.jobs.runtime.StageReport.ConceptResult("dog", "<dog>",
                 org.sdti.jobs.runtime.StageReport.Status.DONE, "trained", null, java.util.Map.of(),
                 java.util.List.of(), java.util.Map.of("loss", 0.02))), "no evaluation: no hit rates");

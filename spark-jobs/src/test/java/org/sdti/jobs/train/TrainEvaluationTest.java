@@ -46,7 +46,8 @@ class TrainEvaluationTest {
                 "--steps", "2", "--resolution", "32", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().matches("(?s).*train: evaluation \\(\\{colour=red, shape=star}, 3 seeds, .*\\): photo \\d+% "
-                + "\\(before \\d+%\\), composition \\d+% \\(before \\d+%\\).*"), r.err());
+                + "\\(before \\d+%, in words \\d+%\\), composition \\d+% \\(before \\d+%, in words \\d+%\\).*"),
+                r.err());
         assertTrue(r.err().contains("train: hit rate: photo "), r.err());
         JsonNode e = new ObjectMapper().readTree(out.resolve("evaluation.json").toFile());
         assertEquals("shapes", e.path("world").asText());
@@ -55,6 +56,8 @@ class TrainEvaluationTest {
         assertEquals("a photo of a <rs>", photo.path("prompt").asText());
         assertEquals(3, photo.path("seeds").asInt());
         assertTrue(photo.path("hits_after").asInt() >= 0 && photo.path("hits_after").asInt() <= 3);
+        assertEquals("a photo of a red star", photo.path("prompt_in_words").asText());
+        assertTrue(photo.path("hits_in_words").asInt(-1) >= 0 && photo.path("hits_in_words").asInt() <= 3);
     }
 
     @Test
@@ -87,8 +90,8 @@ class TrainEvaluationTest {
         JobFixtures.Result r = JobFixtures.run("pipeline", "--config", job.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode c = new ObjectMapper().readTree(out.resolve("_reports/train.json").toFile()).path("concepts").get(0);
-        for (String key : new String[] {"hits_photo", "hits_photo_before", "hits_composition",
-                "hits_composition_before"}) {
+        for (String key : new String[] {"hits_photo", "hits_photo_before", "hits_photo_words", "hits_composition",
+                "hits_composition_before", "hits_composition_words"}) {
             double rate = c.path(key).asDouble(-1);
             assertTrue(rate >= 0 && rate <= 1 && Math.abs(rate * 3 - Math.round(rate * 3)) < 1e-9, key + ": " + c);
         }
