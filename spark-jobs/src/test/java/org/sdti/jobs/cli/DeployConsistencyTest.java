@@ -94,7 +94,7 @@ class DeployConsistencyTest {
     void scriptsParse() throws Exception {
         assumeTrue(has("bash"), "no bash");
         for (String script : List.of("deploy/sdti-submit", "deploy/sdti-gpus.sh", "deploy/cron/sdti-cron",
-                "bin/sdti")) {
+                "deploy/standalone/local-cluster", "deploy/standalone/spark-submit", "bin/sdti")) {
             Run r = exec(Map.of(), "bash", "-n", script);
             assertEquals(0, r.code(), script + ": " + r.err());
             assertTrue(Files.isExecutable(ROOT.resolve(script)), script + " is executable");
@@ -225,6 +225,15 @@ class DeployConsistencyTest {
         assertEquals(ROOT.resolve(init.group(1)), ROOT.resolve(run.group(1)).resolveSibling(model.group(1)).normalize());
         assertTrue(Files.readString(ROOT.resolve(".ci/run")).lines().anyMatch(l -> l.startsWith("bin/run-example")),
                 ".ci/run runs the main job too");
+        // CI's slow suites name their test classes: a renamed class must not leave CI running nothing
+        Matcher slow = Pattern.compile("-Pslow -Dtest=(\\w+)").matcher(Files.readString(ROOT.resolve(".ci/run")));
+        assertTrue(slow.find(), ".ci/run runs the cluster suite");
+        do {
+            String name = slow.group(1);
+            try (var s = Files.walk(ROOT.resolve("spark-jobs/src/test/java"))) {
+                assertTrue(s.anyMatch(p -> p.getFileName().toString().equals(name + ".java")), name + " exists");
+            }
+        } while (slow.find());
     }
 
     @Test

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * Two pipeline output folders of the same job, written by runs into different folders, compared byte for byte
@@ -28,12 +31,16 @@ import java.util.stream.Stream;
  * <li>when a run happened: {@code started}, {@code finished}, {@code seconds} of the reports and
  * {@code committed_at} of the commit markers: left out of those JSON files, everything else in them compared;</li>
  * <li>Parquet part files are named with a random id per write ({@code part-00000-UUID.c000.snappy.parquet}, and
- * their {@code .crc}): compared under the name without the id.</li>
+ * their {@code .crc}): compared under the name without the id. Between runs of different parallelism (local mode's
+ * 2 task slots, the cluster's 4) the split of a dataset into parts differs too (latents writes
+ * min(examples, default parallelism) parts), so {@link #acrossParallelism} compares each Parquet folder's rows
+ * (every column's value, binary ones byte for byte) instead of its files.</li>
  * </ul>
  */
 public final class OutputComparison {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TIME_FIELDS = Set.of("started", "finished", "seconds", "committed_at");
+    private static final String WRITE_ID = "(part-\\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     private OutputComparison() {}
@@ -43,8 +50,64 @@ public final class OutputComparison {
      * empty when the outputs are equal.
      */
     public static List<String> differences(Path a, Path b, String... skip) throws IOException {
-        Map<String, Path> left = files(a, skip);
-        Map<String, Path> right = files(b, skip);
+        return differences(files(a, skip), a, files(b, skip), b);
+    }
+
+    /**
+     * As {@link #differences}, for runs whose Spark parallelism differs: Parquet folders are compared by their rows
+     * (read with {@code spark}), every other file as there.
+     */
+    public static List<String> acrossParallelism(SparkSession spark, Path a, Path b) throws IOException {
+        Map<String, Path> left = files(a);
+        Map<String, Path> right = files(b);
+        List<String> out = new ArrayList<>();
+        Set<String> folders = new TreeSet<>(parquetFolders(left));
+        folders.addAll(parquetFolders(right));
+        for (String folder : folders) {
+            List<String> x = rows(spark, a.resolve(folder));
+            List<String> y = rows(spark, b.resolve(folder));
+            if (x.isEmpty() || !x.equals(y)) {
+                out.add(folder + ": Parquet rows differ (" + x.size() + " vs " + y.size() + " rows)");
+            }
+        }
+        left.keySet().removeIf(OutputComparison::isParquet);
+        right.keySet().removeIf(OutputComparison::isParquet);
+        out.addAll(differences(left, a, right, b));
+        return out;
+    }
+
+    private static boolean isParquet(String name) {
+        return name.endsWith(".parquet") || name.endsWith(".parquet.crc");
+    }
+
+    private static Set<String> parquetFolders(Map<String, Path> files) {
+        Set<String> out = new TreeSet<>();
+        files.keySet().stream().filter(n -> n.endsWith(".parquet"))
+                .forEach(n -> out.add(n.substring(0, n.lastIndexOf('/'))));
+        return out;
+    }
+
+    /** Each row of the folder's Parquet files as text (binary columns as hex), sorted. */
+    private static List<String> rows(SparkSession spark, Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Row r : spark.read().parquet(folder.toString()).collectAsList()) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length(); i++) {
+                Object v = r.get(i);
+                sb.append(v instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : String.valueOf(v))
+                        .append('|');
+            }
+            out.add(sb.toString());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static List<String> differences(Map<String, Path> left, Path a, Map<String, Path> right, Path b)
+            throws IOException {
         List<String> out = new ArrayList<>();
         for (String name : left.keySet()) {
             if (!right.containsKey(name)) {
@@ -71,8 +134,7 @@ public final class OutputComparison {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 if (Files.isRegularFile(p) && skipped.stream().noneMatch(p::startsWith)) {
-                    String name = root.relativize(p).toString()
-                            .replaceAll("(part-\\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "$1");
+                    String name = root.relativize(p).toString().replaceAll(WRITE_ID, "$1");
                     if (out.put(name, p) != null) {
                         throw new IllegalStateException("two files named " + name + " under " + root);
                     }
@@ -100,7 +162,8 @@ public final class OutputComparison {
             tx = withoutTimes(tx);
             ty = withoutTimes(ty);
         }
-        return tx.equals(ty) ? null : "differs beyond the output path" + (tx.length() < 6000 ? ":\n" + tx + "\n" + ty : "");
+        return tx.equals(ty) ? null
+                : "differs beyond the output path" + (tx.length() < 6000 ? ":\n" + tx + "\n" + ty : "");
     }
 
     private static String comparePng(List<byte[]> x, String xUri, List<byte[]> y, String yUri) {
