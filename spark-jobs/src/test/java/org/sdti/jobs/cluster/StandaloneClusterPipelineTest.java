@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.sdti.jobs.testing.ClusterSubmission;
 import org.sdti.jobs.testing.OutputComparison;
 import org.sdti.jobs.testing.ProcessTrees;
@@ -51,16 +50,22 @@ class StandaloneClusterPipelineTest {
     /** A pipeline run on a busy 2-core machine took up to half an hour. */
     private static final Duration RUN = Duration.ofMinutes(60);
 
-    @TempDir
-    static Path tmp;
+    /** Runs, logs and the cluster's folder: under target/, kept after the run to read when something failed. */
+    private static final Path WORK = ROOT.resolve("spark-jobs/target/standalone-cluster-test");
     private StandaloneCluster cluster;
     private Path undisturbed;
 
     @BeforeAll
     void clusterAndUndisturbedRun() throws Exception {
         requireFreshJar();
-        cluster = StandaloneCluster.start(tmp.resolve("cluster"), CORES, 2);
-        undisturbed = tmp.resolve("undisturbed");
+        if (Files.exists(WORK)) {
+            try (Stream<Path> old = Files.walk(WORK)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(WORK);
+        cluster = StandaloneCluster.start(WORK.resolve("cluster"), CORES, 2);
+        undisturbed = WORK.resolve("undisturbed");
         try (ClusterSubmission run = submit("undisturbed")) {
             assertEquals(0, run.awaitExit(RUN), run.text());
         }
@@ -76,10 +81,10 @@ class StandaloneClusterPipelineTest {
     @Test
     @Order(1)
     void pipelineOnTwoWorkerJvmsEqualsLocalModeByteForByteButForOutputPathsAndTimes() throws Exception {
-        Path local = tmp.resolve("local");
+        Path local = WORK.resolve("local");
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("bin/sdti").toString(), "pipeline", "--config",
                 job("local", "  spark.master = \"local[" + CORES + "]\"\n").toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("local.log").toFile());
+                .redirectErrorStream(true).redirectOutput(WORK.resolve("local.log").toFile());
         pb.environment().putAll(java.util.Map.of("OMP_NUM_THREADS", Integer.toString(CORES), "SDTI_HEAP", "1g",
                 "SDTI_OFFHEAP", "2g"));
         Process p = pb.start();
@@ -88,7 +93,7 @@ class StandaloneClusterPipelineTest {
         } finally {
             ProcessTrees.killAll(ProcessTrees.tree(p.pid()), Duration.ofSeconds(10));
         }
-        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("local.log")));
+        assertEquals(0, p.exitValue(), Files.readString(WORK.resolve("local.log")));
         // local mode writes latents in 2 Parquet parts per concept (its 2 task slots), the cluster in 4
         assertEquals(List.of(), OutputComparison.acrossParallelism(TestSpark.session(), local, undisturbed));
         assertDone(undisturbed);
@@ -116,7 +121,7 @@ class StandaloneClusterPipelineTest {
     @Test
     @Order(3)
     void driverKilledInTrainRound2_rerunResumesFromRound1AndEndsByteIdentical() throws Exception {
-        Path out = tmp.resolve("driver-killed");
+        Path out = WORK.resolve("driver-killed");
         try (ClusterSubmission killed = submit("driver-killed")) {
             killed.awaitLine("train: round 1: ", 0, RUN);
             killed.killDriver();
@@ -150,7 +155,7 @@ class StandaloneClusterPipelineTest {
      * examples, rounds) equal.
      */
     private void killAnExecutorDuring(String stage, String after) throws Exception {
-        Path out = tmp.resolve("executor-killed-in-" + stage);
+        Path out = WORK.resolve("executor-killed-in-" + stage);
         try (ClusterSubmission run = submit(out.getFileName().toString())) {
             int from = run.awaitLine(after, 0, RUN).index();
             ClusterSubmission.Hit start;
@@ -176,7 +181,7 @@ class StandaloneClusterPipelineTest {
     }
 
     private ClusterSubmission submit(String name) throws IOException {
-        return ClusterSubmission.submit(cluster, CORES, tmp.resolve(name + ".log"), "pipeline", "--config",
+        return ClusterSubmission.submit(cluster, CORES, WORK.resolve(name + ".log"), "pipeline", "--config",
                 job(name, "").toString());
     }
 
@@ -195,13 +200,13 @@ class StandaloneClusterPipelineTest {
         return JSON.readTree(out.resolve("_reports/" + stage + ".json").toFile());
     }
 
-    /** The job: the two sample concepts, 2 rounds of 2 steps with 2 replicas, 6 images; output {@code tmp/name}. */
+    /** The job: the two sample concepts, 2 rounds of 2 steps with 2 replicas, 6 images; output {@code WORK/name}. */
     private Path job(String name, String extra) throws IOException {
         Path concepts = ROOT.resolve("conf/examples/concepts");
-        Path f = tmp.resolve("job-" + name + ".conf");
+        Path f = WORK.resolve("job-" + name + ".conf");
         Files.writeString(f, "sdti {\n"
                 + "  model = \"" + TestData.tinyModel() + "\"\n"
-                + "  output = \"" + tmp.resolve(name) + "\"\n"
+                + "  output = \"" + WORK.resolve(name) + "\"\n"
                 + "  concepts = [\n"
                 + "    { token = \"<sdti-bot>\", init = \"robot\", images = \"" + concepts.resolve("sdti-bot") + "\" }\n"
                 + "    { token = \"<dot-style>\", init = \"pattern\", images = \"" + concepts.resolve("dot-style")

@@ -48,8 +48,10 @@ public final class StandaloneCluster implements AutoCloseable {
         pb.environment().putAll(Map.of("SDTI_CLUSTER_WORKERS", "2", "SDTI_WORKER_CORES", Integer.toString(cores),
                 "SDTI_WORKER_MEMORY", Integer.toString(memoryGiB), "SDTI_DAEMON_HEAP", "256m"));
         Process p = pb.start();
-        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+        // a busy 2-core machine took 3 minutes to start the three JVMs
+        boolean ended = p.waitFor(15, TimeUnit.MINUTES);
         if (!ended || p.exitValue() != 0) {
+            ProcessTrees.killAll(ProcessTrees.tree(p.pid()), Duration.ofSeconds(10));
             killLeftovers(dir);
             Runtime.getRuntime().removeShutdownHook(hook);
             throw new IllegalStateException("local-cluster start " + (ended ? "exited " + p.exitValue() : "timed out")
