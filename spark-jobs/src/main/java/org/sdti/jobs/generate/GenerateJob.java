@@ -198,14 +198,15 @@ public final class GenerateJob {
     /**
      * The folder's contact sheet: one row per request, its images in manifest order ({@link ContactSheet}). The
      * sheet carries a hash of its manifest lines and thumbnail size in a text chunk and is redrawn only when that
-     * differs (so also after a run killed between the manifest and the sheets).
+     * differs (so also after a run killed between the manifest and the sheets). The lines are hashed with the
+     * output folder's own URI left out: the same job into another folder draws a sheet of the same bytes.
      */
     private static void writeSheet(OutputFolder out, String folder, List<ManifestRow> rows, int thumbnail)
             throws IOException {
         String path = folder + "/" + SHEET;
         Fingerprint key = new Fingerprint("sdti-contact-sheet-v2").add(thumbnail);
         List<ManifestRow> mine = rows.stream().filter(r -> r.folder().equals(folder)).toList();
-        mine.forEach(r -> key.add(r.toJson()));
+        mine.forEach(r -> key.add(r.toJson().replace(out.location(), "OUTPUT")));
         String hash = key.hex(32);
         if (out.exists(path)) {
             try (InputStream in = out.fileSystem().open(out.path(path))) {

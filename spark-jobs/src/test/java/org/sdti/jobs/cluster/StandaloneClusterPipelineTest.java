@@ -127,10 +127,10 @@ class StandaloneClusterPipelineTest {
             killed.killDriver();
             assertEquals(137, killed.awaitExit(Duration.ofMinutes(1)), "killed by SIGKILL");
         }
-        assertTrue(Files.isRegularFile(out.resolve("sdti-bot/checkpoints/state-000002.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("gizmo/checkpoints/state-000002.safetensors")));
         try (ClusterSubmission rerun = submit("driver-killed")) {
             assertEquals(0, rerun.awaitExit(RUN), rerun.text());
-            for (String concept : List.of("sdti-bot", "dot-style")) {
+            for (String concept : List.of("gizmo", "ember")) {
                 long from = Long.parseLong(rerun.awaitLine("resuming " + concept + " from step (\\d+)", 0,
                         Duration.ZERO).match().group(1));
                 assertTrue(from == 2 || from == 4, "from the last round's checkpoint: " + from);
@@ -144,7 +144,8 @@ class StandaloneClusterPipelineTest {
             }
         }
         // the rerun's reports say what it did (resumed, the earlier stages up to date); the results are the same
-        assertEquals(List.of(), OutputComparison.differences(undisturbed, out, "_reports"));
+        assertEquals(List.of(), OutputComparison.acrossParallelism(TestSpark.session(), undisturbed, out,
+                "_reports"));
         assertDone(out);
     }
 
@@ -173,10 +174,13 @@ class StandaloneClusterPipelineTest {
             assertEquals(0, run.awaitExit(RUN), run.text());
             int done = run.awaitLine("pipeline: " + stage + " done", 0, Duration.ZERO).index();
             assertTrue(start.index() < done, "killed during " + stage);
-            // the executor was running a task of the stage: Spark lost it and ran it again elsewhere
-            run.awaitLine("Lost task .*executor " + executor + "\\b", start.index(), Duration.ZERO);
+            // the executor was running a task of the stage: Spark lost it and ran it again elsewhere (Spark words it
+            // "Lost task ... executor N", or, when it sees the exit before the task's failure, "(TID n) failed
+            // because while it was being computed, its executor exited")
+            run.awaitLine("Lost task .*executor " + executor + "\\b|\\(TID " + start.match().group(1)
+                    + "\\) failed because .*its executor exited", start.index(), Duration.ZERO);
         }
-        assertEquals(List.of(), OutputComparison.differences(undisturbed, out));
+        assertEquals(List.of(), OutputComparison.acrossParallelism(TestSpark.session(), undisturbed, out));
         assertDone(out);
     }
 
@@ -208,13 +212,13 @@ class StandaloneClusterPipelineTest {
                 + "  model = \"" + TestData.tinyModel() + "\"\n"
                 + "  output = \"" + WORK.resolve(name) + "\"\n"
                 + "  concepts = [\n"
-                + "    { token = \"<sdti-bot>\", init = \"robot\", images = \"" + concepts.resolve("sdti-bot") + "\" }\n"
-                + "    { token = \"<dot-style>\", init = \"pattern\", images = \"" + concepts.resolve("dot-style")
+                + "    { token = \"<gizmo>\", init = \"shape\", images = \"" + concepts.resolve("gizmo") + "\" }\n"
+                + "    { token = \"<ember>\", init = \"colour\", images = \"" + concepts.resolve("ember")
                 + "\", property = style }\n"
                 + "  ]\n"
                 + "  train { steps = 4, average-every = 2, replicas = 2, validation { images = 1, steps = 2 } }\n"
                 + "  generate {\n"
-                + "    prompts = [\"a photo of a <sdti-bot>\", \"a house in <dot-style>\", \"a plain red square\"]\n"
+                + "    prompts = [\"a photo of a <gizmo>\", \"a house in <ember>\", \"a plain red square\"]\n"
                 + "    seeds = [1, 2]\n"
                 + "    steps = 2\n"
                 + "  }\n"

@@ -33,8 +33,11 @@ import org.apache.spark.sql.SparkSession;
  * <li>Parquet part files are named with a random id per write ({@code part-00000-UUID.c000.snappy.parquet}, and
  * their {@code .crc}): compared under the name without the id. Between runs of different parallelism (local mode's
  * 2 task slots, the cluster's 4) the split of a dataset into parts differs too (latents writes
- * min(examples, default parallelism) parts), so {@link #acrossParallelism} compares each Parquet folder's rows
- * (every column's value, binary ones byte for byte) instead of its files.</li>
+ * min(examples, default parallelism) parts), and between two cluster runs of the same job a part's bytes differ
+ * (which rows land in which part follows the order tasks finish), so {@link #acrossParallelism} compares each
+ * Parquet folder's rows (every column's value, binary ones byte for byte) instead of its files. These folders are
+ * sdti's intermediate data; what users take away (embeddings, loss files, pictures, reports) is compared as
+ * files.</li>
  * </ul>
  */
 public final class OutputComparison {
@@ -54,12 +57,13 @@ public final class OutputComparison {
     }
 
     /**
-     * As {@link #differences}, for runs whose Spark parallelism differs: Parquet folders are compared by their rows
-     * (read with {@code spark}), every other file as there.
+     * As {@link #differences}, for runs on Spark: Parquet folders are compared by their rows (read with
+     * {@code spark}), every other file as there.
      */
-    public static List<String> acrossParallelism(SparkSession spark, Path a, Path b) throws IOException {
-        Map<String, Path> left = files(a);
-        Map<String, Path> right = files(b);
+    public static List<String> acrossParallelism(SparkSession spark, Path a, Path b, String... skip)
+            throws IOException {
+        Map<String, Path> left = files(a, skip);
+        Map<String, Path> right = files(b, skip);
         List<String> out = new ArrayList<>();
         Set<String> folders = new TreeSet<>(parquetFolders(left));
         folders.addAll(parquetFolders(right));
