@@ -11,7 +11,8 @@ import org.sdti.model.models.TextEncoderGraph;
 import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.nn.FrozenBackprop;
-import org.sdti.model.models.nn.UNetOps;
+import org.sdti.model.models.nn.GraphRunner;
+import org.sdti.model.models.nn.SharedConstants;
 
 /**
  * One SameDiff graph for a textual-inversion step at a fixed batch and latent size:
@@ -54,7 +55,7 @@ public final class InversionGraph {
     public static InversionGraph build(TextEncoder encoder, UNet unet, int batch, INDArray initialRows,
             int latentChannels, int height, int width) {
         SameDiff sd = SameDiff.create();
-        UNetOps.SharedConstants.install(sd); // weights by reference, no per-graph copy
+        SharedConstants.install(sd); // weights by reference, no per-graph copy
         DataType dt = encoder.params().dataType();
         TextEncoderGraph text = encoder.addTrainable(sd, batch, initialRows);
         int tokens = text.length();
@@ -86,7 +87,7 @@ public final class InversionGraph {
     /** Forward pass only: the loss of one batch (what a validation or a benchmark's forward timing needs). */
     public double loss(TokenEmbedding.Inputs inputs, INDArray noisy, INDArray timesteps, INDArray target,
             INDArray weights) {
-        return UNetOps.output(sd, feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
+        return GraphRunner.output(sd, feed(inputs, noisy, timesteps, target, weights), LOSS).get(LOSS).getDouble(0);
     }
 
     /** Replaces the rows' values (e.g. after an optimizer step); shape and data type must match. */
@@ -113,7 +114,7 @@ public final class InversionGraph {
         Map<String, INDArray> ph = feed(inputs, noisy, timesteps, target, weights);
         // one pass: the loss and prediction come from the same execution as the gradient, and intermediates are
         // freed as soon as they are consumed (calculateGradients keeps them all, ~9 GB more at full size)
-        Map<String, INDArray> out = UNetOps.output(sd, ph, gradient, LOSS, PREDICTION);
+        Map<String, INDArray> out = GraphRunner.output(sd, ph, gradient, LOSS, PREDICTION);
         return new LossAndGradient(out.get(LOSS).getDouble(0), out.get(gradient).dup(), out.get(PREDICTION).dup());
     }
 

@@ -22,6 +22,7 @@ import org.sdti.model.models.nn.LayerNorm;
 import org.sdti.model.models.nn.Linear;
 import org.sdti.model.models.nn.MultiHeadAttention;
 import org.sdti.model.models.nn.ParamStore;
+import org.sdti.model.models.nn.SharedConstants;
 
 /**
  * transformers' {@code CLIPTextModel} as Stable Diffusion uses it: token + position embeddings, pre-LN causal
@@ -114,7 +115,7 @@ public final class TextEncoder implements Closeable {
     /** A graph whose constants are the shared weight arrays themselves (SameDiff's default holder copies them). */
     private static SameDiff newGraph() {
         SameDiff sd = SameDiff.create();
-        org.sdti.model.models.nn.UNetOps.SharedConstants.install(sd);
+        SharedConstants.install(sd);
         return sd;
     }
 

@@ -14,12 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.models.nn.Conv2d;
 import org.sdti.model.models.nn.Downsample2D;
+import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.models.nn.GroupNorm;
 import org.sdti.model.models.nn.ResnetBlock2D;
 import org.sdti.model.models.nn.TimestepEmbedding;
 import org.sdti.model.models.nn.Transformer2D;
-import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.UNetOps.Params;
+import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.Upsample2D;
 
 /**
@@ -38,9 +39,9 @@ import org.sdti.model.models.nn.Upsample2D;
  * SDVariable target = sd.placeHolder("target", DataType.FLOAT, -1, 4, 64, 64);
  * SDVariable pred = unet.build(sd, x, t, ehs, 64, 64, 77).output();
  * sd.setLossVariables(sd.math().square(pred.sub(target)).mean("loss"));
- * Map<String, INDArray> g = UNetOps.gradients(sd, feed, "rows");   // not sd.calculateGradients: see there
+ * Map<String, INDArray> g = GraphRunner.gradients(sd, feed, "rows");   // not sd.calculateGradients: see there
  * }</pre>
- * The gradient goes through {@link UNetOps#gradients}, not SameDiff's {@code calculateGradients} (memory, and
+ * The gradient goes through {@link GraphRunner#gradients}, not SameDiff's {@code calculateGradients} (memory, and
  * SameDiff differentiates every frozen weight too).
  * {@link #predict} is the inference convenience: one graph per latent size and token count, batch-agnostic.
  *
@@ -50,7 +51,7 @@ import org.sdti.model.models.nn.Upsample2D;
  *
  * <p>Full size (SD 2.1, 865.9 M parameters, 64×64 latents), measured on the shared 2-core box: weights 3.5 GB
  * off-heap (held once); inference at batch 2 peaks at ~6.5 GB RSS; a training step (batch 1, gradient to the
- * encoder hidden states, {@link UNetOps#gradients}) peaks at ~15 GB RSS, the same every step, and keeps nothing
+ * encoder hidden states, {@link GraphRunner#gradients}) peaks at ~15 GB RSS, the same every step, and keeps nothing
  * but the weights between steps. Throughput there was 30–40 s per batch-2 call and ~2 min per training step under
  * heavy load from other jobs (diffusers on a quieter box: 17 s and 21 s). Weights live off-heap, so a small
  * heap is enough ({@code -Xmx1g}); JavaCPP counts the whole process RSS against
@@ -131,7 +132,7 @@ public final class UNet {
                 c.timesteps, ts.castTo(dt),
                 c.context, encoderHiddenStates.castTo(dt));
         synchronized (c) {
-            return UNetOps.output(c.sd, feed, c.output).get(c.output);
+            return GraphRunner.output(c.sd, feed, c.output).get(c.output);
         }
     }
 

@@ -11,10 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sdti.model.config.VaeConfig;
 import org.sdti.model.models.nn.Conv2d;
 import org.sdti.model.models.nn.Downsample2D;
+import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.models.nn.GroupNorm;
 import org.sdti.model.models.nn.ResnetBlock2D;
-import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.UNetOps.Params;
+import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.Upsample2D;
 
 /**
@@ -25,7 +26,7 @@ import org.sdti.model.models.nn.Upsample2D;
  * <p>Runs as SameDiff {@code output()} graphs rather than plain ND4J calls: the same blocks as the U-Net (one
  * implementation, tested twice) at no measurable cost, since conv and matmul kernels dominate. Graphs are built once
  * per image size and are batch-agnostic; each intermediate is released once its consumers have run and reused
- * within the call ({@link UNetOps#output}), which keeps the 512×512 decoder's activations (up to 128×512×512 floats
+ * within the call ({@link GraphRunner#output}), which keeps the 512×512 decoder's activations (up to 128×512×512 floats
  * each) to a few alive at a time, and nothing is kept between calls. Weights are converted once at {@link #load} and shared by all graphs. Thread-safe:
  * each graph runs one call at a time. Full size (SD 2.1 VAE, 83.7 M parameters): a 512×512 decode took 19 s and
  * an encode 12 s on the shared 2-core box (diffusers: 15 s decode), peaking at 2.4 GB RSS.
@@ -93,7 +94,7 @@ public final class Vae {
         INDArray x = input.dataType() == g.sd.getVariable(g.input).dataType() ? input
                 : input.castTo(g.sd.getVariable(g.input).dataType());
         synchronized (g) {
-            return UNetOps.output(g.sd, Map.of(g.input, x), g.outputs);
+            return GraphRunner.output(g.sd, Map.of(g.input, x), g.outputs);
         }
     }
 

@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.models.TextEncoderGraph;
 import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.nn.FrozenBackprop;
-import org.sdti.model.models.nn.UNetOps;
+import org.sdti.model.models.nn.GraphRunner;
+import org.sdti.model.models.nn.SharedConstants;
 
 /**
  * One full-weight training graph at a fixed batch and latent size: {@code ids → text encoder → U-Net(noisy, t) →
@@ -60,7 +61,7 @@ public final class PretrainGraph {
 
     public static PretrainGraph build(TrainableNetworks nets, int batch, int latentChannels, int height, int width) {
         SameDiff sd = SameDiff.create();
-        UNetOps.SharedConstants.install(sd); // weights by reference: updates to the stores reach the graph
+        SharedConstants.install(sd); // weights by reference: updates to the stores reach the graph
         DataType dt = nets.tokenTable().dataType();
         TextEncoderGraph text = nets.textEncoder().addInference(sd, batch,
                 nets.textConfig().maxPositionEmbeddings(), 0);
@@ -126,7 +127,7 @@ public final class PretrainGraph {
         List<String> outputs = new ArrayList<>(gradientNames.values());
         outputs.add(baseGradient);
         outputs.add(LOSS);
-        Map<String, INDArray> out = UNetOps.output(sd, feed, outputs.toArray(new String[0]));
+        Map<String, INDArray> out = GraphRunner.output(sd, feed, outputs.toArray(new String[0]));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         gradientNames.forEach((v, g) -> grads.put(v, out.get(g)));
         grads.put(TOKEN_TABLE, tableGradient(ids, out.get(baseGradient)));
@@ -140,7 +141,7 @@ public final class PretrainGraph {
 
     /** The forward pass alone: the plain MSE of one batch (arguments as for {@link #step}). */
     public double loss(long[][] ids, INDArray noisy, INDArray timesteps, INDArray target) {
-        return UNetOps.output(sd, feed(ids, noisy, timesteps, target, ones()), LOSS).get(LOSS).getDouble(0);
+        return GraphRunner.output(sd, feed(ids, noisy, timesteps, target, ones()), LOSS).get(LOSS).getDouble(0);
     }
 
     private float[] ones() {

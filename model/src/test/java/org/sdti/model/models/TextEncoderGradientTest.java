@@ -14,7 +14,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sdti.model.models.nn.UNetOps;
+import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.testing.TestData;
 
 /** The trainable rows get the right gradient through {@code base + mask·rows} (central differences, double). */
@@ -50,7 +50,7 @@ class TextEncoderGradientTest {
 
             assertSame(rows, g.rowsValue());
             Map<String, INDArray> ph = g.placeholders(encoder.embedding().lookup(ids, 2));
-            INDArray grad = UNetOps.gradients(sd, ph, TextEncoder.ROWS).get(TextEncoder.ROWS).dup(); // the training path
+            INDArray grad = GraphRunner.gradients(sd, ph, TextEncoder.ROWS).get(TextEncoder.ROWS).dup(); // the training path
 
             INDArray live = g.rowsValue(); // the graph holds the rows by reference
             double eps = 1e-6;

@@ -17,14 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.io.SafeTensorsFile;
-import org.sdti.model.models.nn.UNetOps;
+import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.testing.TestData;
 
 /**
  * The U-Net inside a caller's graph is differentiable down to {@code encoder_hidden_states} (the path a
  * textual-inversion step needs): the gradient of an MSE loss matches central finite differences in double
  * precision, the float32 graph agrees with it, and the weights stay constants shared by every graph. The gradient
- * goes through {@link UNetOps#gradients} ({@code FrozenBackprop}, the training path). SameDiff's own autodiff cannot
+ * goes through {@link GraphRunner#gradients} ({@code FrozenBackprop}, the training path). SameDiff's own autodiff cannot
  * differentiate the norms' moments + batchnorm; {@code FrozenBackpropTest} compares the rules with it op by op.
  */
 class UNetGradientTest {
@@ -65,9 +65,9 @@ class UNetGradientTest {
             return sd.output(feed, loss.name()).get(loss.name()).getDouble(0);
         }
 
-        /** Through {@link UNetOps#gradients} (array release on), the path training uses. */
+        /** Through {@link GraphRunner#gradients} (array release on), the path training uses. */
         INDArray gradient() {
-            Map<String, INDArray> g = UNetOps.gradients(sd, feed, ehs.name());
+            Map<String, INDArray> g = GraphRunner.gradients(sd, feed, ehs.name());
             assertEquals(List.of(ehs.name()), List.copyOf(g.keySet()));
             return g.get(ehs.name());
         }

@@ -29,14 +29,14 @@ import org.sdti.model.models.RandomModelFolder;
 import org.sdti.model.models.TextEncoder;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.Vae;
+import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.models.nn.ParamStore;
-import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.pipelines.GenerationRequest;
+import org.sdti.model.pipelines.StableDiffusion;
+import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.pretrain.ParameterVector;
 import org.sdti.model.pretrain.PretrainGraph;
 import org.sdti.model.pretrain.TrainableNetworks;
-import org.sdti.model.pipelines.StableDiffusion;
-import org.sdti.model.pipelines.TextToImage;
 import org.sdti.model.source.ModelSources;
 import org.sdti.model.text.ClipTokenizer;
 import picocli.CommandLine.Command;
@@ -351,10 +351,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** One warm-up pass (it fills the graph's pass memory as the timed runs had it), then one profiled pass. */
     private static OpProfiler profiledPass(SameDiff sd, Map<String, INDArray> feed, String outName) {
-        UNetOps.output(sd, feed, outName);
+        GraphRunner.output(sd, feed, outName);
         OpProfiler profiler = new OpProfiler();
         sd.addListeners(profiler);
-        UNetOps.output(sd, feed, outName);
+        GraphRunner.output(sd, feed, outName);
         return profiler;
     }
 

@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reverse-mode gradients of a loss with respect to chosen VARIABLEs (or placeholders), added as ordinary ops to the
- * forward graph itself, so that one {@link UNetOps#output} pass computes loss, prediction and gradient together.
+ * forward graph itself, so that one {@link GraphRunner#output} pass computes loss, prediction and gradient together.
  * With every weight a VARIABLE (full-weight training, {@code Params#trainable}) the same rules give all weight
  * gradients: matmul and the broadcast rules already cover both operands, convs with a trained weight use
  * {@code conv2d_bp}.
@@ -169,7 +169,7 @@ public final class FrozenBackprop {
         }
         feed.forEach((k, a) -> shapes.put(k, a.shape()));
         Map<String, OutputRecorder.Output> made = new HashMap<>();
-        OutputRecorder.record(sd, made, () -> UNetOps.output(sd, feed, loss));
+        OutputRecorder.record(sd, made, () -> GraphRunner.output(sd, feed, loss));
         made.forEach((name, o) -> shapes.put(name, o.shape()));
         return shapes;
     }

@@ -179,7 +179,7 @@ public final class ParamStore implements Closeable {
 
     /**
      * A constant (or variable) holding {@code value} by reference (SameDiff does not copy non-view arrays, and
-     * variables go to {@link UNetOps.SharedConstants}, so a trainer's updates reach the graph); reused if present.
+     * variables go to {@link SharedConstants}, so a trainer's updates reach the graph); reused if present.
      */
     private static SDVariable shared(SameDiff sd, String name, INDArray value, VariableType type) {
         if (sd.hasVariable(name)) {
@@ -192,7 +192,7 @@ public final class ParamStore implements Closeable {
         if (type == VariableType.CONSTANT) {
             return sd.constant(name, value);
         }
-        UNetOps.SharedConstants.install(sd);
+        SharedConstants.install(sd);
         return sd.var(name, value);
     }
 

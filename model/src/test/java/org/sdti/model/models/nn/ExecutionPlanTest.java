@@ -48,7 +48,7 @@ import org.sdti.model.models.Vae;
 import org.sdti.model.testing.TestData;
 
 /**
- * {@link ExecutionPlan} (through {@link UNetOps#output}, as the networks run it) against SameDiff's own session on
+ * {@link ExecutionPlan} (through {@link GraphRunner#output}, as the networks run it) against SameDiff's own session on
  * the same graph: bit for bit, on the tiny fixture's U-Net, VAE, text encoder, U-Net gradient graph and
  * textual-inversion step, and on a small graph of every op kind the plan handles. Runs are interleaved with different
  * inputs, batch sizes and variable values, so a buffer the plan reuses too early, an input it does not rebind or a
@@ -148,12 +148,12 @@ class ExecutionPlanTest {
     }
 
     /**
-     * {@link UNetOps#output} then the session on the same graph and inputs; asserts equal bits for every output
+     * {@link GraphRunner#output} then the session on the same graph and inputs; asserts equal bits for every output
      * and that the plan (not the fallback) ran. Returns the plan path's results.
      */
     static Map<String, INDArray> assertPlanMatchesSession(String what, SameDiff sd, Map<String, INDArray> ph,
                                                           String... outputs) {
-        Map<String, INDArray> actual = UNetOps.output(sd, ph, outputs);
+        Map<String, INDArray> actual = GraphRunner.output(sd, ph, outputs);
         assertPlanned(sd, ph, outputs);
         Map<String, INDArray> expected = session(sd, ph, outputs);
         assertEquals(List.of(outputs), List.copyOf(actual.keySet()), what + ": outputs");
@@ -164,14 +164,14 @@ class ExecutionPlanTest {
         return actual;
     }
 
-    /** The graph's pass memory holds a plan for these outputs and shapes: UNetOps.output did not fall back. */
+    /** The graph's pass memory holds a plan for these outputs and shapes: GraphRunner.output did not fall back. */
     static void assertPlanned(SameDiff sd, Map<String, INDArray> ph, String... outputs) {
         assumeTrue(!"false".equals(System.getProperty("org.sdti.executionPlans")),
                 "execution plans are switched off (-Dorg.sdti.executionPlans=false)");
         InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
-        assertTrue(s != null && s.getMmgr() instanceof UNetOps.PassMemory, "UNetOps.output did not install PassMemory");
-        assertNotNull(((UNetOps.PassMemory) s.getMmgr()).plan(sd, ph, List.of(outputs)),
-                "UNetOps.output ran " + List.of(outputs) + " through SameDiff's session, not a plan");
+        assertTrue(s != null && s.getMmgr() instanceof PassMemory, "GraphRunner.output did not install PassMemory");
+        assertNotNull(((PassMemory) s.getMmgr()).plan(sd, ph, List.of(outputs)),
+                "GraphRunner.output ran " + List.of(outputs) + " through SameDiff's session, not a plan");
     }
 
     static Map<String, INDArray> dupAll(Map<String, INDArray> m) {
@@ -272,7 +272,7 @@ class ExecutionPlanTest {
         ids[0][3] = added; // the added row goes through the mask · rows matmul
         other[1][5] = added;
         SameDiff sd = SameDiff.create();
-        UNetOps.SharedConstants.install(sd);
+        SharedConstants.install(sd);
         TextEncoderGraph g = encoder.addInference(sd, 2, length, 1);
         String[] outs = {g.output(), g.hiddenStates().get(1)};
         INDArray rowsA = encoder.embedding().rows(4298);
@@ -313,19 +313,19 @@ class ExecutionPlanTest {
 
         INDArray lossBefore = assertPlanMatchesSession("loss before the backward ops exist", sd, feed, "loss")
                 .get("loss");
-        INDArray g1 = UNetOps.gradients(sd, feed, "ehs").get("ehs"); // adds the backward ops to the graph
+        INDArray g1 = GraphRunner.gradients(sd, feed, "ehs").get("ehs"); // adds the backward ops to the graph
         assertPlanned(sd, feed, gradName);
         // the loss plan made before the graph grew still runs, and gives the same loss
         assertBitEqual("loss after the backward ops were added", lossBefore,
                 assertPlanMatchesSession("loss after the backward ops were added", sd, feed, "loss").get("loss"));
         assertNontrivial("gradient 1", g1);
         assertBitEqual("gradient 1 vs session", session(sd, feed, gradName).get(gradName), g1);
-        assertBitEqual("gradient, second call", g1, UNetOps.gradients(sd, feed, "ehs").get("ehs"));
+        assertBitEqual("gradient, second call", g1, GraphRunner.gradients(sd, feed, "ehs").get("ehs"));
 
         // in place: the graph keeps the same array object
         INDArray ehs = sd.getArrForVarName("ehs");
         ehs.muli(1.5).addi(0.02);
-        INDArray g2 = UNetOps.gradients(sd, feed, "ehs").get("ehs");
+        INDArray g2 = GraphRunner.gradients(sd, feed, "ehs").get("ehs");
         assertBitEqual("gradient after in-place change vs session", session(sd, feed, gradName).get(gradName), g2);
         assertTrue(g2.sub(g1).amaxNumber().doubleValue() > 0, "the in-place change did not change the gradient");
         assertBitEqual("gradient after in-place change vs a fresh graph", freshGradient(ehs, feed), g2);
@@ -333,7 +333,7 @@ class ExecutionPlanTest {
         // replaced: the graph holds a new array object
         INDArray replacement = context.mul(-0.5).add(0.1);
         sd.getVariable("ehs").setArray(replacement.dup());
-        INDArray g3 = UNetOps.gradients(sd, feed, "ehs").get("ehs");
+        INDArray g3 = GraphRunner.gradients(sd, feed, "ehs").get("ehs");
         assertBitEqual("gradient after replacing the array vs session", session(sd, feed, gradName).get(gradName), g3);
         assertTrue(g3.sub(g2).amaxNumber().doubleValue() > 0, "replacing the array did not change the gradient");
         assertBitEqual("gradient after replacing the array vs a fresh graph", freshGradient(replacement, feed), g3);
@@ -419,7 +419,7 @@ class ExecutionPlanTest {
     }
 
     private static INDArray freshGradient(INDArray ehs, Map<String, INDArray> feed) throws IOException {
-        return UNetOps.gradients(lossGraph(ehs), feed, "ehs").get("ehs");
+        return GraphRunner.gradients(lossGraph(ehs), feed, "ehs").get("ehs");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -477,12 +477,12 @@ class ExecutionPlanTest {
         session(sd, ph, outputs);
         Recorder plan = new Recorder();
         sd.setListeners(plan);
-        UNetOps.output(sd, ph, outputs); // first pass: the session, recording the outputs for the plan's arena
-        UNetOps.output(sd, ph, outputs); // binds and runs the plan
+        GraphRunner.output(sd, ph, outputs); // first pass: the session, recording the outputs for the plan's arena
+        GraphRunner.output(sd, ph, outputs); // binds and runs the plan
         assertPlanned(sd, ph, outputs);
         int first = plan.executed.size() - ops; // ops of the session's pass
         assertEquals(ops, first, what + ": the session's first pass runs the plan's ops");
-        UNetOps.output(sd, ph, outputs); // runs the bound plan
+        GraphRunner.output(sd, ph, outputs); // runs the bound plan
         assertEquals(3 * ops, plan.executed.size(), what + ": opExecution calls after the third run");
         assertEquals(2 * ops, plan.before - ops, what + ": preOpExecution calls of the plan's runs");
         assertEquals(List.of(), plan.nullOutputs, what + ": outputs missing in opExecution");
@@ -523,9 +523,9 @@ class ExecutionPlanTest {
         assertThrows(ExecutionPlan.Unsupported.class, () -> ExecutionPlan.build(sd, ph0, List.of(output)), what);
         for (INDArray in : inputs) {
             Map<String, INDArray> ph = Map.of("x", in);
-            INDArray actual = UNetOps.output(sd, ph, output).get(output);
+            INDArray actual = GraphRunner.output(sd, ph, output).get(output);
             InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
-            assertNull(((UNetOps.PassMemory) s.getMmgr()).plan(sd, ph, List.of(output)), what + ": a plan was made");
+            assertNull(((PassMemory) s.getMmgr()).plan(sd, ph, List.of(output)), what + ": a plan was made");
             INDArray expected = session(sd, ph, output).get(output);
             assertNontrivial(what, expected);
             assertBitEqual(what + " through the fallback", expected, actual);
@@ -596,7 +596,7 @@ class ExecutionPlanTest {
         Map<String, INDArray> expected = assertPlanMatchesSession("small, dense", sd, dense, SMALL_OUTPUTS);
         for (Map.Entry<String, INDArray> in : Map.of("strided view", view, "f order", view.dup('f'),
                 "double", view.castTo(DataType.DOUBLE)).entrySet()) {
-            Map<String, INDArray> actual = UNetOps.output(sd, Map.of("x", in.getValue()), SMALL_OUTPUTS);
+            Map<String, INDArray> actual = GraphRunner.output(sd, Map.of("x", in.getValue()), SMALL_OUTPUTS);
             assertPlanned(sd, Map.of("x", in.getValue()), SMALL_OUTPUTS);
             for (String name : SMALL_OUTPUTS) {
                 assertBitEqual("x as " + in.getKey() + ": " + name, expected.get(name), actual.get(name));
@@ -605,7 +605,7 @@ class ExecutionPlanTest {
         // a placeholder requested as an output comes back as the session gives it (in the graph's data type)
         Map<String, INDArray> asDouble = Map.of("x", view.castTo(DataType.DOUBLE));
         Map<String, INDArray> session = session(sd, asDouble, "x", "xCopy");
-        Map<String, INDArray> plan = UNetOps.output(sd, asDouble, "x", "xCopy");
+        Map<String, INDArray> plan = GraphRunner.output(sd, asDouble, "x", "xCopy");
         assertPlanned(sd, asDouble, "x", "xCopy");
         assertBitEqual("placeholder x as an output", session.get("x"), plan.get("x"));
         assertBitEqual("identity of placeholder x", session.get("xCopy"), plan.get("xCopy"));
@@ -618,20 +618,20 @@ class ExecutionPlanTest {
         INDArray x = a.get("x").dup();
         INDArray w = sd.getArrForVarName("w").dup();
         Map<String, INDArray> expected = session(sd, a, SMALL_OUTPUTS);
-        Map<String, INDArray> first = UNetOps.output(sd, a, SMALL_OUTPUTS);
+        Map<String, INDArray> first = GraphRunner.output(sd, a, SMALL_OUTPUTS);
         assertPlanned(sd, a, SMALL_OUTPUTS);
         for (INDArray r : first.values()) {
             r.assign(12345.0);
         }
         assertBitEqual("placeholder after its copy was overwritten", x, a.get("x"));
         assertBitEqual("constant after its copy was overwritten", w, sd.getArrForVarName("w"));
-        Map<String, INDArray> second = UNetOps.output(sd, a, SMALL_OUTPUTS);
+        Map<String, INDArray> second = GraphRunner.output(sd, a, SMALL_OUTPUTS);
         for (String name : SMALL_OUTPUTS) {
             assertBitEqual("after overwriting the first results: " + name, expected.get(name), second.get(name));
         }
         // results are not views of the plan's buffers: a later run with other inputs leaves them alone
         Map<String, INDArray> kept = dupAll(second);
-        UNetOps.output(sd, smallFeed(2, 6), SMALL_OUTPUTS);
+        GraphRunner.output(sd, smallFeed(2, 6), SMALL_OUTPUTS);
         for (String name : SMALL_OUTPUTS) {
             assertBitEqual("earlier result after a later run: " + name, kept.get(name), second.get(name));
         }

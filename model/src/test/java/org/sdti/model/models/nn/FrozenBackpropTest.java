@@ -63,7 +63,7 @@ class FrozenBackpropTest {
         Map<String, INDArray> feed = Map.of("noise", Nd4j.randn(D, 2, 4, 6, 6));
 
         INDArray expected = sd.calculateGradients(feed, "x").get("x").dup();
-        INDArray actual = UNetOps.gradients(sd, feed, "x").get("x");
+        INDArray actual = GraphRunner.gradients(sd, feed, "x").get("x");
         double err = actual.sub(expected).amaxNumber().doubleValue();
         double scale = expected.amaxNumber().doubleValue();
         System.out.printf("FrozenBackprop vs SameDiff autodiff: max abs err %.3e (max |grad| %.3e)%n", err, scale);
@@ -94,7 +94,7 @@ class FrozenBackpropTest {
         fused.setLossVariables(weighted(fused, out, gamma, beta, r));
         assertEquals(0.0, fused.output(Map.of(), out.name()).get(out.name())
                 .sub(composed.output(Map.of(), normed.name()).get(normed.name())).amaxNumber().doubleValue(), 1e-12);
-        INDArray actual = UNetOps.gradients(fused, Map.of(), "x").get("x");
+        INDArray actual = GraphRunner.gradients(fused, Map.of(), "x").get("x");
         double err = actual.sub(expected).amaxNumber().doubleValue();
         System.out.printf("normalisation gradient vs composed norm: max abs err %.3e (max |grad| %.3e)%n", err,
                 expected.amaxNumber().doubleValue());
