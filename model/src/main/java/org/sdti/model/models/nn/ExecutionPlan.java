@@ -605,11 +605,10 @@ final class ExecutionPlan {
     }
 
     /**
-     * Places the recorded buffers in one arena: largest first, each at the lowest aligned offset not used by a
-     * buffer whose steps overlap its own. The arena comes out at the peak of simultaneously live bytes, where
-     * exact-size pooling needed a buffer per distinct size at its peak count (full-size U-Net call: 2.6 GB in 207
-     * buffers), and it is one allocation: every fresh buffer costs a page fault per 4 KiB when first written,
-     * 0.6-3 ms per MB on this machine. Buffers of another data type (shape vectors) stay pooled.
+     * Places the recorded buffers of the main data type in one arena ({@link ArenaLayout}): full-size U-Net call,
+     * 2.6 GB where exact-size pooling needed 207 buffers, and one allocation: every fresh buffer costs a page fault
+     * per 4 KiB when first written, 0.6-3 ms per MB on this machine. Buffers of another data type (shape vectors)
+     * stay pooled.
      *
      * @return true if there is a layout to switch to
      */
@@ -624,36 +623,12 @@ final class ExecutionPlan {
             bytesByType.merge(l.type(), l.length() * l.type().width(), Long::sum);
         }
         DataType type = bytesByType.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
-        List<Lifetime> placed = new ArrayList<>();
-        List<long[]> spans = new ArrayList<>(); // per placed buffer: offset, end offset
-        Map<String, Long> at = new HashMap<>();
-        long total = 0;
-        List<Lifetime> bySize = new ArrayList<>(all.stream().filter(l -> l.type() == type).toList());
-        bySize.sort((a, b) -> Long.compare(b.length(), a.length()));
-        for (Lifetime l : bySize) {
-            List<long[]> busy = new ArrayList<>();
-            for (int k = 0; k < placed.size(); k++) {
-                Lifetime o = placed.get(k);
-                if (o.first() <= l.last() && l.first() <= o.last()) {
-                    busy.add(spans.get(k));
-                }
-            }
-            busy.sort((a, b) -> Long.compare(a[0], b[0]));
-            long offset = 0;
-            for (long[] b : busy) {
-                if (b[0] - offset >= l.length()) {
-                    break;
-                }
-                offset = Math.max(offset, align(b[1]));
-            }
-            placed.add(l);
-            spans.add(new long[] {offset, offset + l.length()});
-            at.put(l.var(), offset);
-            total = Math.max(total, offset + l.length());
-        }
-        offsets = at;
+        List<ArenaLayout.Buffer> buffers = all.stream().filter(l -> l.type() == type)
+                .map(l -> new ArenaLayout.Buffer(l.var(), l.length(), l.first(), l.last())).toList();
+        ArenaLayout.Layout layout = ArenaLayout.place(buffers, ALIGN);
+        offsets = layout.offsets();
         arenaType = type;
-        arenaLength = total;
+        arenaLength = layout.length();
         return true;
     }
 
@@ -685,9 +660,6 @@ final class ExecutionPlan {
         }
     }
 
-    private static long align(long elements) {
-        return (elements + ALIGN - 1) / ALIGN * ALIGN;
-    }
 
     private static void exec(Step s) {
         if (s.custom) {
