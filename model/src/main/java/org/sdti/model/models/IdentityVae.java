@@ -65,7 +65,7 @@ public final class IdentityVae {
 
     /** The VAE with these weights, ready to encode and decode. */
     public Vae load() throws java.io.IOException {
-        return Vae.load(cfg, org.sdti.model.models.nn.UNetOps.Params.load(layout, this::tensor, "vae",
+        return Vae.load(cfg, org.sdti.model.models.nn.ParamStore.converted(layout, this::tensor, "vae",
                 org.nd4j.linalg.api.buffer.DataType.FLOAT));
     }
 

@@ -16,11 +16,10 @@ import org.sdti.model.models.nn.Conv2d;
 import org.sdti.model.models.nn.Downsample2D;
 import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.models.nn.GroupNorm;
+import org.sdti.model.models.nn.ParamStore;
 import org.sdti.model.models.nn.ResnetBlock2D;
 import org.sdti.model.models.nn.TimestepEmbedding;
 import org.sdti.model.models.nn.Transformer2D;
-import org.sdti.model.models.nn.UNetOps.Params;
-import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.Upsample2D;
 
 /**
@@ -74,12 +73,12 @@ public final class UNet {
     }
 
     private final UNetConfig cfg;
-    private final Params params;
+    private final ParamStore params;
     private final Map<List<Long>, Compiled> compiled = new ConcurrentHashMap<>();
 
     private record Compiled(SameDiff sd, String sample, String timesteps, String context, String output) {}
 
-    private UNet(UNetConfig cfg, Params params) {
+    private UNet(UNetConfig cfg, ParamStore params) {
         this.cfg = cfg;
         this.params = params;
     }
@@ -90,11 +89,11 @@ public final class UNet {
     }
 
     public static UNet load(UNetConfig cfg, CheckedWeights weights, DataType dtype) throws IOException {
-        return new UNet(cfg, Params.load(weights, "unet", dtype));
+        return new UNet(cfg, ParamStore.converted(weights, "unet", dtype));
     }
 
     /** A U-Net on already converted parameters (e.g. seeded random weights for benchmarks). */
-    public static UNet load(UNetConfig cfg, Params params) {
+    public static UNet load(UNetConfig cfg, ParamStore params) {
         return new UNet(cfg, params);
     }
 

@@ -13,9 +13,10 @@ import org.sdti.model.models.nn.Conv2d;
 import org.sdti.model.models.nn.Downsample2D;
 import org.sdti.model.models.nn.GraphRunner;
 import org.sdti.model.models.nn.GroupNorm;
+import org.sdti.model.models.nn.ImageTokens;
+import org.sdti.model.models.nn.MultiHeadAttention;
+import org.sdti.model.models.nn.ParamStore;
 import org.sdti.model.models.nn.ResnetBlock2D;
-import org.sdti.model.models.nn.UNetOps.Params;
-import org.sdti.model.models.nn.UNetOps;
 import org.sdti.model.models.nn.Upsample2D;
 
 /**
@@ -39,13 +40,13 @@ public final class Vae {
     public record LatentDist(INDArray mean, INDArray std, INDArray logvar) {}
 
     private final VaeConfig cfg;
-    private final Params params;
+    private final ParamStore params;
     private final Map<List<Long>, Graph> encoders = new ConcurrentHashMap<>();
     private final Map<List<Long>, Graph> decoders = new ConcurrentHashMap<>();
 
     private record Graph(SameDiff sd, String input, String[] outputs) {}
 
-    private Vae(VaeConfig cfg, Params params) {
+    private Vae(VaeConfig cfg, ParamStore params) {
         this.cfg = cfg;
         this.params = params;
     }
@@ -56,11 +57,11 @@ public final class Vae {
     }
 
     public static Vae load(VaeConfig cfg, CheckedWeights weights, DataType dtype) throws IOException {
-        return new Vae(cfg, Params.load(weights, "vae", dtype));
+        return new Vae(cfg, ParamStore.converted(weights, "vae", dtype));
     }
 
     /** A VAE on already converted parameters (e.g. seeded random weights for benchmarks). */
-    public static Vae load(VaeConfig cfg, Params params) {
+    public static Vae load(VaeConfig cfg, ParamStore params) {
         return new Vae(cfg, params);
     }
 
@@ -190,9 +191,10 @@ public final class Vae {
     private SDVariable attention(SameDiff sd, String name, SDVariable x, int c, long h, long w,
                                  boolean channelsLast) {
         SDVariable normed = norm(name + ".group_norm", c, channelsLast).apply(sd, params, x, h, w);
-        SDVariable tokens = channelsLast ? sd.reshape(normed, -1, c) : UNetOps.toTokens(sd, normed, c, h, w);
-        SDVariable attended = UNetOps.attention(sd, params, name, tokens, h * w, tokens, h * w, 1, c);
-        return (channelsLast ? sd.reshape(attended, -1, h, w, c) : UNetOps.fromTokens(sd, attended, c, h, w)).add(x);
+        SDVariable tokens = channelsLast ? sd.reshape(normed, -1, c) : ImageTokens.fromImage(sd, normed, c, h, w);
+        SDVariable attended = MultiHeadAttention.of(sd, params, MultiHeadAttention.Names.diffusers(name), 1, false,
+                false).apply(tokens, Math.toIntExact(h * w));
+        return (channelsLast ? sd.reshape(attended, -1, h, w, c) : ImageTokens.toImage(sd, attended, c, h, w)).add(x);
     }
 
     private static void checkDivisible(long h, long w, int f) {

@@ -14,11 +14,10 @@ import org.sdti.model.models.TokenEmbedding;
 import org.sdti.model.models.UNet;
 import org.sdti.model.models.WeightLayout;
 import org.sdti.model.models.nn.ParamStore;
-import org.sdti.model.models.nn.UNetOps;
 
 /**
  * The text encoder and U-Net with every weight trainable: the ordinary networks on stores in their trainable form
- * ({@link ParamStore#trainable}, {@link UNetOps.Params#trainable}), so graphs built from them are the inference
+ * ({@link ParamStore#trainable}), so graphs built from them are the inference
  * graphs with VARIABLEs in place of constants. The weights live in the stores' arrays, which the graphs hold by
  * reference; {@link #textEncoderFloats} and {@link #unetFloats} read them back in PyTorch layout for writing.
  */
@@ -32,12 +31,12 @@ public final class TrainableNetworks {
     private final TextEncoderConfig textConfig;
     private final UNetConfig unetConfig;
     private final ParamStore textParams;
-    private final UNetOps.Params unetParams;
+    private final ParamStore unetParams;
     private final TextEncoder textEncoder;
     private final UNet unet;
 
     private TrainableNetworks(TextEncoderConfig textConfig, UNetConfig unetConfig, ParamStore textParams,
-                              UNetOps.Params unetParams) {
+                              ParamStore unetParams) {
         this.textConfig = textConfig;
         this.unetConfig = unetConfig;
         this.textParams = textParams;
@@ -54,8 +53,8 @@ public final class TrainableNetworks {
         for (Map.Entry<String, long[]> e : textLayout.shapes().entrySet()) {
             textArrays.put(e.getKey(), Nd4j.create(text.tensor(e.getKey()), e.getValue(), 'c').castTo(dataType));
         }
-        UNetOps.Params unetParams = UNetOps.Params.load(Layouts.unet(unetConfig), unet::tensor, "unet", dataType);
-        return new TrainableNetworks(textConfig, unetConfig, ParamStore.trainable(textArrays, dataType),
+        ParamStore unetParams = ParamStore.converted(Layouts.unet(unetConfig), unet::tensor, "unet", dataType);
+        return new TrainableNetworks(textConfig, unetConfig, ParamStore.of(textArrays, dataType).trainable(),
                 unetParams.trainable());
     }
 
@@ -75,7 +74,7 @@ public final class TrainableNetworks {
         return unet;
     }
 
-    public UNetOps.Params unetParams() {
+    public ParamStore unetParams() {
         return unetParams;
     }
 
@@ -86,7 +85,7 @@ public final class TrainableNetworks {
 
     /** A text-encoder weight as trained so far, PyTorch layout. */
     public float[] textEncoderFloats(String name) {
-        return textParams.trainedFloats(name);
+        return textParams.pytorchFloats(name);
     }
 
     /** A U-Net weight as trained so far, PyTorch layout. */

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sdti.model.models.nn.GroupNorm;
-import org.sdti.model.models.nn.UNetOps;
+import org.sdti.model.models.nn.ParamStore;
 
 /** Every form of {@link GroupNorm} against a float64 reference of PyTorch's definition. */
 class GroupNormTest {
@@ -27,7 +27,7 @@ class GroupNormTest {
         float[] gamma = Nd4j.randn(DataType.FLOAT, c).toFloatVector();
         float[] beta = Nd4j.randn(DataType.FLOAT, c).toFloatVector();
         WeightLayout layout = new WeightLayout.Builder().norm("n", c).build();
-        UNetOps.Params p = UNetOps.Params.load(layout, name -> name.endsWith(".weight") ? gamma : beta, "t",
+        ParamStore p = ParamStore.converted(layout, name -> name.endsWith(".weight") ? gamma : beta, "t",
                 DataType.DOUBLE);
         INDArray x = Nd4j.randn(DataType.DOUBLE, b, c, h, w);
         x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).muli(1e-3); // variance near eps in sample 0

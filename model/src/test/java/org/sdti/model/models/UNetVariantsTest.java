@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sdti.model.config.JsonConfig;
 import org.sdti.model.config.UNetConfig;
 import org.sdti.model.config.VaeConfig;
-import org.sdti.model.models.nn.UNetOps.Params;
+import org.sdti.model.models.nn.ParamStore;
 
 /**
  * Configurations the tiny fixture does not cover, on seeded random weights: three levels, two resnets per block,
@@ -47,10 +47,12 @@ class UNetVariantsTest {
     void deeperUNetOnNonSquareLatents() throws IOException {
         UNetConfig lin = unetConfig(true);
         WeightLayout layout = Layouts.unet(lin);
-        UNet a = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 7)::tensor, "unet", DataType.FLOAT));
+        UNet a = UNet.load(lin, ParamStore.converted(layout, new RandomWeights(layout, 7)::tensor,
+                "unet", DataType.FLOAT));
         UNetConfig conv = unetConfig(false);
         WeightLayout convLayout = Layouts.unet(conv);
-        UNet b = UNet.load(conv, Params.load(convLayout, new RandomWeights(convLayout, 7)::tensor, "unet", DataType.FLOAT));
+        UNet b = UNet.load(conv, ParamStore.converted(convLayout, new RandomWeights(convLayout, 7)::tensor,
+                "unet", DataType.FLOAT));
 
         INDArray sample = randn(1, 2, 4, 8, 12);
         INDArray ctx = randn(2, 2, 77, lin.crossAttentionDim());
@@ -59,7 +61,8 @@ class UNetVariantsTest {
         assertArrayEquals(new long[] {2, 4, 8, 12}, out.shape());
         assertTrue(Double.isFinite(out.sumNumber().doubleValue()) && out.amaxNumber().doubleValue() > 0);
         NetTesting.assertClose("variant conv vs linear projection", b.predict(sample, t, ctx), out, 1e-5);
-        UNet other = UNet.load(lin, Params.load(layout, new RandomWeights(layout, 8)::tensor, "unet", DataType.FLOAT));
+        UNet other = UNet.load(lin, ParamStore.converted(layout, new RandomWeights(layout, 8)::tensor,
+                "unet", DataType.FLOAT));
         assertTrue(NetTesting.maxAbsDiff(other.predict(sample, t, ctx), out) > 1e-2, "weights must matter");
 
         INDArray one = a.predict(sample.get(NDArrayIndex.interval(1, 2)).dup(), Nd4j.createFromArray(700f),
@@ -79,7 +82,8 @@ class UNetVariantsTest {
         n.put("layers_per_block", 2);
         VaeConfig cfg = VaeConfig.from(JsonConfig.parse("variant vae", n.toString()));
         WeightLayout layout = Layouts.vae(cfg);
-        Vae vae = Vae.load(cfg, Params.load(layout, new RandomWeights(layout, 3)::tensor, "vae", DataType.FLOAT));
+        Vae vae = Vae.load(cfg, ParamStore.converted(layout, new RandomWeights(layout, 3)::tensor,
+                "vae", DataType.FLOAT));
 
         Vae.LatentDist d = vae.encode(randn(4, 2, 3, 16, 24));
         assertArrayEquals(new long[] {2, 4, 4, 6}, d.mean().shape());

@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 /**
- * PyTorch's {@code Conv2d} (square kernel, symmetric zero padding, with bias) on NCHW tensors. Weights come from
- * {@link UNetOps.Params} in YXIO layout: SameDiff's conv2d backprop is wrong for OIYX weights.
+ * PyTorch's {@code Conv2d} (square kernel, symmetric zero padding, with bias) on NCHW tensors. Weights in YXIO
+ * layout ({@link ParamStore#convWeight}): SameDiff's conv2d backprop is wrong for OIYX weights.
  */
 public record Conv2d(String name, int kernel, int stride, int padding) {
 
@@ -17,7 +17,7 @@ public record Conv2d(String name, int kernel, int stride, int padding) {
         return new Conv2d(name, kernel, 1, kernel / 2);
     }
 
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x) {
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x) {
         return apply(sd, p, x, false);
     }
 
@@ -25,7 +25,7 @@ public record Conv2d(String name, int kernel, int stride, int padding) {
      * @param channelsLast {@code x} is NHWC: oneDNN convolves it ~10-35% faster than NCHW at 64²-256² (it
      *     reorders NCHW into its own layout on every call); the YXIO weights serve both layouts
      */
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, boolean channelsLast) {
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x, boolean channelsLast) {
         Conv2DConfig cfg = Conv2DConfig.builder()
                 .kH(kernel).kW(kernel)
                 .sH(stride).sW(stride)
@@ -35,6 +35,6 @@ public record Conv2d(String name, int kernel, int stride, int padding) {
                 .dataFormat(channelsLast ? "NHWC" : "NCHW")
                 .weightsFormat(WeightsFormat.YXIO)
                 .build();
-        return sd.cnn().conv2d(x, p.get(sd, name + ".weight"), p.get(sd, name + ".bias"), cfg);
+        return sd.cnn().conv2d(x, p.convWeightConstant(sd, name + ".weight"), p.constant(sd, name + ".bias"), cfg);
     }
 }

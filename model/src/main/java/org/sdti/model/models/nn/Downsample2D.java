@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record Downsample2D(String name, int padding) {
 
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x) {
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x) {
         SDVariable in = x;
         if (padding == 0) {
             SDVariable pads = sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, 1}, {0, 1}}));

@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reverse-mode gradients of a loss with respect to chosen VARIABLEs (or placeholders), added as ordinary ops to the
  * forward graph itself, so that one {@link GraphRunner#output} pass computes loss, prediction and gradient together.
- * With every weight a VARIABLE (full-weight training, {@code Params#trainable}) the same rules give all weight
+ * With every weight a VARIABLE (full-weight training, {@link ParamStore#trainable}) the same rules give all weight
  * gradients: matmul and the broadcast rules already cover both operands, convs with a trained weight use
  * {@code conv2d_bp}.
  *

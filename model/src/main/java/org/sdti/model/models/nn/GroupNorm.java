@@ -38,20 +38,20 @@ public record GroupNorm(String name, int channels, int groups, double eps, boole
      * by libnd4j's batchnorm, which is 2-5× slower than a broadcast multiply on long rows (VAE decoder at 256²:
      * 15 ms against 3 ms for a [32, 131072] normalisation).
      */
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, long h, long w) {
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x, long h, long w) {
         long perGroup = channels / groups;
         if (!forwardOnly) {
             SDVariable rows = sd.reshape(x, -1, perGroup * h * w); // one row per (sample, group)
             SDVariable normed = sd.reshape(LayerNorm.standardizeRows(sd, rows, perGroup * h * w, eps), -1, channels, h, w);
-            return normed.mul(p.get(sd, name + ".weight", 1, channels, 1, 1))
-                    .add(p.get(sd, name + ".bias", 1, channels, 1, 1));
+            return normed.mul(p.constant(sd, name + ".weight", 1, channels, 1, 1))
+                    .add(p.constant(sd, name + ".bias", 1, channels, 1, 1));
         }
         SDVariable[] meanVar = channelsLast // statistics over (pixel, channel in group) of [B, H·W, G, C/G]
                 ? new Moments(sd, sd.reshape(x, -1, h * w, groups, perGroup), new int[] {1, 3}, false).outputVariables()
                 : new Moments(sd, sd.reshape(x, -1, perGroup * h * w), new int[] {1}, false).outputVariables();
         SDVariable rstd = sd.math().rsqrt(meanVar[1].add(eps)).reshape(-1, groups, 1);
-        SDVariable scale = rstd.mul(p.get(sd, name + ".weight", 1, groups, perGroup)); // [B, G, C/G]
-        SDVariable shift = p.get(sd, name + ".bias", 1, groups, perGroup)
+        SDVariable scale = rstd.mul(p.constant(sd, name + ".weight", 1, groups, perGroup)); // [B, G, C/G]
+        SDVariable shift = p.constant(sd, name + ".bias", 1, groups, perGroup)
                 .sub(meanVar[0].reshape(-1, groups, 1).mul(scale));
         long[] perChannel = channelsLast ? new long[] {-1, 1, 1, channels} : new long[] {-1, channels, 1, 1};
         return x.mul(scale.reshape(perChannel)).add(shift.reshape(perChannel));

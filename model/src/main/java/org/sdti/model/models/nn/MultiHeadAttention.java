@@ -16,10 +16,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * rows back into sequences. Scores are {@code softmax(q·kᵀ/√headDim [+ causal mask])}, batched over
  * {@code [batch, heads, tokens, headDim]} with rank-4 matmuls.
  *
- * <p>Projections that read the same input run as one matmul over weights concatenated once per store (q|k|v for
- * self-attention, k|v for cross-attention): fewer graph ops and larger GEMMs. The softmax scale is folded into the
- * query weights (as CLIPAttention scales q, not the scores); for power-of-two head dims (64 in SD 2, 4 in the tiny
- * fixture) this is bit-identical to scaling after the projection.
+ * <p>On a store in PyTorch layout ({@link ParamStore#of}, the text encoder), projections that read the same input
+ * run as one matmul over weights concatenated once per store (q|k|v for self-attention, k|v for cross-attention):
+ * fewer graph ops and larger GEMMs, and the fused copy is the only one held, since the separate weights are never
+ * cached. The softmax scale is folded into the query weights (as CLIPAttention scales q, not the scores); for
+ * power-of-two head dims (64 in SD 2, 4 in the tiny fixture) this is bit-identical to scaling after the projection.
+ * On a {@link ParamStore#converted} store (U-Net, VAE), which already holds every projection in matmul layout, a
+ * fused copy would hold those weights twice: each projection is its own {@link Linear} there, and q is scaled
+ * after it.
+ *
+ * <p>Not libnd4j's fused {@code dot_product_attention}: it gives the same numbers and keeps no N×T arrays for
+ * backprop, but at SD 2 full size its forward is 2× and its backprop ~10× slower than these matmuls (70 of 121 s
+ * of a training step). The price here is memory: a training pass keeps scores and probabilities, 2 × 335 MB per
+ * 4096-token self-attention and batch item.
  */
 public final class MultiHeadAttention {
     /** Masked scores; finite (not -inf) so that no 0·∞ can reach a gradient, and exp underflows to exactly 0. */
@@ -88,7 +97,7 @@ public final class MultiHeadAttention {
 
     /** Self-attention: {@code x [batch·len, channels] -> [batch·len, channels]}. */
     public SDVariable apply(SDVariable x, int len) {
-        SDVariable[] qkv = splitHeads(project(x, names.query(), names.key(), names.value()), len, 3);
+        SDVariable[] qkv = heads(x, len, names.query(), names.key(), names.value());
         return attend(qkv[0], qkv[1], qkv[2], len, len);
     }
 
@@ -97,8 +106,8 @@ public final class MultiHeadAttention {
      * {@code context [batch·contextLen, contextChannels]}; returns {@code [batch·queryLen, channels]}.
      */
     public SDVariable apply(SDVariable x, int queryLen, SDVariable context, int contextLen) {
-        SDVariable q = splitHeads(project(x, names.query()), queryLen, 1)[0];
-        SDVariable[] kv = splitHeads(project(context, names.key(), names.value()), contextLen, 2);
+        SDVariable q = heads(x, queryLen, names.query())[0];
+        SDVariable[] kv = heads(context, contextLen, names.key(), names.value());
         return attend(q, kv[0], kv[1], queryLen, contextLen);
     }
 
@@ -112,6 +121,19 @@ public final class MultiHeadAttention {
         // the heads merge into channels
         SDVariable rows = mixed.permute(0, 2, 1, 3).reshape(-1, inner);
         return Linear.of(sd, params, names.out()).apply(rows);
+    }
+
+    /** The given projections of {@code x [batch·len, channels]}, each as {@code [batch, heads, len, headDim]}. */
+    private SDVariable[] heads(SDVariable x, int len, String... prefixes) {
+        if (!params.isConverted()) {
+            return splitHeads(project(x, prefixes), len, prefixes.length);
+        }
+        SDVariable[] out = new SDVariable[prefixes.length];
+        for (int i = 0; i < prefixes.length; i++) {
+            SDVariable y = Linear.of(sd, params, prefixes[i]).apply(x);
+            out[i] = splitHeads(prefixes[i].equals(names.query()) ? y.mul(scale()) : y, len, 1)[0];
+        }
+        return out;
     }
 
     /**

@@ -31,11 +31,11 @@ public record ResnetBlock2D(String name, int in, int out, int groups, double eps
      * @param tembAct SiLU of the time embedding {@code [B, T]} (shared by all blocks), or null when
      *     {@link #timeEmbedding} is false
      */
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, SDVariable tembAct, long h, long w) {
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x, SDVariable tembAct, long h, long w) {
         SDVariable y = new GroupNorm(name + ".norm1", in, groups, eps, forwardOnly, channelsLast).apply(sd, p, x, h, w);
         y = Conv2d.same(name + ".conv1", 3).apply(sd, p, sd.nn().swish(y), channelsLast);
         if (timeEmbedding) {
-            SDVariable t = UNetOps.linear(sd, p, name + ".time_emb_proj", tembAct);
+            SDVariable t = Linear.of(sd, p, name + ".time_emb_proj").apply(tembAct);
             y = y.add(sd.reshape(t, -1, out, 1, 1));
         }
         y = new GroupNorm(name + ".norm2", out, groups, eps, forwardOnly, channelsLast).apply(sd, p, y, h, w);

@@ -34,9 +34,9 @@ public record TimestepEmbedding(String name, int channels, boolean flipSinToCos,
     }
 
     /** The MLP on the projection: {@code [B, channels]} → {@code [B, time_embed_dim]}. */
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable projection) {
-        SDVariable h = sd.nn().swish(UNetOps.linear(sd, p, name + ".linear_1", projection));
-        return UNetOps.linear(sd, p, name + ".linear_2", h);
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable projection) {
+        SDVariable h = sd.nn().swish(Linear.of(sd, p, name + ".linear_1").apply(projection));
+        return Linear.of(sd, p, name + ".linear_2").apply(h);
     }
 
     /** Always rounded as PyTorch does in float32 (diffusers computes the projection in float32 for any model dtype). */

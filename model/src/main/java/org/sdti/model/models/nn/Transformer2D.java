@@ -20,33 +20,43 @@ public record Transformer2D(String name, int channels, int heads, int layers, in
      * @param x {@code [B, C, h, w]}
      * @param context encoder hidden states flattened to {@code [B·tokens, D]}
      */
-    public SDVariable apply(SameDiff sd, UNetOps.Params p, SDVariable x, long h, long w, SDVariable context,
+    public SDVariable apply(SameDiff sd, ParamStore p, SDVariable x, long h, long w, SDVariable context,
                             long tokens) {
         SDVariable normed = new GroupNorm(name + ".norm", channels, groups, GROUP_NORM_EPS).apply(sd, p, x, h, w);
         SDVariable t;
         if (linearProjection) {
-            t = UNetOps.linear(sd, p, name + ".proj_in", UNetOps.toTokens(sd, normed, channels, h, w));
+            t = Linear.of(sd, p, name + ".proj_in").apply(ImageTokens.fromImage(sd, normed, channels, h, w));
         } else {
-            t = UNetOps.toTokens(sd, new Conv2d(name + ".proj_in", 1, 1, 0).apply(sd, p, normed), channels, h, w);
+            t = ImageTokens.fromImage(sd, new Conv2d(name + ".proj_in", 1, 1, 0).apply(sd, p, normed), channels, h, w);
         }
         for (int k = 0; k < layers; k++) {
-            t = block(sd, p, name + ".transformer_blocks." + k, t, h * w, context, tokens);
+            t = block(sd, p, name + ".transformer_blocks." + k, t, Math.toIntExact(h * w), context,
+                    Math.toIntExact(tokens));
         }
         SDVariable y = linearProjection
-                ? UNetOps.fromTokens(sd, UNetOps.linear(sd, p, name + ".proj_out", t), channels, h, w)
-                : new Conv2d(name + ".proj_out", 1, 1, 0).apply(sd, p, UNetOps.fromTokens(sd, t, channels, h, w));
+                ? ImageTokens.toImage(sd, Linear.of(sd, p, name + ".proj_out").apply(t), channels, h, w)
+                : new Conv2d(name + ".proj_out", 1, 1, 0).apply(sd, p, ImageTokens.toImage(sd, t, channels, h, w));
         return y.add(x);
     }
 
-    private SDVariable block(SameDiff sd, UNetOps.Params p, String b, SDVariable t, long n, SDVariable context,
-                             long tokens) {
-        SDVariable a = UNetOps.layerNorm(sd, p, b + ".norm1", t, LAYER_NORM_EPS);
-        t = t.add(onlyCrossAttention
-                ? UNetOps.attention(sd, p, b + ".attn1", a, n, context, tokens, heads, channels)
-                : UNetOps.attention(sd, p, b + ".attn1", a, n, a, n, heads, channels));
-        a = UNetOps.layerNorm(sd, p, b + ".norm2", t, LAYER_NORM_EPS);
-        t = t.add(UNetOps.attention(sd, p, b + ".attn2", a, n, context, tokens, heads, channels));
-        a = UNetOps.layerNorm(sd, p, b + ".norm3", t, LAYER_NORM_EPS);
-        return t.add(UNetOps.gegluFeedForward(sd, p, b + ".ff", a));
+    private SDVariable block(SameDiff sd, ParamStore p, String b, SDVariable t, int n, SDVariable context,
+                             int tokens) {
+        SDVariable a = LayerNorm.of(sd, p, b + ".norm1", LAYER_NORM_EPS).apply(t);
+        MultiHeadAttention attn1 = attention(sd, p, b + ".attn1");
+        t = t.add(onlyCrossAttention ? attn1.apply(a, n, context, tokens) : attn1.apply(a, n));
+        a = LayerNorm.of(sd, p, b + ".norm2", LAYER_NORM_EPS).apply(t);
+        t = t.add(attention(sd, p, b + ".attn2").apply(a, n, context, tokens));
+        a = LayerNorm.of(sd, p, b + ".norm3", LAYER_NORM_EPS).apply(t);
+        return t.add(feedForward(sd, p, b + ".ff", a));
+    }
+
+    private MultiHeadAttention attention(SameDiff sd, ParamStore p, String prefix) {
+        return MultiHeadAttention.of(sd, p, MultiHeadAttention.Names.diffusers(prefix), heads, false, false);
+    }
+
+    /** diffusers' GEGLU feed-forward: {@code proj} to 2·inner, {@code a · gelu(gate)}, then {@code net.2} back. */
+    private static SDVariable feedForward(SameDiff sd, ParamStore p, String prefix, SDVariable x) {
+        SDVariable[] parts = sd.split(Linear.of(sd, p, prefix + ".net.0.proj").apply(x), 2, 1);
+        return Linear.of(sd, p, prefix + ".net.2").apply(parts[0].mul(Activation.GELU.apply(sd, parts[1])));
     }
 }

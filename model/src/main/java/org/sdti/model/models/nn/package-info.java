@@ -1,11 +1,15 @@
 /**
- * Small SameDiff building blocks shared by the text encoder, U-Net and VAE.
+ * The SameDiff building blocks of the text encoder, U-Net and VAE (one set for all three), and the runtime that
+ * runs their graphs ({@link org.sdti.model.models.nn.GraphRunner}: execution plans with an
+ * {@link org.sdti.model.models.nn.ArenaLayout}, pass memory, {@link org.sdti.model.models.nn.FrozenBackprop}).
  *
  * <p>Conventions:
  * <ul>
- *   <li>Weights come from a {@link org.sdti.model.models.nn.ParamStore}: read once, cached by name, added to each
- *       graph as CONSTANTS by reference, so graphs for several batch sizes (inference and training) share one copy.
- *       Nothing here creates a VARIABLE; trainable tensors are the caller's explicit {@code sd.var}s.</li>
+ *   <li>Weights come from a {@link org.sdti.model.models.nn.ParamStore}: converted once, cached by name, added to
+ *       each graph as CONSTANTS by reference ({@link org.sdti.model.models.nn.SharedConstants}), so graphs for several
+ *       batch sizes (inference and training) share one copy; Linear weights as {@code [in, out]}, conv weights as
+ *       YXIO. Only a {@link org.sdti.model.models.nn.ParamStore#trainable()} store adds VARIABLEs (full-weight
+ *       training); otherwise trainable tensors are the caller's explicit {@code sd.var}s.</li>
  *   <li>Per-token blocks work on token rows {@code [batch·tokens, channels]} (Linear, LayerNorm, activations);
  *       attention takes the sequence lengths to split rows into sequences. {@code applyLastAxis} variants accept
  *       any rank.</li>
