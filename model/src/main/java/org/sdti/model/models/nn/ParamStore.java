@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -115,7 +114,8 @@ public final class ParamStore implements Closeable {
             long[] shape = e.getValue();
             float[] data = reader.floats(e.getKey());
             INDArray a = switch (shape.length) {
-                case 4 -> Nd4j.create(toYxio(data, shape), shape[2], shape[3], shape[1], shape[0]);
+                case 4 -> Nd4j.create(yxio(data, shape[0], shape[1], shape[2], shape[3], false), shape[2], shape[3],
+                        shape[1], shape[0]);
                 case 2 -> Nd4j.create(transpose(data, (int) shape[0], (int) shape[1]), shape[1], shape[0]);
                 default -> Nd4j.create(data, shape, 'c');
             };
@@ -152,7 +152,7 @@ public final class ParamStore implements Closeable {
             long[] s = a.shape();
             float[] data = floats(a);
             return switch (s.length) {
-                case 4 -> fromYxio(data, s);
+                case 4 -> yxio(data, s[3], s[2], s[0], s[1], true);
                 case 2 -> transpose(data, (int) s[0], (int) s[1]);
                 default -> data;
             };
@@ -167,11 +167,6 @@ public final class ParamStore implements Closeable {
 
     public boolean has(String name) {
         return shapes.containsKey(name);
-    }
-
-    /** Parameter names in layout order. */
-    public Set<String> names() {
-        return shapes.keySet();
     }
 
     /** A parameter's PyTorch shape. */
@@ -319,37 +314,20 @@ public final class ParamStore implements Closeable {
         return t;
     }
 
-    /** PyTorch's {@code [o, i, kh, kw]} to YXIO {@code [kh, kw, i, o]}. */
-    private static float[] toYxio(float[] a, long[] oiyx) {
-        int o = (int) oiyx[0];
-        int in = (int) oiyx[1];
-        int kh = (int) oiyx[2];
-        int kw = (int) oiyx[3];
+    /** PyTorch's conv {@code [o, i, kh, kw]} to YXIO {@code [kh, kw, i, o]}, or back when {@code back}. */
+    private static float[] yxio(float[] a, long o, long in, long kh, long kw, boolean back) {
         float[] t = new float[a.length];
         for (int oo = 0; oo < o; oo++) {
             for (int ii = 0; ii < in; ii++) {
                 for (int y = 0; y < kh; y++) {
                     for (int x = 0; x < kw; x++) {
-                        t[((y * kw + x) * in + ii) * o + oo] = a[((oo * in + ii) * kh + y) * kw + x];
-                    }
-                }
-            }
-        }
-        return t;
-    }
-
-    /** YXIO {@code [kh, kw, i, o]} back to PyTorch's {@code [o, i, kh, kw]}. */
-    private static float[] fromYxio(float[] a, long[] yxio) {
-        int kh = (int) yxio[0];
-        int kw = (int) yxio[1];
-        int in = (int) yxio[2];
-        int o = (int) yxio[3];
-        float[] t = new float[a.length];
-        for (int oo = 0; oo < o; oo++) {
-            for (int ii = 0; ii < in; ii++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        t[((oo * in + ii) * kh + y) * kw + x] = a[((y * kw + x) * in + ii) * o + oo];
+                        int pytorch = (int) (((oo * in + ii) * kh + y) * kw + x);
+                        int converted = (int) (((y * kw + x) * in + ii) * o + oo);
+                        if (back) {
+                            t[pytorch] = a[converted];
+                        } else {
+                            t[converted] = a[pytorch];
+                        }
                     }
                 }
             }
