@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sdti.jobs.runtime.TaskThreads;
 import org.sdti.model.Version;
 import org.sdti.model.io.ModelSource;
 import org.sdti.model.pipelines.GenerationRequest;
@@ -24,6 +25,8 @@ import org.sdti.model.pipelines.GenerationResult;
  *                    vae; {@code StableDiffusion.weightsSha256}): the same weights give the same record whether a
  *                    diffusers folder or a single file held them
  * @param initialLatents the file the initial noise came from, or null when it came from the seed
+ * @param threadsPerTask the threads per op of the JVM that rendered it ({@link TaskThreads}): its pixels are
+ *                       reproduced bit for bit with as many threads (0: not recorded, a PNG of an older sdti)
  */
 public record GenerationInfo(
         String prompt,
@@ -40,7 +43,8 @@ public record GenerationInfo(
         List<Embedding> embeddings,
         String initialLatents,
         int index,
-        String version) {
+        String version,
+        int threadsPerTask) {
 
     /** PNG keyword of the AUTOMATIC1111-style text. */
     public static final String PARAMETERS = "parameters";
@@ -140,6 +144,7 @@ public record GenerationInfo(
         }
         o.put("index", index);
         o.put("version", version);
+        o.put("threads_per_task", threadsPerTask);
         return o.toString();
     }
 
@@ -175,7 +180,7 @@ public record GenerationInfo(
                 o.path("guidance").asDouble(), o.path("eta").asDouble(), o.path("width").asInt(),
                 o.path("height").asInt(), o.path("model").asText(), hashes, embeddings,
                 latents.isNull() || latents.isMissingNode() ? null : latents.asText(), o.path("index").asInt(),
-                o.path("version").asText());
+                o.path("version").asText(), o.path("threads_per_task").asInt(0));
     }
 
     /**
@@ -190,7 +195,8 @@ public record GenerationInfo(
         int p = i / request.imagesPerPrompt();
         return new GenerationInfo(request.prompts().get(p), request.negativePrompt(p), request.imageSeed(i),
                 request.steps(), result.sampler(), request.guidance(), request.samplerOptions().eta(),
-                result.width(), result.height(), model, modelHashes, embeddings, initialLatents, i, currentVersion());
+                result.width(), result.height(), model, modelHashes, embeddings, initialLatents, i, currentVersion(),
+                TaskThreads.current());
     }
 
     /** The name a PNG gives the model: its folder's last path element ("stable-diffusion-2-1-base"). */

@@ -59,18 +59,19 @@ final class ReplicaRound {
      *
      * @param failure  why the unit stopped early (a NaN or infinite loss, or what it threw), or null
      * @param attempts the Spark task attempts its task took, this one included (1: not retried)
+     * @param threads  the threads per op of the JVM that ran it ({@link org.sdti.jobs.runtime.TaskThreads})
      */
-    record Result(String concept, int replica, TrainerState state, Steps steps, String failure, int attempts)
-            implements Serializable {}
+    record Result(String concept, int replica, TrainerState state, Steps steps, String failure, int attempts,
+                  int threads) implements Serializable {}
 
     /**
      * A concept's round after averaging: the state whose rows and AdamW moments are the mean of its replicas', the
      * per-step mean loss and gradient norm, each replica's own steps (in replica order), and the failure of a
      * replica if one failed (then {@code state} is null and nothing of the round is kept), and the most task
-     * attempts any of its replicas took.
+     * attempts any of its replicas took, and the threads per op its replicas ran with (0 when they differed).
      */
     record Averaged(String concept, int replicas, TrainerState state, Steps steps, List<Steps> perReplica,
-                    String failure, int attempts) implements Serializable {}
+                    String failure, int attempts, int threads) implements Serializable {}
 
     /**
      * Averages a concept's replica results: rows, first and second moments each as the mean over replicas, summed
@@ -89,10 +90,11 @@ final class ReplicaRound {
             }
         }
         int attempts = rs.stream().mapToInt(Result::attempts).max().orElseThrow();
+        int threads = ConceptRun.sameThreads(rs.stream().mapToInt(Result::threads).toArray());
         for (Result r : rs) {
             if (r.failure() != null) {
                 String which = n > 1 ? "replica " + r.replica() + ": " : "";
-                return new Averaged(concept, n, null, null, List.of(), which + r.failure(), attempts);
+                return new Averaged(concept, n, null, null, List.of(), which + r.failure(), attempts, threads);
             }
         }
         TrainerState first = rs.get(0).state();
@@ -123,7 +125,7 @@ final class ReplicaRound {
             steps.gradientNorm()[i] = norm / n;
         }
         return new Averaged(concept, n, first.withOptimizer(avg), steps,
-                new ArrayList<>(rs.stream().map(Result::steps).toList()), null, attempts);
+                new ArrayList<>(rs.stream().map(Result::steps).toList()), null, attempts, threads);
     }
 
     /** Element-wise mean, accumulated in double in list order. */

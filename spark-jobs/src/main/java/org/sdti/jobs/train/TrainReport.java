@@ -12,7 +12,9 @@ import org.sdti.model.inversion.LossLog;
  * The train stage's report ({@code _reports/train.json} and the summary table): per concept how it ended, its
  * steps (in all, and trained by this run; a concept whose checkpoint is refused reports that checkpoint's step),
  * replicas, the most Spark task attempts one of its rounds took ({@code attempts}: 1 when no task was retried, 0
- * when it ran no round), the wall time of its rounds in this run ({@code seconds}) and final smoothed loss; the
+ * when it ran no round), the threads per op its tasks ran with ({@code threads_per_task}: results are
+ * bit-identical only between runs with equal threads per task; 0 when it ran no round, or its tasks' threads
+ * differed), the wall time of its rounds in this run ({@code seconds}) and final smoothed loss; the
  * counters {@code replica_steps} and {@code rounds}.
  */
 final class TrainReport {
@@ -41,6 +43,7 @@ final class TrainReport {
         m.put("trained", r.step() - r.startStep());
         m.put("replicas", (long) r.replicas());
         m.put("attempts", (long) r.attempts());
+        m.put("threads_per_task", (long) r.threads());
         return m;
     }
 

@@ -15,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sdti.jobs.config.ConceptSpec;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.ModelCache;
+import org.sdti.jobs.runtime.TaskThreads;
 import org.sdti.model.inversion.BatchSampler;
 import org.sdti.model.inversion.ConceptData;
 import org.sdti.model.inversion.InversionGraph;
@@ -99,7 +100,7 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
     private static ReplicaRound.Result failed(ReplicaRound.Work w, Throwable t) {
         LoggerFactory.getLogger(TrainTask.class).warn("train {}: replica {} failed", w.concept(), w.replica(), t);
         return new ReplicaRound.Result(w.concept(), w.replica(), w.start(), ReplicaRound.Steps.of(List.of()),
-                "training failed: " + t, attempts());
+                "training failed: " + t, attempts(), TaskThreads.current());
     }
 
     /** Attempts of this task so far (a retried task's earlier attempts returned nothing): for the report. */
@@ -137,12 +138,13 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
         List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
         graphs.release(); // not after a failure: a graph that threw mid-pass is not trusted again
         int attempts = attempts();
+        int threads = TaskThreads.current();
         List<ReplicaRound.Result> out = new ArrayList<>(work.size());
         for (int i = 0; i < work.size(); i++) {
             SharedRound.Outcome o = outcomes.get(i);
             out.add(new ReplicaRound.Result(work.get(i).concept(), work.get(i).replica(), o.state(),
                     ReplicaRound.Steps.of(o.steps()), o.failure() == null ? null : o.failure().getMessage(),
-                    attempts));
+                    attempts, threads));
         }
         return out;
     }

@@ -111,6 +111,8 @@ class GenerateCommandTest {
         assertEquals("", info.negativePrompt());
         assertEquals(9, info.seed());
         assertEquals(4, info.steps());
+        assertEquals(org.sdti.jobs.runtime.TaskThreads.current(), info.threadsPerTask(), "threads of this JVM's ops");
+        assertTrue(info.threadsPerTask() >= 1);
         assertEquals("ddim", info.sampler());
         assertEquals(7.5, info.guidance());
         assertEquals(16, info.width());

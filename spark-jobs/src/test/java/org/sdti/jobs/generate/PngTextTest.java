@@ -18,7 +18,7 @@ class PngTextTest {
         return new GenerationInfo(prompt, negative, 1234567890123L, 20, "dpmpp-2m-karras", 7.5, 0.0, 16, 8,
                 "sd21-base", Map.of("unet", "0123456789abcdef", "vae", "fedcba"),
                 List.of(new GenerationInfo.Embedding("<joe-bruin>", "s3a://b/joe.safetensors", 2, "a1b2c3d4e5f6a7b8")),
-                null, 3, "0.1.0");
+                null, 3, "0.1.0", 2);
     }
 
     static RgbImage image() {
@@ -100,9 +100,13 @@ class PngTextTest {
     @Test
     void a1111TextWithoutNegativePromptOrEmbeddings() {
         GenerationInfo plain = new GenerationInfo("a cat", "", 1, 50, "ddim", 1.0, 0.0, 512, 512, "m", Map.of(),
-                List.of(), "noise.safetensors", 0, "0.1.0");
+                List.of(), "noise.safetensors", 0, "0.1.0", 1);
         assertEquals("a cat\nSteps: 50, Sampler: DDIM, CFG scale: 1.0, Seed: 1, Size: 512x512, Model: m, "
                 + "Version: sdti 0.1.0", plain.parameters());
         assertEquals(plain, GenerationInfo.fromJson(plain.toJson()));
+        // the threads per task its pixels were made with; 0 in records of sdti versions that kept none
+        assertTrue(plain.toJson().contains("\"threads_per_task\":1"), plain.toJson());
+        assertEquals(0, GenerationInfo.fromJson(plain.toJson().replace(",\"threads_per_task\":1", ""))
+                .threadsPerTask());
     }
 }

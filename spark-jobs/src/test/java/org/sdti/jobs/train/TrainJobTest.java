@@ -267,6 +267,10 @@ class TrainJobTest {
         assertEquals(1L, cat.counts().get("attempts"));
         assertTrue(cat.metrics().get("seconds") > 0, cat.metrics().toString());
         assertEquals(0L, result(w, "broken").counts().get("attempts"), "it ran no round");
+        // the threads per op its results were made with (local mode: this JVM's; 0 for no round)
+        assertEquals((long) org.sdti.jobs.runtime.TaskThreads.current(), cat.counts().get("threads_per_task"));
+        assertTrue(cat.counts().get("threads_per_task") >= 1);
+        assertEquals(0L, result(w, "broken").counts().get("threads_per_task"));
         String header = w.table().lines().findFirst().orElseThrow();
         assertTrue(header.contains("attempts") && header.contains("seconds"), w.table());
 
