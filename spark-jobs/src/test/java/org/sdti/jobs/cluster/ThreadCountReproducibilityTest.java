@@ -78,6 +78,13 @@ class ThreadCountReproducibilityTest {
         // 20 AdamW steps amplify rounding but keep it far below what a step changes (lr 5e-3 per coordinate)
         assertTrue(worst.get("train.embedding") > 0 && worst.get("train.embedding") < 1e-3,
                 "embedding after " + STEPS + " steps: " + worst.get("train.embedding"));
+        // in the training step's graph, the ops where the runs part (equal inputs, other outputs) are matmuls
+        for (int n : new int[] {1, 4}) {
+            List<String> origins = origins(base.resolve("ops.tsv"), runs.get(n).resolve("ops.tsv"));
+            System.out.println("first thread-dependent ops of a training step, " + n + "/2 threads: " + origins);
+            assertTrue(!origins.isEmpty() && origins.stream().allMatch(o -> o.endsWith(" matmul")),
+                    origins.toString());
+        }
         assertArrayEquals(floats(base.resolve("vae_decode.f32")), floats(runs.get(1).resolve("vae_decode.f32")),
                 "the tiny VAE decode uses no thread-dependent op");
     }
@@ -128,6 +135,39 @@ class ThreadCountReproducibilityTest {
             loss[i - 1] = Float.parseFloat(lines.get(i).split(",")[1]);
         }
         return loss;
+    }
+
+    /**
+     * The ops of {@code a}'s listing ({@link ThreadCountProbe.OpDigests}) whose inputs (op outputs; constants and
+     * placeholders are equal in both) have the same digests in {@code b} but whose outputs do not: where the runs
+     * part. Ops downstream of one see other inputs already, so these are the first differing ops of each path.
+     */
+    static List<String> origins(Path a, Path b) throws IOException {
+        Map<String, String> da = digests(a);
+        Map<String, String> db = digests(b);
+        List<String> found = new ArrayList<>();
+        for (String line : Files.readAllLines(a)) {
+            String[] f = line.split("\t", -1);
+            boolean inputsEqual = f[2].isEmpty() || java.util.Arrays.stream(f[2].split(","))
+                    .allMatch(i -> java.util.Objects.equals(da.get(i), db.get(i)));
+            boolean outputsDiffer = java.util.Arrays.stream(f[3].split(",")).map(o -> o.split("=")[0])
+                    .anyMatch(o -> !java.util.Objects.equals(da.get(o), db.get(o)));
+            if (inputsEqual && outputsDiffer) {
+                found.add(f[0] + " " + f[1]);
+            }
+        }
+        return found;
+    }
+
+    private static Map<String, String> digests(Path listing) throws IOException {
+        Map<String, String> d = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(listing)) {
+            for (String out : line.split("\t", -1)[3].split(",")) {
+                String[] kv = out.split("=");
+                d.put(kv[0], kv[1]);
+            }
+        }
+        return d;
     }
 
     /** {max |a - b|, that over max |a|}. */
