@@ -39,11 +39,11 @@ import org.sdti.model.testing.TestData;
 
 /**
  * The child JVM of {@link ThreadCountReproducibilityTest}: runs the same work on the tiny fixture with the threads
- * its environment gives ND4J ({@code OMP_NUM_THREADS}; a JVM cannot reliably change them once ND4J has started:
- * OpenMP's thread count is a per-thread setting and Spark runs tasks on threads of its own) and writes under DIR:
- * {@code STAGE.f32} (little-endian floats) per stage and per case of {@link OpFamilyProbe}, {@code ops.tsv} (every op of one training step's graph with
- * the digests of its outputs, to find the ops whose result depends on the thread count) and {@code train/} (the
- * output of {@code sdti train}).
+ * its environment gives ND4J ({@code OMP_NUM_THREADS}; a running JVM cannot change them for every thread: OpenMP's
+ * count is per thread, and OpenBLAS and libnd4j's reductions keep the startup count) and writes under DIR:
+ * {@code STAGE.f32} (little-endian floats) per stage and per case of {@link OpFamilyProbe}, {@code ops.tsv} (every
+ * op of one training step's graph with the digests of its outputs, to find the ops whose result depends on the
+ * thread count) and {@code train/} (the output of {@code sdti train}).
  *
  * <p>Usage: {@code ThreadCountProbe DIR STEPS} (0 steps: no training)
  */
@@ -64,7 +64,6 @@ public final class ThreadCountProbe {
                 Layouts.vae(folder.vaeConfig())));
         Files.writeString(dir.resolve("threads.txt"), Nd4j.getEnvironment().maxThreads() + "\n");
         OpFamilyProbe.run(dir);
-        Nd4j.getEnvironment().allowHelpers(!Boolean.getBoolean("probe.noOneDnn")); // what if oneDNN were off
 
         try (SafeTensorsFile g = SafeTensorsFile.open(TestData.goldens("textual_inversion.safetensors"))) {
             long[] flat = g.longs("step1.input_ids");

@@ -32,7 +32,8 @@ class ThreadCountReproducibilityTest {
     static final int[] THREADS = {1, 2, 4};
     static final int STEPS = 20;
     /** Op families whose results do not depend on the thread count (at the shapes probed). */
-    static final List<String> INVARIANT = List.of("conv2d_2x32x8x8_3x3", "conv2d_1x128x32x32_3x3",
+    static final List<String> INVARIANT = List.of("matmul_154x16x48", "matmul_op_154x16x48_no_onednn",
+            "matmul_op_1024x320x320", "matmul_batched_8x64x40x77", "conv2d_2x32x8x8_3x3", "conv2d_1x128x32x32_3x3",
             "conv2d_nhwc_1x32x32x128_3x3", "deconv2d_1x128x32x32_3x3", "moments_2x8x256", "moments_1x32x40960",
             "softmax_8x64x77", "softmax_8x1024x1024", "mean_rows_1x1M", "sum_all_512");
     /** Op families that do: oneDNN's GEMM at small sizes, OpenBLAS's at large ones, full reductions of large arrays. */
@@ -65,6 +66,9 @@ class ThreadCountReproducibilityTest {
             }
         }
         System.out.println(String.join("\n", table));
+        for (String op : OpFamilyProbe.cases().keySet()) {
+            assertTrue(INVARIANT.contains(op) ^ DEPENDENT.contains(op), op + " is classified once");
+        }
         for (String op : INVARIANT) {
             assertEquals(0.0, worst.get("op." + op), op + " is thread-count invariant");
         }
