@@ -64,9 +64,7 @@ final class ConceptRun {
     private Map<String, Double> evaluation = Map.of();
     /** The most Spark task attempts one of its rounds' tasks took in this run (0: it ran no round). */
     private int attempts;
-    /** The threads per op its rounds ran with in this run (0: none yet, or they differed between rounds). */
-    private int threads;
-    private boolean ranAnyRound;
+    private final RoundThreads threads = new RoundThreads();
     /** Wall time of the rounds it trained in during this run. */
     private double seconds;
 
@@ -144,28 +142,20 @@ final class ConceptRun {
         return lastCheckpoint;
     }
 
-    /** Counts one round it took part in: the attempts its tasks took, their threads per op and the round's time. */
-    void ranRound(int roundAttempts, int roundThreads, double roundSeconds) {
+    /**
+     * Counts one round it took part in: the attempts its tasks took, their threads per op and the round's time.
+     *
+     * @return whether this round's threads made the run's differ (true once per run, for a warning)
+     */
+    boolean ranRound(int roundAttempts, int roundThreads, double roundSeconds) {
         attempts = Math.max(attempts, roundAttempts);
-        threads = ranAnyRound ? sameThreads(threads, roundThreads) : roundThreads;
-        ranAnyRound = true;
         seconds += roundSeconds;
+        return threads.add(roundThreads);
     }
 
-    /** The common thread count, or 0 when they differ (a result no single cluster shape reproduces bit for bit). */
-    static int sameThreads(int... threads) {
-        int first = threads[0];
-        for (int t : threads) {
-            if (t != first) {
-                return 0;
-            }
-        }
-        return first;
-    }
-
-    /** Threads per op of this run's rounds: 0 when it ran none or they differed (see {@link #sameThreads}). */
+    /** Threads per op of this run's rounds: 0 when it ran none or they differed ({@link RoundThreads}). */
     int threads() {
-        return threads;
+        return threads.value();
     }
 
     int attempts() {

@@ -90,7 +90,7 @@ final class ReplicaRound {
             }
         }
         int attempts = rs.stream().mapToInt(Result::attempts).max().orElseThrow();
-        int threads = ConceptRun.sameThreads(rs.stream().mapToInt(Result::threads).toArray());
+        int threads = RoundThreads.common(rs.stream().mapToInt(Result::threads).toArray());
         for (Result r : rs) {
             if (r.failure() != null) {
                 String which = n > 1 ? "replica " + r.replica() + ": " : "";

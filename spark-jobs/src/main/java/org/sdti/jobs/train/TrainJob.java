@@ -200,8 +200,7 @@ public final class TrainJob {
         for (RoundPlan.Part p : plan.parts()) {
             ConceptRun r = byName.get(p.concept());
             ReplicaRound.Averaged a = averaged.get(p.concept());
-            r.ranRound(a.attempts(), a.threads(), seconds);
-            if (a.threads() == 0 || r.threads() == 0) {
+            if (r.ranRound(a.attempts(), a.threads(), seconds)) {
                 LOG.warn("train {}: its tasks ran with different threads per op; results match no single cluster "
                         + "shape bit for bit (give every task the same cores)", r.name());
             }

@@ -1,6 +1,8 @@
 package org.sdti.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,9 +26,20 @@ class ReplicaRoundThreadsTest {
     }
 
     @Test
-    void aConceptsRunKeepsItsRoundsCommonThreads() {
-        assertEquals(2, ConceptRun.sameThreads(2, 2, 2));
-        assertEquals(0, ConceptRun.sameThreads(2, 1));
-        assertEquals(1, ConceptRun.sameThreads(1));
+    void aRunWhoseRoundsRanWithOtherThreadsReportsZeroAndSaysSoOnce() {
+        assertEquals(2, RoundThreads.common(2, 2, 2));
+        assertEquals(0, RoundThreads.common(2, 1));
+        RoundThreads run = new RoundThreads();
+        assertEquals(0, run.value(), "no round yet");
+        assertFalse(run.add(2));
+        assertFalse(run.add(2));
+        assertEquals(2, run.value());
+        assertTrue(run.add(1), "an executor with 1 core took a round");
+        assertEquals(0, run.value());
+        assertFalse(run.add(2), "said once");
+        assertEquals(0, run.value());
+        RoundThreads mixedFirst = new RoundThreads();
+        assertTrue(mixedFirst.add(0), "the first round's replicas already differed");
+        assertFalse(mixedFirst.add(0));
     }
 }
