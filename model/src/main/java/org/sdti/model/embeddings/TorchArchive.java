@@ -1,5 +1,6 @@
 package org.sdti.model.embeddings;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -116,6 +117,10 @@ final class TorchArchive implements TorchGlobals.Storages {
         byte[] b;
         try (InputStream in = z.getInputStream(e)) {
             b = in.readNBytes((int) Math.min(left + 1, Integer.MAX_VALUE - 8));
+        } catch (EOFException cut) {
+            // how ZipFile reports an entry whose local header the central directory places past the end of the file
+            throw new EmbeddingFileException(source, "entry " + e.getName() + " lies past the end of the file (cut "
+                    + "short or damaged)", cut);
         }
         if (b.length > left) {
             throw budget.exceeded(source, e);

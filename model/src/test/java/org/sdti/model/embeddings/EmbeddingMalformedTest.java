@@ -78,6 +78,8 @@ class EmbeddingMalformedTest {
                     b[1000] ^= 1;
                     return b;
                 }, "entry a1111_joe-bruin/data/0 is damaged (CRC mismatch)"),
+                bad("entry past the end", () -> localHeaderAt(sample("a1111_joe-bruin.pt"), 0, -10),
+                        "entry a1111_joe-bruin/data.pkl lies past the end of the file (cut short or damaged)"),
 
                 // forbidden globals and opcodes: refused where they appear, nothing is called
                 bad("os.system", () -> PickleBytes.proto2().global("os", "system").str("true").op(0x85, 'R')
@@ -233,6 +235,22 @@ class EmbeddingMalformedTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The zip with the central directory's {@code entry}-th record pointing its local header {@code fromEnd} bytes
+     * from the end of the file (as the slow fuzz suite's damaged torch files did).
+     */
+    private static byte[] localHeaderAt(byte[] zip, int entry, int fromEnd) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(zip).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int seen = 0;
+        for (int at = 0; at + 46 <= zip.length; at++) {
+            if (b.getInt(at) == 0x02014b50 && seen++ == entry) { // central directory file header
+                b.putInt(at + 42, zip.length + fromEnd);
+                return zip;
+            }
+        }
+        throw new IllegalArgumentException("no central directory record " + entry);
     }
 
     /** A zip of empty entries with these names. */
