@@ -1,5 +1,6 @@
 package org.sdti.jobs.train;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import org.sdti.model.inversion.TrainingConfig;
  */
 final class RoundPlan {
     /** A concept's latent size: channels × height × width of its examples' latents. */
-    record Latent(long channels, long height, long width) {}
+    record Latent(long channels, long height, long width) implements Serializable {}
 
     /** A concept about to train a round, as the plan needs it. */
     record Trainee(String concept, long step, TrainingConfig config, int replicas, Latent latent) {}

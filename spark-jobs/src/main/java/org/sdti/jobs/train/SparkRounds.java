@@ -1,6 +1,7 @@
 package org.sdti.jobs.train;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +32,18 @@ import scala.Tuple2;
  * {@code aggregateByKey} ({@link ReplicaRound#average}, independent of the order results arrive in).
  */
 final class SparkRounds {
-    /** A concept's data as read: how many examples have a latent row, and the latents' size. */
-    record DataShape(long examples, RoundPlan.Latent latent) {}
+    /**
+     * A concept's data as read: how many examples have a latent row and the latents' size, or why its data could not
+     * be built (then null and 0).
+     */
+    record DataShape(long examples, RoundPlan.Latent latent, String failure) implements Serializable {
+        static DataShape of(TrainingData.Built b) {
+            ConceptData d = b.data();
+            return d == null ? new DataShape(0, null, b.failure())
+                    : new DataShape(d.examples().size(), new RoundPlan.Latent(d.channels(), d.height(), d.width()),
+                            null);
+        }
+    }
 
     private final SparkSession spark;
     private final JavaSparkContext jsc;
@@ -82,7 +93,7 @@ final class SparkRounds {
      */
     Data cache(OutputLayout layout, List<String> concepts, String vaeId, double scalingFactor) throws IOException {
         jsc.setJobDescription("sdti train: reading the data of " + concepts.size() + " concept(s)");
-        return new Data(TrainingData.read(spark, layout, concepts, vaeId, scalingFactor)
+        return new Data(TrainingData.read(spark, layout, concepts, vaeId, scalingFactor, settings.isolation())
                 .persist(StorageLevel.MEMORY_AND_DISK()));
     }
 
@@ -96,13 +107,9 @@ final class SparkRounds {
 
         /** Each concept's shape; a concept with no latent row is absent. Reads the data (the first job over it). */
         Map<String, DataShape> shapes() {
-            Map<String, long[]> collected = byConcept.mapValues(b -> {
-                ConceptData d = JavaBytes.read(b, ConceptData.class);
-                return new long[] {d.examples().size(), d.channels(), d.height(), d.width()};
-            }).collectAsMap();
             Map<String, DataShape> shapes = new HashMap<>();
-            collected.forEach((concept, s) -> shapes.put(concept, new DataShape(s[0],
-                    new RoundPlan.Latent(s[1], s[2], s[3]))));
+            byConcept.mapValues(b -> JavaBytes.of(DataShape.of(JavaBytes.read(b, TrainingData.Built.class))))
+                    .collectAsMap().forEach((concept, s) -> shapes.put(concept, JavaBytes.read(s, DataShape.class)));
             return shapes;
         }
 

@@ -169,6 +169,10 @@ public final class TrainJob {
         Map<String, SparkRounds.DataShape> shapes = data.shapes();
         for (ConceptRun r : training) {
             SparkRounds.DataShape shape = shapes.get(r.name());
+            if (shape != null && shape.failure() != null) {
+                LOG.warn("train {}: failed: {}", r.name(), r.failRound(shape.failure()));
+                continue;
+            }
             long found = shape == null ? 0 : shape.examples();
             if (found != r.examples()) {
                 r.fail("latent rows of this model's VAE for " + found + " of its " + r.examples()

@@ -67,7 +67,8 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
             Tuple2<Iterable<byte[]>, Iterable<byte[]>> g = groups.next()._2();
             Map<String, ConceptData> data = new HashMap<>();
             g._1().forEach(b -> {
-                ConceptData d = JavaBytes.read(b, ConceptData.class);
+                // only concepts whose data was built take part in rounds
+                ConceptData d = JavaBytes.read(b, TrainingData.Built.class).data();
                 data.put(d.concept(), d);
             });
             List<ReplicaRound.Work> work = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -19,11 +20,13 @@ import org.apache.spark.sql.SparkSession;
 import org.sdti.jobs.latents.LatentsJob;
 import org.sdti.jobs.prepare.PrepareJob;
 import org.sdti.jobs.runtime.Datasets;
+import org.sdti.jobs.runtime.Isolation;
 import org.sdti.jobs.runtime.JavaBytes;
 import org.sdti.jobs.runtime.OutputLayout;
 import org.sdti.jobs.runtime.Schemas;
 import org.sdti.model.inversion.ConceptData;
 import org.sdti.model.inversion.LatentExample;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -34,12 +37,19 @@ import scala.Tuple2;
  * <p>Examples are ordered as the single-machine trainer prepares them (source file name, then the original before
  * its mirror), since the sampler draws examples by position. Each example trains on its caption when prepare made a
  * caption prompt for its picture, otherwise on the concept's templates (in file order).
+ *
+ * <p>Building a concept's data is a unit of its own ({@link Isolation}, named {@code data CONCEPT}): one that throws,
+ * also an Error, is {@link Built#failure} for that concept alone, which the driver reports failed.
  */
 final class TrainingData {
     private TrainingData() {}
 
+    /** A concept's data as its executor built it, or why it could not: exactly one of the two is set. */
+    record Built(ConceptData data, String failure) implements Serializable {}
+
+    /** Each concept's {@link Built} as Java-serialized bytes, keyed by concept. */
     static JavaPairRDD<String, byte[]> read(SparkSession spark, OutputLayout layout, Collection<String> concepts,
-            String vaeId, double scalingFactor) throws IOException {
+            String vaeId, double scalingFactor, Isolation isolation) throws IOException {
         Dataset<Row> examples = Datasets.committed(spark, layout, PrepareJob.STAGE, OutputLayout.EXAMPLES,
                 Schemas.EXAMPLES, concepts).select("concept", "image_id", "source", "variant", "content_hash");
         Dataset<Row> latents = Datasets.committed(spark, layout, LatentsJob.STAGE, OutputLayout.LATENTS,
@@ -53,23 +63,31 @@ final class TrainingData {
                 .agg(collect_list(struct("source", "variant", "content_hash", "shape", "mean", "std")).as("examples"))
                 .join(prompts.groupBy("concept").agg(collect_list(struct("prompt_index", "kind", "content_hash",
                         "ids")).as("prompts")), "concept");
-        return byConcept.javaRDD().mapToPair(new Build(scalingFactor));
+        return byConcept.javaRDD().mapToPair(new Build(scalingFactor, isolation));
     }
 
-    /** One concept's grouped row to its data. */
-    static final class Build implements PairFunction<Row, String, byte[]> {
+    /** One concept's grouped row to its data, isolated. */
+    private static final class Build implements PairFunction<Row, String, byte[]> {
         private static final long serialVersionUID = 1L;
         private final double scalingFactor;
+        private final Isolation isolation;
 
-        Build(double scalingFactor) {
+        Build(double scalingFactor, Isolation isolation) {
             this.scalingFactor = scalingFactor;
+            this.isolation = isolation;
         }
 
         @Override
         public Tuple2<String, byte[]> call(Row r) {
             String concept = r.getString(r.fieldIndex("concept"));
-            return new Tuple2<>(concept, JavaBytes.of(conceptData(concept, r.getList(r.fieldIndex("examples")),
-                    r.getList(r.fieldIndex("prompts")), scalingFactor)));
+            // serialized within the unit too: the bytes of a large concept are as likely to run out of memory
+            byte[] built = isolation.run("data " + concept, () -> JavaBytes.of(new Built(conceptData(concept,
+                    r.getList(r.fieldIndex("examples")), r.getList(r.fieldIndex("prompts")), scalingFactor), null)),
+                    t -> {
+                        LoggerFactory.getLogger(TrainingData.class).warn("train {}: its data failed", concept, t);
+                        return JavaBytes.of(new Built(null, "reading its training data failed: " + t));
+                    });
+            return new Tuple2<>(concept, built);
         }
     }
 

@@ -142,8 +142,8 @@ class TrainJobTest {
         ModelFolder folder = ModelFolder.open(MODEL);
         OutputLayout layout = OutputLayout.open(out.toString(), new Configuration());
         byte[] b = TrainingData.read(spark, layout, List.of("cat-toy"), ModelIds.of(folder, ModelFolder.VAE),
-                folder.vaeConfig().scalingFactor()).collectAsMap().get("cat-toy");
-        return JavaBytes.read(b, ConceptData.class);
+                folder.vaeConfig().scalingFactor(), Isolation.NONE).collectAsMap().get("cat-toy");
+        return JavaBytes.read(b, TrainingData.Built.class).data();
     }
 
     @Test
@@ -446,6 +446,38 @@ class TrainJobTest {
         assertEquals(0, TrainJob.run(both, spark).exitCode());
         assertTrue(Files.isRegularFile(out.resolve("dog-thing/learned_embeds.safetensors")));
         assertEquals(hashes(alone.resolve("cat-toy")), hashes(out.resolve("cat-toy")));
+    }
+
+    /**
+     * Issue 16: an Error while a concept's training data is built on an executor (before any round) fails that
+     * concept alone, with no checkpoint written; the other trains to the end, the report is written, and the fault
+     * gone, a rerun trains the failed concept.
+     */
+    @Test
+    void anErrorBuildingOneConceptsDataFailsItAlone(@TempDir Path tmp) throws IOException {
+        String settings = "  train { steps = 2, lr = 1e-2, validation.images = 0 }\n";
+        String cat = "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + shared.resolve("images/cat")
+                + "\", vectors = 2 }\n";
+        String dog = "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
+                + "\" }\n";
+        Path out = output(tmp.resolve("both"));
+        JobConfig both = concepts(tmp, out, settings, cat + dog);
+
+        StageReport r = TrainJob.run(both, spark, Isolation.injecting(unit -> unit.equals("data dog-thing")
+                ? new StackOverflowError("injected") : null));
+        assertEquals(3, r.exitCode());
+        assertEquals(StageReport.Status.DONE, result(r, "cat-toy").status());
+        assertTrue(Files.isRegularFile(out.resolve("cat-toy/learned_embeds.safetensors")));
+        assertEquals("reading its training data failed: java.lang.StackOverflowError: injected; no checkpoint had "
+                + "been written yet", result(r, "dog-thing").reason());
+        assertFalse(Files.exists(out.resolve("dog-thing/checkpoints")));
+        JsonNode report = JSON.readTree(out.resolve("_reports/train.json").toFile());
+        assertEquals("failed", report.path("concepts").get(1).path("status").asText(), report.toString());
+
+        StageReport rerun = TrainJob.run(both, spark);
+        assertEquals(0, rerun.exitCode());
+        assertEquals("up-to-date", result(rerun, "cat-toy").action());
+        assertTrue(Files.isRegularFile(out.resolve("dog-thing/learned_embeds.safetensors")));
     }
 
     private static JobConfig concepts(Path dir, Path output, String extra, String concepts) throws IOException {
