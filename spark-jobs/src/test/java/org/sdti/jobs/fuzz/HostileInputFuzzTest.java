@@ -2,6 +2,7 @@ package org.sdti.jobs.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -95,6 +96,31 @@ class HostileInputFuzzTest {
     @Test
     void jobFiles() throws Exception {
         fuzzJobFiles(CASES);
+    }
+
+    /** The bounds can fail: a case that allocates past the cap (garbage at once) or throws an Error is named. */
+    @Test
+    void theHeapBoundAndErrorsAreCaught() {
+        List<String> failures = new ArrayList<>();
+        bounded(failures, "within", () -> blackhole(new byte[1 << 20]));
+        bounded(failures, "greedy", () -> {
+            for (long n = 0; n <= HEAP_CAP; n += 1 << 20) {
+                blackhole(new byte[1 << 20]);
+            }
+        });
+        check(failures, "erring", () -> {
+            throw new StackOverflowError("injected");
+        });
+        assertEquals(2, failures.size(), failures.toString());
+        assertTrue(failures.get(0).matches("greedy: allocated 25[7-9] MiB on the heap, over the cap of 256 MiB"),
+                failures.get(0));
+        assertTrue(failures.get(1).startsWith("erring: ") && failures.get(1).contains("exit 1: "
+                + "java.lang.StackOverflowError: injected"), failures.get(1));
+    }
+
+    /** Keeps an allocation from being optimised away. */
+    private static int blackhole(byte[] b) {
+        return b.length;
     }
 
     @Tag("slow")
