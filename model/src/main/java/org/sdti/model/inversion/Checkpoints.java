@@ -162,12 +162,17 @@ public final class Checkpoints {
                         + meta.get("checkpoint_version") + ", random scheme " + meta.get("rng_scheme")
                         + "); it cannot be continued exactly");
             }
-            long savedStep = Long.parseLong(required(meta, "step", source));
-            int numVectors = Integer.parseInt(required(meta, "num_vectors", source));
-            AdamW.State o = new AdamW.State(f.floats(ROWS), f.floats(EXP_AVG), f.floats(EXP_AVG_SQ), savedStep);
-            TrainerState state = new TrainerState(required(meta, "concept", source),
-                    Long.parseLong(required(meta, "seed", source)), numVectors, o);
-            return new Checkpoint(state, meta, source);
+            long savedStep = number(meta, "step", source);
+            long numVectors = number(meta, "num_vectors", source);
+            try {
+                AdamW.State o = new AdamW.State(f.floats(ROWS), f.floats(EXP_AVG), f.floats(EXP_AVG_SQ), savedStep);
+                TrainerState state = new TrainerState(required(meta, "concept", source),
+                        number(meta, "seed", source), Math.toIntExact(numVectors), o);
+                return new Checkpoint(state, meta, source);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // a damaged file is bad input, which fails its concept alone, not the run
+                throw new SafeTensorsException(source, "is not a consistent checkpoint (" + e.getMessage() + ")", e);
+            }
         }
     }
 
@@ -180,7 +185,16 @@ public final class Checkpoints {
         try {
             return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(c.location() + ": unreadable training settings: " + e.getMessage());
+            throw new SafeTensorsException(c.location(), "unreadable training settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static long number(Map<String, String> meta, String key, String source) throws SafeTensorsException {
+        String v = required(meta, key, source);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new SafeTensorsException(source, "checkpoint metadata '" + key + "' is not a number: " + v);
         }
     }
 

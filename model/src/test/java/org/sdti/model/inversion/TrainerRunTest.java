@@ -127,6 +127,22 @@ class TrainerRunTest {
         }
     }
 
+    /** Issue 16: a damaged checkpoint is bad input naming the file (a train job fails its concept alone). */
+    @Test
+    void aDamagedCheckpointIsBadInput(@TempDir Path tmp) throws IOException {
+        Trainer t = trainer(CFG.withSteps(1), tmp, 1, 0, null, new ArrayList<>());
+        t.run(initial(), data(false));
+        Path file = tmp.resolve(Checkpoints.stateFile(1));
+        String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(bytes.contains("\"step\":\"1\""), "the metadata as expected");
+        Files.write(file, bytes.replace("\"step\":\"1\"", "\"step\":\"x\"")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        org.sdti.model.io.SafeTensorsException e = assertThrows(org.sdti.model.io.SafeTensorsException.class,
+                () -> t.checkpoints().load(1));
+        assertTrue(e.getMessage().endsWith("state-000001.safetensors: checkpoint metadata 'step' is not a number: x"),
+                e.getMessage());
+    }
+
     @Test
     void aNanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
         // two good steps, then the same run continues on data whose latents are NaN (a broken image)
