@@ -416,14 +416,10 @@ class TrainJobTest {
     @Test
     void anErrorInOneConceptsTaskFailsItAlone(@TempDir Path tmp) throws IOException {
         String settings = "  train { steps = 4, average-every = 2, lr = 1e-2, validation { images = 1, steps = 2 } }\n";
-        String cat = "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + shared.resolve("images/cat")
-                + "\", vectors = 2 }\n";
-        String dog = "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
-                + "\" }\n";
         Path alone = output(tmp.resolve("alone"));
-        assertEquals(0, TrainJob.run(concepts(tmp, alone, settings, cat), spark).exitCode());
+        assertEquals(0, TrainJob.run(concepts(tmp, alone, settings, cat()), spark).exitCode());
         Path out = output(tmp.resolve("both"));
-        JobConfig both = concepts(tmp, out, settings, cat + dog);
+        JobConfig both = concepts(tmp, out, settings, cat() + dog());
 
         StageReport r = TrainJob.run(both, spark, Isolation.injecting(unit -> unit.contains("dog-thing/0 from step 2")
                 ? new OutOfMemoryError("injected") : null));
@@ -456,12 +452,8 @@ class TrainJobTest {
     @Test
     void anErrorBuildingOneConceptsDataFailsItAlone(@TempDir Path tmp) throws IOException {
         String settings = "  train { steps = 2, lr = 1e-2, validation.images = 0 }\n";
-        String cat = "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + shared.resolve("images/cat")
-                + "\", vectors = 2 }\n";
-        String dog = "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
-                + "\" }\n";
         Path out = output(tmp.resolve("both"));
-        JobConfig both = concepts(tmp, out, settings, cat + dog);
+        JobConfig both = concepts(tmp, out, settings, cat() + dog());
 
         StageReport r = TrainJob.run(both, spark, Isolation.injecting(unit -> unit.equals("data dog-thing")
                 ? new StackOverflowError("injected") : null));
@@ -478,6 +470,18 @@ class TrainJobTest {
         assertEquals(0, rerun.exitCode());
         assertEquals("up-to-date", result(rerun, "cat-toy").action());
         assertTrue(Files.isRegularFile(out.resolve("dog-thing/learned_embeds.safetensors")));
+    }
+
+    /** The prepared fixture's cat (2 vectors, as prepared) as a job file's concept entry. */
+    private static String cat() {
+        return "    { token = \"<cat-toy>\", init = \"toy\", images = \"" + shared.resolve("images/cat")
+                + "\", vectors = 2 }\n";
+    }
+
+    /** The prepared fixture's dog as a job file's concept entry. */
+    private static String dog() {
+        return "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
+                + "\" }\n";
     }
 
     private static JobConfig concepts(Path dir, Path output, String extra, String concepts) throws IOException {
