@@ -256,7 +256,7 @@ class HostileInputFuzzTest {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < cases; i++) {
             Path job = dir.resolve("job" + i + ".conf");
-            Files.writeString(job, Mutations.jobFile(seed, new SplittableRandom(12_000L + i)));
+            Files.write(job, Mutations.bytes(Mutations.jobFile(seed, new SplittableRandom(12_000L + i))));
             Map<String, String> before = JobFixtures.snapshot(dir, "out");
             check(failures, "job file #" + i, () -> {
                 JobConfig parsed = JobConfig.from(SdtiConfig.load(job.toFile(), Map.of()));
@@ -392,6 +392,25 @@ class HostileInputFuzzTest {
                 }
             }
             return s.toString();
+        }
+
+        /**
+         * UTF-8, except that a lone surrogate (a snippet) is written as its three bytes: invalid UTF-8, as a damaged
+         * file holds it ({@link Files#writeString} refuses to write it at all).
+         */
+        static byte[] bytes(String text) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+                int c = text.codePointAt(i);
+                if (Character.getType(c) == Character.SURROGATE) {
+                    out.write(0xE0 | c >> 12);
+                    out.write(0x80 | (c >> 6 & 0x3F));
+                    out.write(0x80 | (c & 0x3F));
+                } else {
+                    out.writeBytes(Character.toString(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return out.toByteArray();
         }
 
         private static byte[] flip(byte[] b, SplittableRandom r) {
