@@ -1,11 +1,13 @@
 package org.sdti.jobs.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,19 +35,21 @@ final class JobFilePaths {
         Config out = config;
         for (String key : PATH_KEYS) {
             if (config.hasPathOrNull(key) && !config.getIsNull(key)) {
-                out = out.withValue(key, resolve(config.getValue(key)));
+                out = out.withValue(key, resolve(key, config.getValue(key)));
             }
         }
         // a preset name is no path; anything else there is a config folder
         if (config.hasPath("sdti.model-config")
                 && !ModelPresets.isPreset(config.getValue("sdti.model-config").unwrapped().toString())) {
-            out = out.withValue("sdti.model-config", resolve(config.getValue("sdti.model-config")));
+            out = out.withValue("sdti.model-config", resolve("sdti.model-config",
+                    config.getValue("sdti.model-config")));
         }
         if (config.hasPath("sdti.concepts") && config.getValue("sdti.concepts") instanceof ConfigList concepts) {
             List<ConfigValue> items = new ArrayList<>(concepts.size());
             for (ConfigValue item : concepts) {
                 if (item instanceof ConfigObject concept && concept.containsKey("images")) {
-                    item = concept.withValue("images", resolve(concept.get("images")));
+                    item = concept.withValue("images", resolve("sdti.concepts[" + items.size() + "].images",
+                            concept.get("images")));
                 }
                 items.add(item);
             }
@@ -54,10 +58,10 @@ final class JobFilePaths {
         return out;
     }
 
-    private static ConfigValue resolve(ConfigValue value) {
+    private static ConfigValue resolve(String key, ConfigValue value) {
         if (value instanceof ConfigList list) {
             List<ConfigValue> items = new ArrayList<>(list.size());
-            list.forEach(v -> items.add(resolve(v)));
+            list.forEach(v -> items.add(resolve(key, v)));
             return ConfigValueFactory.fromIterable(items).withOrigin(list.origin());
         }
         // anything but a string is a type error the key checks report, with the value as written
@@ -69,7 +73,13 @@ final class JobFilePaths {
             return value;
         }
         Path folder = Path.of(value.origin().filename()).toAbsolutePath().getParent();
-        return ConfigValueFactory.fromAnyRef(folder.resolve(path).normalize().toString()).withOrigin(value.origin());
+        try {
+            return ConfigValueFactory.fromAnyRef(folder.resolve(path).normalize().toString())
+                    .withOrigin(value.origin());
+        } catch (InvalidPathException e) {
+            // e.g. a NUL character: the value is not echoed (it may not print)
+            throw new ConfigException.BadValue(value.origin(), key, "not a usable path (" + e.getReason() + ")");
+        }
     }
 
     /** Whether a path is relative: not blank, no scheme ({@code s3a:}, {@code file:}), no leading {@code /}. */

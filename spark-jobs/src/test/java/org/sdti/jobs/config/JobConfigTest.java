@@ -324,6 +324,20 @@ class JobConfigTest {
         assertEquals("sdti.generate.seeds[1]", fails(BASE + "sdti.generate.seeds = [1, x]").key());
     }
 
+    /** Issue 16 (found by the slow fuzz suite): a path no file system can hold is bad input naming its key. */
+    @Test
+    void aPathWithANulCharacterIsBadInput(@TempDir Path tmp) throws Exception {
+        File job = tmp.resolve("job.conf").toFile();
+        Files.writeString(job.toPath(), BASE + "sdti.concepts = [{ token = \"<a>\", init = x, images = /a }\n"
+                + "  { token = \"<b>\", init = x, images = \"b\\u0000/c\" }]\n");
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> JobConfig.load(job, Map.of()));
+        assertTrue(e.getMessage().contains("sdti.concepts[1].images") && e.getMessage().contains(
+                "not a usable path (Nul character not allowed)") && e.getMessage().contains(job.getPath()),
+                e.getMessage());
+        assertEquals(org.sdti.jobs.runtime.ExitCodes.BAD_INPUT, org.sdti.jobs.runtime.ExitCodes.of(e));
+    }
+
     @Test
     void errorsSayWhereInTheJobFileAndLoadLayersFlags(@TempDir Path tmp) throws Exception {
         File job = tmp.resolve("job.conf").toFile();
