@@ -69,6 +69,10 @@ final class JobFilePaths {
             return value;
         }
         String path = (String) value.unwrapped();
+        if (path.indexOf('\0') >= 0) {
+            // no file system's path holds one (java.nio refuses it); the value is not echoed, it may not print
+            throw new ConfigException.BadValue(value.origin(), key, "not a usable path (Nul character not allowed)");
+        }
         if (!isRelative(path)) {
             return value;
         }

@@ -336,6 +336,10 @@ class JobConfigTest {
                 "not a usable path (Nul character not allowed)") && e.getMessage().contains(job.getPath()),
                 e.getMessage());
         assertEquals(org.sdti.jobs.runtime.ExitCodes.BAD_INPUT, org.sdti.jobs.runtime.ExitCodes.of(e));
+        Files.writeString(job.toPath(), BASE + "sdti.model = \"/models/\\u0000\"\n");
+        e = assertThrows(RuntimeException.class, () -> JobConfig.load(job, Map.of()));
+        assertTrue(e.getMessage().contains("sdti.model") && e.getMessage().contains("not a usable path"),
+                e.getMessage());
     }
 
     @Test
