@@ -49,13 +49,18 @@ final class SparkRounds {
     private final JavaSparkContext jsc;
     private final TaskSettings settings;
     private final LongAccumulator steps;
+    private final LongAccumulator stepNanos;
 
-    /** @param steps counts every replica step the executors take */
-    SparkRounds(SparkSession spark, TaskSettings settings, LongAccumulator steps) {
+    /**
+     * @param steps     counts every replica step the executors take
+     * @param stepNanos adds the time the tasks spend in training steps
+     */
+    SparkRounds(SparkSession spark, TaskSettings settings, LongAccumulator steps, LongAccumulator stepNanos) {
         this.spark = spark;
         this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.settings = settings;
         this.steps = steps;
+        this.stepNanos = stepNanos;
     }
 
     /**
@@ -143,7 +148,7 @@ final class SparkRounds {
             try {
                 averaged = dataByGroup
                         .cogroup(jsc.parallelizePairs(work, groups.size()), new HashPartitioner(groups.size()))
-                        .mapPartitionsToPair(new TrainTask(settings, steps))
+                        .mapPartitionsToPair(new TrainTask(settings, steps, stepNanos))
                         .aggregateByKey(new ArrayList<byte[]>(), (l, b) -> {
                             l.add(b);
                             return l;

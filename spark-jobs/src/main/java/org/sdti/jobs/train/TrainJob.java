@@ -57,6 +57,7 @@ public final class TrainJob {
     /** Every concept of the job, in its order. */
     private final List<ConceptRun> runs;
     private final Map<String, ConceptRun> byName;
+    private final RoundTimes times = new RoundTimes();
 
     private TrainJob(JobConfig job, SparkRounds spark, TrainCounters counters, List<ConceptRun> runs) {
         this.job = job;
@@ -122,10 +123,11 @@ public final class TrainJob {
         String location = model.folder().location();
         TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(),
                 LOG.getName(), model.folder().modelIndex().world(), model.resolution(), isolation);
-        TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
+        TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps(),
+                counters.stepNanos()), counters, runs);
         long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
         StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),
-                runs, counters.replicaSteps().value(), rounds);
+                runs, counters.replicaSteps().value(), rounds, stage.times);
         report.write(layout);
         return report;
     }
@@ -195,11 +197,17 @@ public final class TrainJob {
         return training.stream().filter(ConceptRun::training).toList();
     }
 
-    /** Runs one round, then takes each concept's result, renders what validation is due and finishes concepts. */
+    /**
+     * Runs one round, then takes each concept's result, renders what validation is due and finishes concepts; logs
+     * where the round's time went ({@link RoundTimes}).
+     */
     private void round(SparkRounds.Data data, RoundPlan plan) throws IOException {
         long t0 = System.nanoTime();
+        long stepNanos = counters.stepNanos().value();
         Map<String, ReplicaRound.Averaged> averaged = data.round(plan, c -> byName.get(c).state());
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        double seconds = (t1 - t0) / 1e9;
+        double stepSeconds = (counters.stepNanos().value() - stepNanos) / 1e9;
         List<ConceptRun> validate = new ArrayList<>();
         for (RoundPlan.Part p : plan.parts()) {
             ConceptRun r = byName.get(p.concept());
@@ -223,12 +231,16 @@ public final class TrainJob {
                 validate.add(r);
             }
         }
+        long t2 = System.nanoTime();
         // a concept that reached its steps is complete now, whatever the others still do
         validateAndFinish(validate);
+        RoundTimes.Round time = new RoundTimes.Round(seconds, stepSeconds, (t2 - t1) / 1e9,
+                (System.nanoTime() - t2) / 1e9);
+        times.add(time);
         // the job's progress from the accumulators (what the Spark UI shows), steps counted over every replica
-        LOG.info(String.format(Locale.ROOT, "train: round %d: %d of %d concepts done, %d failed, %.2f steps/s",
+        LOG.info(String.format(Locale.ROOT, "train: round %d: %d of %d concepts done, %d failed, %.2f steps/s; %s",
                 plan.round(), counters.conceptsDone().value(), runs.size(), counters.conceptsFailed().value(),
-                plan.replicaSteps() / seconds));
+                plan.replicaSteps() / seconds, time.describe()));
     }
 
     /**

@@ -173,8 +173,15 @@ class TrainJobTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("train: resuming cat-toy from step 2 (")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("train cat-toy: round 2, steps 3-4 of 4")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.matches("train: round 2: 1 of 2 concepts done, 1 failed, "
-                + "[0-9.]+ steps/s")), log.toString());
+                + "[0-9.]+ steps/s; round [0-9.]+ s: Spark job [0-9.]+ s \\(training steps in tasks [0-9.]+ s\\), "
+                + "checkpoints and loss files [0-9.]+ s, validation and final files [0-9.]+ s")), log.toString());
         assertEquals(1, second.counters().get("rounds"), "one round run");
+        // the round's time and its parts (issue 15): the tasks did train, within the job's time on the 2 slots
+        Map<String, Long> c = second.counters();
+        assertEquals(c.get("round_ms"), c.get("round_spark_ms") + c.get("round_writes_ms")
+                + c.get("round_finish_ms"), 2.0, c.toString());
+        assertTrue(c.get("round_task_steps_ms") > 0, c.toString());
+        assertTrue(c.get("round_task_steps_ms") <= 2 * c.get("round_spark_ms") + 1, c.toString());
 
         // by hand: each replica's local round from the same start, then the mean of rows and both moments
         StableDiffusion sd = model();
