@@ -246,7 +246,8 @@ final class ConceptRun {
 
     /**
      * Takes a round's averaged state: rewrites the loss curves, writes a checkpoint, deletes the ones beyond
-     * {@code keep-last}, and returns the sum of the round's (mean) step losses.
+     * {@code keep-last}, and returns the sum of the round's (mean) step losses. Touches this concept's state and files
+     * only, so concepts advance side by side ({@link ConceptWrites}).
      */
     double advance(ReplicaRound.Averaged round) throws IOException {
         state = round.state();
@@ -283,12 +284,19 @@ final class ConceptRun {
         conclude(Status.FAILED, "-", reason);
     }
 
-    /** The final embedding files, written after the validation images: their presence marks the concept done. */
-    void finish() throws IOException {
+    /**
+     * The final embedding files, written after the validation images: their presence marks the concept done. Touches
+     * this concept's files only (concepts write theirs side by side); {@link #finished} then counts it.
+     */
+    void writeFinalFiles() throws IOException {
         if (spec.train().a1111()) {
             export.write(out, LocalTraining.a1111Name(spec.token()), state, EmbeddingFormat.A1111_PT);
         }
         export.write(out, EmbeddingExport.FILE, state, EmbeddingFormat.DIFFUSERS_SAFETENSORS);
+    }
+
+    /** Done, after {@link #writeFinalFiles}. */
+    void finished() {
         conclude(Status.DONE, startStep == step() ? "finished" : startStep > 0 ? "resumed" : "trained", null);
     }
 

@@ -49,13 +49,18 @@ final class SparkRounds {
     private final JavaSparkContext jsc;
     private final TaskSettings settings;
     private final LongAccumulator steps;
+    private final LongAccumulator stepNanos;
 
-    /** @param steps counts every replica step the executors take */
-    SparkRounds(SparkSession spark, TaskSettings settings, LongAccumulator steps) {
+    /**
+     * @param steps     counts every replica step the executors take
+     * @param stepNanos adds the time the tasks spend in training steps
+     */
+    SparkRounds(SparkSession spark, TaskSettings settings, LongAccumulator steps, LongAccumulator stepNanos) {
         this.spark = spark;
         this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.settings = settings;
         this.steps = steps;
+        this.stepNanos = stepNanos;
     }
 
     /**
@@ -139,12 +144,15 @@ final class SparkRounds {
                 }
                 return out.iterator();
             });
+            // the work items and the averaging need no more tasks than the cluster runs at once: a task per group
+            // there cost a scheduled task per concept and round for a few KB (issue 15, scale-bench)
+            int slices = Math.max(1, Math.min(groups.size(), jsc.defaultParallelism()));
             Map<String, byte[]> averaged;
             try {
                 averaged = dataByGroup
-                        .cogroup(jsc.parallelizePairs(work, groups.size()), new HashPartitioner(groups.size()))
-                        .mapPartitionsToPair(new TrainTask(settings, steps))
-                        .aggregateByKey(new ArrayList<byte[]>(), (l, b) -> {
+                        .cogroup(jsc.parallelizePairs(work, slices), new HashPartitioner(groups.size()))
+                        .mapPartitionsToPair(new TrainTask(settings, steps, stepNanos))
+                        .aggregateByKey(new ArrayList<byte[]>(), slices, (l, b) -> {
                             l.add(b);
                             return l;
                         }, (a, b) -> {

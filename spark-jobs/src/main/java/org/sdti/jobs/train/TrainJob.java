@@ -57,11 +57,15 @@ public final class TrainJob {
     /** Every concept of the job, in its order. */
     private final List<ConceptRun> runs;
     private final Map<String, ConceptRun> byName;
+    private final RoundTimes times = new RoundTimes();
+    private final ConceptWrites writes;
 
-    private TrainJob(JobConfig job, SparkRounds spark, TrainCounters counters, List<ConceptRun> runs) {
+    private TrainJob(JobConfig job, SparkRounds spark, TrainCounters counters, List<ConceptRun> runs,
+            ConceptWrites writes) {
         this.job = job;
         this.spark = spark;
         this.counters = counters;
+        this.writes = writes;
         this.runs = List.copyOf(runs);
         this.byName = runs.stream().collect(Collectors.toMap(ConceptRun::name, Function.identity()));
     }
@@ -122,10 +126,14 @@ public final class TrainJob {
         String location = model.folder().location();
         TaskSettings tasks = new TaskSettings(job, ModelRef.of(model.folder()), hadoop, layout.root().toString(),
                 LOG.getName(), model.folder().modelIndex().world(), model.resolution(), isolation);
-        TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps()), counters, runs);
-        long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
-        StageReport report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started),
-                runs, counters.replicaSteps().value(), rounds);
+        StageReport report;
+        try (ConceptWrites writes = new ConceptWrites(ConceptWrites.THREADS)) {
+            TrainJob stage = new TrainJob(job, new SparkRounds(spark, tasks, counters.replicaSteps(),
+                    counters.stepNanos()), counters, runs, writes);
+            long rounds = stage.train(layout, vaeId, model.folder().vaeConfig().scalingFactor());
+            report = TrainReport.of(new StageReport(STAGE, layout.root().toString(), location, started), runs,
+                    counters.replicaSteps().value(), rounds, stage.times);
+        }
         report.write(layout);
         return report;
     }
@@ -195,12 +203,18 @@ public final class TrainJob {
         return training.stream().filter(ConceptRun::training).toList();
     }
 
-    /** Runs one round, then takes each concept's result, renders what validation is due and finishes concepts. */
+    /**
+     * Runs one round, then takes each concept's result, renders what validation is due and finishes concepts; logs
+     * where the round's time went ({@link RoundTimes}).
+     */
     private void round(SparkRounds.Data data, RoundPlan plan) throws IOException {
         long t0 = System.nanoTime();
+        long stepNanos = counters.stepNanos().value();
         Map<String, ReplicaRound.Averaged> averaged = data.round(plan, c -> byName.get(c).state());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        List<ConceptRun> validate = new ArrayList<>();
+        long t1 = System.nanoTime();
+        double seconds = (t1 - t0) / 1e9;
+        double stepSeconds = (counters.stepNanos().value() - stepNanos) / 1e9;
+        List<RoundPlan.Part> advancing = new ArrayList<>();
         for (RoundPlan.Part p : plan.parts()) {
             ConceptRun r = byName.get(p.concept());
             ReplicaRound.Averaged a = averaged.get(p.concept());
@@ -213,7 +227,16 @@ public final class TrainJob {
                 LOG.warn("train {}: failed in round {}: {}", r.name(), plan.round(), reason);
                 continue;
             }
-            double lossSum = r.advance(a);
+            advancing.add(p);
+        }
+        // each concept's loss files and checkpoint, the concepts side by side
+        List<Double> lossSums = writes.each(advancing, p -> byName.get(p.concept()).advance(averaged.get(
+                p.concept())));
+        List<ConceptRun> validate = new ArrayList<>();
+        for (int i = 0; i < advancing.size(); i++) {
+            RoundPlan.Part p = advancing.get(i);
+            ConceptRun r = byName.get(p.concept());
+            double lossSum = lossSums.get(i);
             int n = p.steps();
             LOG.info(String.format(Locale.ROOT, "train %s: round %d, steps %d-%d of %d, loss %.5f (mean of %d "
                             + "step(s) x %d replica(s)), %.2f steps/s, checkpoint %s", r.name(), plan.round(),
@@ -223,12 +246,16 @@ public final class TrainJob {
                 validate.add(r);
             }
         }
+        long t2 = System.nanoTime();
         // a concept that reached its steps is complete now, whatever the others still do
         validateAndFinish(validate);
+        RoundTimes.Round time = new RoundTimes.Round(seconds, stepSeconds, (t2 - t1) / 1e9,
+                (System.nanoTime() - t2) / 1e9);
+        times.add(time);
         // the job's progress from the accumulators (what the Spark UI shows), steps counted over every replica
-        LOG.info(String.format(Locale.ROOT, "train: round %d: %d of %d concepts done, %d failed, %.2f steps/s",
+        LOG.info(String.format(Locale.ROOT, "train: round %d: %d of %d concepts done, %d failed, %.2f steps/s; %s",
                 plan.round(), counters.conceptsDone().value(), runs.size(), counters.conceptsFailed().value(),
-                plan.replicaSteps() / seconds));
+                plan.replicaSteps() / seconds, time.describe()));
     }
 
     /**
@@ -252,11 +279,15 @@ public final class TrainJob {
             }
         }
         spark.evaluate(finishing).forEach((name, metrics) -> byName.get(name).evaluated(metrics));
-        for (ConceptRun r : due) {
-            if (r.ending() == null && r.step() == r.config().steps()) {
-                r.finish();
-                LOG.info("train {}: done, {}", r.name(), r.embedding());
-            }
+        List<ConceptRun> done = due.stream().filter(r -> r.ending() == null && r.step() == r.config().steps())
+                .toList();
+        writes.each(done, r -> {
+            r.writeFinalFiles();
+            return r;
+        });
+        for (ConceptRun r : done) {
+            r.finished();
+            LOG.info("train {}: done, {}", r.name(), r.embedding());
         }
     }
 }

@@ -15,17 +15,20 @@ import org.sdti.model.inversion.LossLog;
  * when it ran no round), the threads per op its tasks ran with ({@code threads_per_task}: results are
  * bit-identical only between runs with equal threads per task; 0 when it ran no round, or its tasks' threads
  * differed), the wall time of its rounds in this run ({@code seconds}) and final smoothed loss; the
- * counters {@code replica_steps} and {@code rounds}.
+ * counters {@code replica_steps}, {@code rounds} and where the rounds' time went ({@link RoundTimes#counters}).
  */
 final class TrainReport {
     private TrainReport() {}
 
     /** Fills {@code report} with the concepts' rows and the counters, and finishes it. */
-    static StageReport of(StageReport report, List<ConceptRun> runs, long replicaSteps, long rounds) {
+    static StageReport of(StageReport report, List<ConceptRun> runs, long replicaSteps, long rounds,
+            RoundTimes times) {
         for (ConceptRun r : runs) {
             report.add(row(r));
         }
-        return report.counter("replica_steps", replicaSteps).counter("rounds", rounds).finish(Instant.now());
+        report.counter("replica_steps", replicaSteps).counter("rounds", rounds);
+        times.counters().forEach(report::counter);
+        return report.finish(Instant.now());
     }
 
     static ConceptResult row(ConceptRun r) {

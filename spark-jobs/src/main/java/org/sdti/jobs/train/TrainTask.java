@@ -48,10 +48,16 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
 
     private final TaskSettings settings;
     private final LongAccumulator steps;
+    private final LongAccumulator stepNanos;
 
-    TrainTask(TaskSettings settings, LongAccumulator steps) {
+    /**
+     * @param steps     counts each replica step taken
+     * @param stepNanos adds the time each group spends in its training steps (graphs built for it included)
+     */
+    TrainTask(TaskSettings settings, LongAccumulator steps, LongAccumulator stepNanos) {
         this.settings = settings;
         this.steps = steps;
+        this.stepNanos = stepNanos;
     }
 
     @Override
@@ -136,7 +142,9 @@ final class TrainTask implements PairFlatMapFunction<Iterator<Tuple2<Integer, Tu
             members.add(new SharedRound.Member(step, BatchSampler.of(cfg, schedule.numTrainTimesteps()), d,
                     w.replica(), start, w.steps()));
         }
+        long started = System.nanoTime();
         List<SharedRound.Outcome> outcomes = new SharedRound(graphs).run(members, (m, r) -> steps.add(1));
+        stepNanos.add(System.nanoTime() - started);
         graphs.release(); // not after a failure: a graph that threw mid-pass is not trusted again
         int attempts = attempts();
         int threads = TaskThreads.current();

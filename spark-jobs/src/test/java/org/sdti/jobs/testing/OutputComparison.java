@@ -28,8 +28,9 @@ import org.apache.spark.sql.SparkSession;
  * manifest name (each embedding's file) and the reports name (output, embeddings, image folders): replaced by
  * {@code OUTPUT} before comparing. In a PNG only that chunk may differ (its CRC with it); its other chunks (the
  * pixels, the A1111 {@code parameters} text) must be equal bytes;</li>
- * <li>when a run happened: {@code started}, {@code finished}, {@code seconds} of the reports and
- * {@code committed_at} of the commit markers: left out of those JSON files, everything else in them compared;</li>
+ * <li>when a run happened and how long it took: {@code started}, {@code finished}, {@code seconds} and the train
+ * report's round times (counters ending in {@code _ms}) of the reports and {@code committed_at} of the commit
+ * markers: left out of those JSON files, everything else in them compared;</li>
  * <li>Parquet part files are named with a random id per write ({@code part-00000-UUID.c000.snappy.parquet}, and
  * their {@code .crc}): compared under the name without the id. Between runs of different parallelism (local mode's
  * 2 task slots, the cluster's 4) the split of a dataset into parts differs too (latents writes
@@ -225,6 +226,13 @@ public final class OutputComparison {
     private static void strip(JsonNode node) {
         if (node instanceof ObjectNode o) {
             o.remove(TIME_FIELDS);
+            List<String> durations = new ArrayList<>();
+            o.fieldNames().forEachRemaining(f -> {
+                if (f.endsWith("_ms")) {
+                    durations.add(f);
+                }
+            });
+            o.remove(durations);
         }
         node.forEach(OutputComparison::strip);
     }

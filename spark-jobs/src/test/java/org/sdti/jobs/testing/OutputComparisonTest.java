@@ -27,7 +27,8 @@ class OutputComparisonTest {
             Files.write(root.resolve("c/images/x.png"), png(0x123456, embedding));
             String started = root.equals(a) ? "2026-01-01T00:00:00Z" : "2026-01-02T00:00:00Z";
             Files.writeString(root.resolve("_reports/train.json"), "{\"output\":\"file:" + root + "\",\"started\":\""
-                    + started + "\",\"seconds\":" + (root.equals(a) ? 1.5 : 7.25) + ",\"counters\":{\"steps\":16}}");
+                    + started + "\",\"seconds\":" + (root.equals(a) ? 1.5 : 7.25) + ",\"counters\":{\"steps\":16,"
+                    + "\"round_task_steps_ms\":" + (root.equals(a) ? 1200 : 5100) + "}}");
             String id = root.equals(a) ? "14436ce8-70ca-4846-8f0d-7291e7dbfabe"
                     : "8e4c5592-ced6-4ca7-aaf3-ab447adf4f33";
             Files.write(root.resolve("_data/examples/part-00001-" + id + ".c000.snappy.parquet"), new byte[] {1, 2, 3});

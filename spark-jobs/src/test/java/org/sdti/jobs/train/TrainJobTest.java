@@ -146,6 +146,43 @@ class TrainJobTest {
         return JavaBytes.read(b, TrainingData.Built.class).data();
     }
 
+    /**
+     * Issue 15 (scale-bench): a round runs one task per group of units, but hands out the units' states and averages
+     * their results in no more tasks than run at once (a task per group there cost a scheduled task per concept and
+     * round for a few KB).
+     */
+    @Test
+    void aRoundTrainsATaskPerGroupButSchedulesStatesAndAveragingOnAsManyTasksAsRunAtOnce(@TempDir Path tmp)
+            throws Exception {
+        Path out = output(tmp);
+        List<String> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+                if (e.properties().getProperty("spark.job.description", "").startsWith("sdti train: round")) {
+                    scala.jdk.javaapi.CollectionConverters.asJava(e.stageInfos()).forEach(s -> stages.add(
+                            s.name().substring(0, s.name().indexOf(" at ")) + " " + s.numTasks()));
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        StageReport r;
+        try {
+            r = train(job(tmp, out, "  train { replicas = 2, steps = 2, average-every = 2, validation.images = 0 }\n",
+                    "    { token = \"<dog-thing>\", init = \"dog\", images = \"" + shared.resolve("images/dog")
+                            + "\" }\n"));
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        assertEquals(2, r.done(), r.table());
+        assertEquals(1, r.counters().get("rounds"));
+        // 2 concepts x 2 replicas: 4 groups of one unit train in 4 tasks; local[2] runs 2 tasks at once
+        assertTrue(stages.contains("mapPartitionsToPair 4"), stages.toString());
+        assertTrue(stages.contains("parallelizePairs 2"), "the units' states: " + stages);
+        assertTrue(stages.contains("collectAsMap 2"), "the averaging: " + stages);
+    }
+
     @Test
     void replicasAreAveragedAsByHandAResumedRunEqualsItAndARerunChangesNothing(@TempDir Path tmp)
             throws IOException {
@@ -173,8 +210,15 @@ class TrainJobTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("train: resuming cat-toy from step 2 (")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("train cat-toy: round 2, steps 3-4 of 4")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.matches("train: round 2: 1 of 2 concepts done, 1 failed, "
-                + "[0-9.]+ steps/s")), log.toString());
+                + "[0-9.]+ steps/s; round [0-9.]+ s: Spark job [0-9.]+ s \\(training steps in tasks [0-9.]+ s\\), "
+                + "checkpoints and loss files [0-9.]+ s, validation and final files [0-9.]+ s")), log.toString());
         assertEquals(1, second.counters().get("rounds"), "one round run");
+        // the round's time and its parts (issue 15): the tasks did train, within the job's time on the 2 slots
+        Map<String, Long> c = second.counters();
+        assertEquals(c.get("round_ms"), c.get("round_spark_ms") + c.get("round_writes_ms")
+                + c.get("round_finish_ms"), 2.0, c.toString());
+        assertTrue(c.get("round_task_steps_ms") > 0, c.toString());
+        assertTrue(c.get("round_task_steps_ms") <= 2 * c.get("round_spark_ms") + 1, c.toString());
 
         // by hand: each replica's local round from the same start, then the mean of rows and both moments
         StableDiffusion sd = model();
