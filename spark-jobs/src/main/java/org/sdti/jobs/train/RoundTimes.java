@@ -34,26 +34,22 @@ final class RoundTimes {
         }
     }
 
-    private double job;
-    private double steps;
-    private double writes;
-    private double finishing;
+    /** The rounds so far, summed. */
+    private Round total = new Round(0, 0, 0, 0);
 
     void add(Round r) {
-        job += r.job();
-        steps += r.steps();
-        writes += r.writes();
-        finishing += r.finishing();
+        total = new Round(total.job() + r.job(), total.steps() + r.steps(), total.writes() + r.writes(),
+                total.finishing() + r.finishing());
     }
 
     /** The report's counters, in milliseconds: {@code round_ms} and its parts, and {@code round_task_steps_ms}. */
     Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("round_ms", ms(job + writes + finishing));
-        m.put("round_spark_ms", ms(job));
-        m.put("round_task_steps_ms", ms(steps));
-        m.put("round_writes_ms", ms(writes));
-        m.put("round_finish_ms", ms(finishing));
+        m.put("round_ms", ms(total.seconds()));
+        m.put("round_spark_ms", ms(total.job()));
+        m.put("round_task_steps_ms", ms(total.steps()));
+        m.put("round_writes_ms", ms(total.writes()));
+        m.put("round_finish_ms", ms(total.finishing()));
         return m;
     }
 
